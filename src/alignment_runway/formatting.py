@@ -1,0 +1,26 @@
+"""Number formatting for people: three significant figures, readable at any magnitude."""
+
+from __future__ import annotations
+
+import math
+
+__all__ = ["number"]
+
+
+def number(x: float, digits: int = 3) -> str:
+    """Format ``x`` to ``digits`` significant figures.
+
+    Values from 0.001 up to a million are written out with thousands separators
+    (``43,600``, ``15``, ``0.333``); others in compact scientific notation (``1.58e28``).
+    """
+    if x == 0 or not math.isfinite(x):
+        return f"{x:g}"
+    if 1e-3 <= abs(x) < 1e6:
+        rounded = float(f"{x:.{digits}g}")
+        if rounded == int(rounded):
+            return f"{int(rounded):,}"
+        decimals = max(0, digits - 1 - math.floor(math.log10(abs(rounded))))
+        return f"{rounded:,.{decimals}f}".rstrip("0").rstrip(".")
+    mantissa, exponent = f"{x:.{digits - 1}e}".split("e")
+    mantissa = mantissa.rstrip("0").rstrip(".")
+    return f"{mantissa}e{int(exponent)}"

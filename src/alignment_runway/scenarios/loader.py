@@ -1,0 +1,315 @@
+"""Scenario files, presets and ``--set``: read, validate and resolve into a frozen Scenario.
+
+A scenario is resolved from layers, each overriding the one before: the ``essay`` preset (the
+built-in defaults), the preset a file ``extends``, the file itself, then ``--set`` settings.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from alignment_runway.errors import ScenarioError
+from alignment_runway.scenarios.specs import PARAMETERS, SECTIONS, get_spec, suggest
+from alignment_runway.scenarios.values import Value, parse_value
+
+__all__ = [
+    "SCHEMA_VERSION",
+    "Scenario",
+    "Setting",
+    "load_file",
+    "load_preset",
+    "preset_names",
+    "with_settings",
+]
+
+#: The scenario-file schema this version reads and writes.
+SCHEMA_VERSION = 1
+#: The preset every scenario starts from: its values are the parameters' defaults.
+BASE_PRESET = "essay"
+_TOP_KEYS = ("schema", "extends", "description", "sources")
+_CONFLICTS = {"compute.training_compute": ("compute.stock", "compute.training_share")}
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One parameter's resolved value, as written, where it was written and its source."""
+
+    value: Value
+    text: str
+    where: str
+    source: str
+    layer: int
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """A resolved scenario: every parameter's value in canonical units. Frozen and picklable."""
+
+    name: str
+    description: str
+    settings: dict[str, Setting] = field(default_factory=dict)
+
+    def value(self, name: str) -> Value | None:
+        """The canonical value of parameter ``name``, or None when it is unset."""
+        get_spec(name)
+        setting = self.settings.get(name)
+        return None if setting is None else setting.value
+
+    def scalar(self, name: str) -> float:
+        """The canonical value of a set, single-valued parameter."""
+        value = self.value(name)
+        if not isinstance(value, float):
+            raise ScenarioError(f"{name}: expected one value; the scenario has {value!r}")
+        return value
+
+    def extends(self) -> str:
+        """The name of the preset this scenario starts from, or its own name for a preset."""
+        return self.name.split(" ", 1)[0]
+
+
+@dataclass(frozen=True)
+class _Layer:
+    name: str
+    description: str
+    extends: str | None
+    entries: dict[str, tuple[Any, str]]  # parameter -> (raw value, where)
+    sources: dict[str, str]
+
+
+def preset_names() -> list[str]:
+    """Names of the presets shipped in the package."""
+    folder = resources.files("alignment_runway.scenarios").joinpath("presets")
+    return sorted(p.name.removesuffix(".toml") for p in folder.iterdir() if p.name.endswith(".toml"))
+
+
+def preset_description(name: str) -> str:
+    """The one-line description of a preset."""
+    return _read_preset(name).description
+
+
+def load_preset(name: str) -> Scenario:
+    """Resolve a preset by name.
+
+    Raises:
+        ScenarioError: for an unknown preset (with a did-you-mean) or an invalid preset file.
+    """
+    return _resolve([*_preset_chain(name)], name)
+
+
+def load_file(path: str | Path) -> Scenario:
+    """Read and resolve a scenario file (TOML, ``schema = 1``).
+
+    Raises:
+        ScenarioError: for a missing or unreadable file, malformed TOML (with line and
+            column), an unknown section or parameter, a value of the wrong dimension or out of
+            bounds, or conflicting parameters.
+    """
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ScenarioError(f"scenario file {str(path)!r} not found") from None
+    except IsADirectoryError:
+        raise ScenarioError(f"scenario file {str(path)!r} is a directory, not a file") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ScenarioError(f"scenario file {str(path)!r} cannot be read: {exc}") from None
+    layer = _parse_layer(text, str(path), path.stem)
+    chain = _preset_chain(layer.extends or BASE_PRESET, via=str(path))
+    return _resolve([*chain, layer], layer.name)
+
+
+def with_settings(scenario: Scenario, assignments: list[str]) -> Scenario:
+    """Apply ``--set section.name=VALUE`` assignments on top of a resolved scenario.
+
+    Raises:
+        ScenarioError: for a malformed assignment, an unknown name or a bad value.
+    """
+    if not assignments:
+        return scenario
+    entries: dict[str, tuple[Any, str]] = {}
+    for assignment in assignments:
+        name, sep, text = assignment.partition("=")
+        name = name.strip()
+        if not sep or not name:
+            raise ScenarioError(
+                f"--set: expected NAME=VALUE such as \"compute.stock=4e21 FLOP/s\"; "
+                f"received {assignment!r}"
+            )
+        if name not in PARAMETERS:
+            raise ScenarioError(f"--set: unknown parameter {name!r}{suggest(name)}")
+        entries[name] = (_set_value(name, text.strip()), f"--set {name}")
+    top = max((s.layer for s in scenario.settings.values()), default=0) + 1
+    layer = _Layer(f"{scenario.name} (with --set)", scenario.description, None, entries, {})
+    settings = dict(scenario.settings)
+    _apply(settings, layer, top)
+    return Scenario(layer.name, scenario.description, settings)
+
+
+def _set_value(name: str, text: str) -> Any:
+    """Read a ``--set`` value: TOML syntax when it parses (numbers, lists, tables), else text."""
+    try:
+        return tomllib.loads(f"v = {text}")["v"]
+    except tomllib.TOMLDecodeError:
+        if PARAMETERS[name].is_list and "," in text:
+            return [part.strip() for part in text.split(",")]
+        return text
+
+
+def _read_preset(name: str) -> _Layer:
+    file = resources.files("alignment_runway.scenarios").joinpath("presets", f"{name}.toml")
+    if not file.is_file():
+        raise ScenarioError(f"unknown preset {name!r}{_preset_hint(name)}")
+    return _parse_layer(file.read_text(encoding="utf-8"), f"preset {name}", name)
+
+
+def _preset_hint(name: str) -> str:
+    import difflib
+
+    names = preset_names()
+    close = difflib.get_close_matches(name, names, n=1, cutoff=0.5)
+    hint = f"; did you mean {close[0]!r}?" if close else ""
+    return f"{hint} (available: {', '.join(names)})"
+
+
+def _preset_chain(name: str, via: str = "") -> list[_Layer]:
+    """The layers of a preset, base first: ``essay``, ..., ``name``."""
+    chain: list[_Layer] = []
+    current: str | None = name
+    while current is not None:
+        if any(layer.name == current for layer in chain):
+            raise ScenarioError(f"preset {current!r} extends itself in a cycle")
+        try:
+            layer = _read_preset(current)
+        except ScenarioError as exc:
+            raise ScenarioError(f"{via}: extends: {exc}" if via else str(exc)) from None
+        chain.insert(0, layer)
+        current = layer.extends or (None if current == BASE_PRESET else BASE_PRESET)
+        via = f"preset {layer.name}"
+    return chain
+
+
+def _resolve(layers: list[_Layer], name: str) -> Scenario:
+    settings: dict[str, Setting] = {}
+    for index, layer in enumerate(layers):
+        _apply(settings, layer, index)
+    missing = [p for p, spec in PARAMETERS.items() if not spec.optional and p not in settings]
+    if missing:
+        raise ScenarioError(f"{name}: missing parameters {', '.join(missing)}")
+    return Scenario(name, layers[-1].description, settings)
+
+
+def _apply(settings: dict[str, Setting], layer: _Layer, index: int) -> None:
+    """Parse a layer's values into ``settings`` (in place) and check conflicts."""
+    for param, (raw, where) in layer.entries.items():
+        value = parse_value(PARAMETERS[param], raw, where)
+        text = raw if isinstance(raw, str) else str(raw)
+        source = layer.sources.get(param, "")
+        settings[param] = Setting(value, text, where, source, index)
+    for override, overridden in _CONFLICTS.items():
+        if override not in settings:
+            continue
+        for other in overridden:
+            # a value set at or after the override's layer is explicit, not inherited
+            if other in settings and settings[other].layer >= settings[override].layer:
+                raise ScenarioError(
+                    f"{settings[other].where}: {other} conflicts with {override} "
+                    f"(set at {settings[override].where}): when {override} is given, the "
+                    f"cluster is derived from it; set one of them, or extend a preset that "
+                    f"does not set {override}"
+                )
+
+
+def _parse_layer(text: str, label: str, name: str) -> _Layer:
+    """Read one TOML file into a layer (values still raw), checking its shape and names."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ScenarioError(f"{label}: invalid TOML: {exc}") from None
+    lines = _key_lines(text)
+
+    def at(key: str) -> str:
+        line = lines.get(key)
+        return f"{label}:{line}" if line else label
+
+    _check_top(data, at)
+    entries: dict[str, tuple[Any, str]] = {}
+    for section in SECTIONS:
+        table = data.get(section, {})
+        if not isinstance(table, dict):
+            raise ScenarioError(
+                f"{at(section)}: [{section}] must be a table of parameters; received "
+                f"{table!r}"
+            )
+        for key, raw in table.items():
+            param = f"{section}.{key}"
+            if param not in PARAMETERS:
+                raise ScenarioError(f"{at(param)}: unknown parameter {param!r}{suggest(param)}")
+            entries[param] = (raw, at(param))
+    sources = data.get("sources", {})
+    for param in sources:
+        if param not in PARAMETERS:
+            raise ScenarioError(
+                f"{at('sources.' + param)}: [sources] names unknown parameter "
+                f"{param!r}{suggest(param)}"
+            )
+    return _Layer(name, data.get("description", ""), data.get("extends"), entries, sources)
+
+
+def _check_top(data: dict[str, Any], at: Any) -> None:
+    for key, value in data.items():
+        if key in SECTIONS or key in _TOP_KEYS:
+            continue
+        import difflib
+
+        close = difflib.get_close_matches(key, [*SECTIONS, *_TOP_KEYS], n=1, cutoff=0.6)
+        hint = f"; did you mean {close[0]!r}?" if close else ""
+        what = "section" if isinstance(value, dict) else "key"
+        known = ", ".join([*SECTIONS, *_TOP_KEYS])
+        raise ScenarioError(f"{at(key)}: unknown {what} {key!r}{hint} (known: {known})")
+    if "schema" not in data:
+        raise ScenarioError(
+            f"{at('schema')}: missing 'schema = {SCHEMA_VERSION}' at the top of the file"
+        )
+    schema = data["schema"]
+    if isinstance(schema, bool) or not isinstance(schema, int):
+        raise ScenarioError(f"{at('schema')}: schema: expected an integer; received {schema!r}")
+    if schema > SCHEMA_VERSION:
+        raise ScenarioError(
+            f"{at('schema')}: schema {schema} is newer than this version of alignment-runway "
+            f"reads (schema {SCHEMA_VERSION}); upgrade alignment-runway to read it"
+        )
+    if schema < 1:
+        raise ScenarioError(
+            f"{at('schema')}: schema: expected {SCHEMA_VERSION}; received {schema}"
+        )
+    for key in ("extends", "description"):
+        if key in data and not isinstance(data[key], str):
+            raise ScenarioError(f"{at(key)}: {key}: expected a string; received {data[key]!r}")
+    sources = data.get("sources", {})
+    if not isinstance(sources, dict) or not all(isinstance(v, str) for v in sources.values()):
+        raise ScenarioError(
+            f"{at('sources')}: [sources] expected a table of \"section.name\" = \"citation\""
+        )
+
+
+_HEADER = re.compile(r"^\s*\[\s*([A-Za-z0-9_.\-]+)\s*\]")
+_KEY = re.compile(r"""^\s*("[^"]+"|[A-Za-z0-9_.\-]+)\s*=""")
+
+
+def _key_lines(text: str) -> dict[str, int]:
+    """Line numbers of tables and keys (``section.key``) in TOML text, for error messages."""
+    lines: dict[str, int] = {}
+    table = ""
+    for number, line in enumerate(text.splitlines(), start=1):
+        if header := _HEADER.match(line):
+            table = header.group(1)
+            lines.setdefault(table, number)
+        elif key := _KEY.match(line):
+            name = key.group(1).strip('"')
+            lines.setdefault(f"{table}.{name}" if table else name, number)
+    return lines

@@ -1,0 +1,97 @@
+"""Read one scenario value (a number or a quantity string) into canonical units."""
+
+from __future__ import annotations
+
+import difflib
+import math
+from typing import Any
+
+from alignment_runway import units
+from alignment_runway.errors import ScenarioError
+from alignment_runway.scenarios.specs import ParamSpec
+
+__all__ = ["Value", "parse_value"]
+
+#: A parameter's value in canonical units: a float, or a tuple of floats for list parameters.
+Value = float | tuple[float, ...]
+
+
+def parse_value(spec: ParamSpec, raw: Any, where: str) -> Value:
+    """Convert ``raw`` (as read from TOML or ``--set``) into ``spec``'s canonical unit.
+
+    Args:
+        spec: the parameter.
+        raw: a number, a string such as ``"4e21 FLOP/s"``, or for list parameters a list.
+        where: where the value was written (``file.toml:4``, ``--set``, ``preset essay``).
+
+    Raises:
+        ScenarioError: naming the parameter, what was expected and what was received.
+    """
+    if spec.is_list:
+        items = raw if isinstance(raw, list) else [raw]
+        if not items:
+            raise _error(spec, where, "at least one value", "an empty list")
+        return tuple(_parse_scalar(spec, item, where) for item in items)
+    if isinstance(raw, list):
+        raise _error(spec, where, f"one value such as {spec.example!r}", f"a list {raw!r}")
+    return _parse_scalar(spec, raw, where)
+
+
+def _parse_scalar(spec: ParamSpec, raw: Any, where: str) -> float:
+    if isinstance(raw, bool) or not isinstance(raw, int | float | str):
+        kind = "a table" if isinstance(raw, dict) else f"{type(raw).__name__} {raw!r}"
+        raise _error(spec, where, f"a number or a quantity such as {spec.example!r}", kind)
+    if isinstance(raw, str):
+        value = _parse_quantity(spec, raw, where)
+    elif spec.unit:
+        raise _error(
+            spec, where, f"a quantity with a unit, such as {spec.example!r}", f"{raw!r} (no unit)"
+        )
+    else:
+        value = float(raw)
+    if not math.isfinite(value):
+        raise _error(spec, where, "a finite value", repr(raw))
+    if not spec.contains(value):
+        scale = units.factor(spec.unit, spec.display_unit)
+        shown = f"{value * scale:g} {spec.display_unit}".strip()
+        unit = f" {spec.display_unit}" if spec.display_unit else ""
+        raise _error(spec, where, f"a value in {spec.bounds_text(scale)}{unit}", shown)
+    return value
+
+
+def _parse_quantity(spec: ParamSpec, text: str, where: str) -> float:
+    import pint
+
+    reg = units.registry()
+    try:
+        quantity = reg.Quantity(text)
+    except pint.UndefinedUnitError as exc:
+        unknown = str(getattr(exc, "unit_names", "") or exc)
+        unknown = unknown.strip("()',")
+        known = list(getattr(reg, "_units", {}))
+        close = difflib.get_close_matches(unknown, known, n=2, cutoff=0.6)
+        hint = f"; did you mean {' or '.join(close)}?" if close else ""
+        raise _error(
+            spec, where, f"a quantity such as {spec.example!r}", f"{text!r}: unknown unit "
+            f"{unknown!r}{hint}"
+        ) from None
+    except Exception:  # pint's parser raises several types for malformed text
+        raise _error(spec, where, f"a quantity such as {spec.example!r}", repr(text)) from None
+    if not isinstance(quantity, reg.Quantity):  # a bare number in a string
+        quantity = reg.Quantity(float(quantity), "dimensionless")
+    try:
+        return float(quantity.to(spec.unit or "dimensionless").magnitude)
+    except pint.DimensionalityError:
+        got = units.dimension_name(str(quantity.units)) if str(quantity.units) else "a plain number"
+        expected = units.dimension_name(spec.unit)
+        return _raise_dimension(spec, where, expected, text, got)
+
+
+def _raise_dimension(spec: ParamSpec, where: str, expected: str, text: str, got: str) -> float:
+    if not spec.unit:
+        raise _error(spec, where, "a plain number such as " + repr(spec.example), repr(text))
+    raise _error(spec, where, f"{expected}, such as {spec.example!r}", f"{text!r}, which is {got}")
+
+
+def _error(spec: ParamSpec, where: str, expected: str, received: str) -> ScenarioError:
+    return ScenarioError(f"{where}: {spec.name}: expected {expected}; received {received}")

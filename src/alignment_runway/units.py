@@ -1,0 +1,121 @@
+"""Units: the registry, the canonical units, and the named conversions.
+
+The model works on plain floats in canonical units (FLOP, FLOP/s, token, second of calendar
+time, researcher-second of working time). Quantities with units exist only at the boundary:
+scenario parsing converts into canonical floats here, and reporting converts back out.
+
+Two time dimensions are kept apart (SPEC §1): calendar time (``[time]``: second, hour, day,
+``month`` = 30 days, ``year`` = 365 days) and working time (``[working_time]``: a researcher's
+hours at work; one researcher-hour is one working hour). Mixing them fails with a
+``pint.DimensionalityError``; the only bridge is a working-hours-per-day rate, used through
+the named functions below.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from importlib import resources
+from typing import TYPE_CHECKING
+
+from alignment_runway._typing import Num
+
+if TYPE_CHECKING:
+    import pint
+
+__all__ = [
+    "CALENDAR_MONTH_S",
+    "RESEARCHER_MONTH_RS",
+    "calendar_to_working_s",
+    "dimension_name",
+    "factor",
+    "registry",
+    "researcher_months",
+    "working_to_calendar_s",
+]
+
+#: Seconds in one calendar month (30 days, the essay's convention).
+CALENDAR_MONTH_S = 30 * 24 * 3600.0
+#: Seconds in one calendar year (365 days, the essay's convention).
+CALENDAR_YEAR_S = 365 * 24 * 3600.0
+#: Researcher-seconds in one researcher-month (30 days x 8 h, the essay's footnote 8).
+RESEARCHER_MONTH_RS = 240 * 3600.0
+#: Researcher-seconds in one researcher-year (12 researcher-months).
+RESEARCHER_YEAR_RS = 12 * RESEARCHER_MONTH_RS
+#: Researcher-seconds in one full-time-equivalent year (2,000 h), for literature figures.
+FTE_YEAR_RS = 2000 * 3600.0
+
+_DIMENSION_NAMES = {
+    "[compute]": "compute (FLOP)",
+    "[compute] / [time]": "compute per calendar time (FLOP/s)",
+    "[time]": "calendar time",
+    "[working_time]": "working time (researcher-hours)",
+    "[text] / [working_time]": "tokens per researcher-second (token/researcher_second)",
+    "[text] / [time]": "tokens per calendar time (token/s)",
+    "[working_time] / [time]": "working time per calendar time (working_hour/day)",
+    "[text]": "tokens",
+    "dimensionless": "a plain number",
+}
+
+
+@cache
+def registry() -> pint.UnitRegistry:
+    """Return the project's unit registry, built once from ``units.txt``.
+
+    Pint is imported here, not at module import, so commands that never parse a unit start
+    quickly.
+    """
+    import pint
+
+    path = resources.files("alignment_runway").joinpath("units.txt")
+    with resources.as_file(path) as file:
+        reg = pint.UnitRegistry(str(file), cache_folder=None, autoconvert_offset_to_baseunit=False)
+    reg.formatter.default_format = "~"
+    return reg
+
+
+def dimension_name(unit: str) -> str:
+    """Describe the dimension of ``unit`` in words, e.g. ``'calendar time'``."""
+    dims = str(registry().Unit(unit).dimensionality) if unit else "dimensionless"
+    return _DIMENSION_NAMES.get(dims, dims)
+
+
+def factor(from_unit: str, to_unit: str) -> float:
+    """Return the number that converts a value in ``from_unit`` into ``to_unit``.
+
+    Raises:
+        pint.DimensionalityError: if the two units measure different things, for example
+            calendar time and working time.
+    """
+    reg = registry()
+    return float(reg.Quantity(1.0, from_unit or "dimensionless").to(to_unit or "dimensionless").m)
+
+
+def researcher_months(researcher_s: Num) -> Num:
+    """Convert researcher-seconds into researcher-months (240 researcher-hours each)."""
+    return researcher_s / RESEARCHER_MONTH_RS
+
+
+def researcher_years(researcher_s: Num) -> Num:
+    """Convert researcher-seconds into researcher-years (12 researcher-months each)."""
+    return researcher_s / RESEARCHER_YEAR_RS
+
+
+def fte_years(researcher_s: Num) -> Num:
+    """Convert researcher-seconds into full-time-equivalent years (2,000 h each)."""
+    return researcher_s / FTE_YEAR_RS
+
+
+def calendar_to_working_s(calendar_s: Num, working_fraction: Num) -> Num:
+    """Working time a human puts in over ``calendar_s`` seconds of calendar time.
+
+    Args:
+        calendar_s: calendar time, seconds.
+        working_fraction: working hours per day as working seconds per calendar second
+            (8 working_hour/day is 1/3).
+    """
+    return calendar_s * working_fraction
+
+
+def working_to_calendar_s(working_s: Num, working_fraction: Num) -> Num:
+    """Calendar time a human needs to put in ``working_s`` seconds of working time."""
+    return working_s / working_fraction
