@@ -1,9 +1,9 @@
 """The public API: the one entry point for every interface (command line, notebooks, web).
 
-    >>> from alignment_runway import api
-    >>> result = api.run(api.load_scenario(preset="essay"))
-    >>> round(result.value("static.ai_researchers"))
-    43580
+>>> from alignment_runway import api
+>>> result = api.run(api.load_scenario(preset="essay"))
+>>> round(result.value("static.ai_researchers"))
+43580
 """
 
 from __future__ import annotations
@@ -98,9 +98,9 @@ def static_inputs(scenario: Scenario, samples: int = 1) -> StaticInputs:
         ),
         serial_speed_tokens_per_s=_column(scenario, "labor.serial_speed", samples),
         working_fraction=_column(scenario, "labor.working_hours_per_day", samples),
-        training_flop=None if training is None else _column(
-            scenario, "compute.training_compute", samples
-        ),
+        training_flop=None
+        if training is None
+        else _column(scenario, "compute.training_compute", samples),
     )
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import sys
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -37,7 +37,7 @@ app = typer.Typer(
 console = Console(highlight=False)
 
 
-class Format(str, Enum):
+class Format(StrEnum):
     """Output formats for commands that print data."""
 
     table = "table"
@@ -53,8 +53,10 @@ PresetOpt = Annotated[
 SetOpt = Annotated[
     list[str] | None,
     typer.Option(
-        "--set", "-s", metavar="SECTION.NAME=VALUE",
-        help="Override one parameter, e.g. --set \"compute.stock=8e21 FLOP/s\". Repeatable.",
+        "--set",
+        "-s",
+        metavar="SECTION.NAME=VALUE",
+        help='Override one parameter, e.g. --set "compute.stock=8e21 FLOP/s". Repeatable.',
     ),
 ]
 FormatOpt = Annotated[Format, typer.Option("--format", "-f", help="table or json.")]
@@ -78,16 +80,18 @@ def _input_records(scenario: Scenario) -> list[dict[str, Any]]:
         raw = setting.value
         values = raw if isinstance(raw, tuple) else (raw,)
         shown = [_display(v, spec.unit, spec.display_unit) for v in values]
-        records.append({
-            "name": name,
-            "symbol": spec.symbol,
-            "value": shown if spec.is_list else shown[0],
-            "unit": spec.display_unit,
-            "as_written": setting.text,
-            "where": setting.where,
-            "source": setting.source,
-            "used": not (derived and name in ("compute.stock", "compute.training_share")),
-        })
+        records.append(
+            {
+                "name": name,
+                "symbol": spec.symbol,
+                "value": shown if spec.is_list else shown[0],
+                "unit": spec.display_unit,
+                "as_written": setting.text,
+                "where": setting.where,
+                "source": setting.source,
+                "used": not (derived and name in ("compute.stock", "compute.training_share")),
+            }
+        )
     return records
 
 
@@ -113,19 +117,21 @@ def run(
     settings: SetOpt = None,
     fmt: FormatOpt = Format.table,
 ) -> None:
-    """Run the model on a scenario: every stage with units, ending with research per month of lead."""
+    """Run the model on a scenario: every stage with units, then research per month of lead."""
     scenario = _scenario(file, preset, settings)
     result = api.run(scenario)
     inputs = _input_records(scenario)
     outputs = [_output_record(spec, result.value(spec.name)) for spec in OUTPUTS]
     if fmt is Format.json:
-        _emit_json({
-            "scenario": scenario.name,
-            "description": scenario.description,
-            "inputs": inputs,
-            "outputs": outputs,
-            "capped_serial_samples": result.capped_serial_samples,
-        })
+        _emit_json(
+            {
+                "scenario": scenario.name,
+                "description": scenario.description,
+                "inputs": inputs,
+                "outputs": outputs,
+                "capped_serial_samples": result.capped_serial_samples,
+            }
+        )
         return
     console.print(f"[bold]Scenario:[/] {escape(scenario.name)}")
     if scenario.description:
@@ -136,12 +142,16 @@ def run(
     for record in inputs:
         note = "" if record["used"] else " (unused: training_compute is set)"
         table.add_row(
-            escape(record["name"]), record["symbol"], escape(record["as_written"]) + note,
+            escape(record["name"]),
+            record["symbol"],
+            escape(record["as_written"]) + note,
             escape(record["where"]),
         )
     console.print(table)
-    for stage, title in (("A", "Stage A: compute → trained model"),
-                         ("B", "Stage B: tokens → researcher labor")):
+    for stage, title in (
+        ("A", "Stage A: compute → trained model"),
+        ("B", "Stage B: tokens → researcher labor"),
+    ):
         table = Table(title=title, title_justify="left")
         table.add_column("quantity")
         table.add_column("symbol")
@@ -149,8 +159,9 @@ def run(
         table.add_column("unit")
         for record in outputs:
             if record["stage"] == stage:
-                table.add_row(record["meaning"], record["symbol"], number(record["value"]),
-                              record["unit"])
+                table.add_row(
+                    record["meaning"], record["symbol"], number(record["value"]), record["unit"]
+                )
         console.print(table)
     if result.capped_serial_samples:
         console.print(
@@ -179,8 +190,15 @@ def essay_command(fmt: FormatOpt = Format.table) -> None:
         table.add_column(column, justify="right" if column in ("#", "ratio") else "left")
     for index, fig in enumerate(figures, start=1):
         verdict = "[green]agrees[/]" if fig.verdict == "agrees" else "[bold red]DIFFERS[/]"
-        table.add_row(str(index), escape(fig.quantity), escape(fig.stated_text),
-                      number(fig.computed), fig.unit, f"{fig.ratio:.3f}", verdict)
+        table.add_row(
+            str(index),
+            escape(fig.quantity),
+            escape(fig.stated_text),
+            number(fig.computed),
+            fig.unit,
+            f"{fig.ratio:.3f}",
+            verdict,
+        )
     console.print(table)
     console.print("[bold]Notes[/]")
     for index, fig in enumerate(figures, start=1):
@@ -196,8 +214,9 @@ def essay_command(fmt: FormatOpt = Format.table) -> None:
 
 TauOpt = Annotated[
     list[float] | None,
-    typer.Option("--tau", help="Tokens per researcher-second to compare. Repeatable. "
-                 "[default: 10 and 1000]"),
+    typer.Option(
+        "--tau", help="Tokens per researcher-second to compare. Repeatable. [default: 10 and 1000]"
+    ),
 ]
 
 
@@ -213,19 +232,23 @@ def devloop(
     scenario = _scenario(file, preset, settings)
     result = api.devloop(scenario, taus=tuple(tau) if tau else (10.0, 1000.0))
     if fmt is Format.json:
-        _emit_json({
-            "scenario": scenario.name,
-            "budget_token_per_s": result.budget_tokens_per_s,
-            "budget_is_fleet": result.budget_is_fleet,
-            "cases": [
-                {"tokens_per_researcher_second": c.tokens_per_researcher_s,
-                 "task_researcher_second": c.task_researcher_s,
-                 "tokens_per_signal": c.tokens_per_signal,
-                 "signals_per_day": c.signals_per_day,
-                 "latency_s": c.latency_s}
-                for c in result.cases
-            ],
-        })
+        _emit_json(
+            {
+                "scenario": scenario.name,
+                "budget_token_per_s": result.budget_tokens_per_s,
+                "budget_is_fleet": result.budget_is_fleet,
+                "cases": [
+                    {
+                        "tokens_per_researcher_second": c.tokens_per_researcher_s,
+                        "task_researcher_second": c.task_researcher_s,
+                        "tokens_per_signal": c.tokens_per_signal,
+                        "signals_per_day": c.signals_per_day,
+                        "latency_s": c.latency_s,
+                    }
+                    for c in result.cases
+                ],
+            }
+        )
         return
     whose = "the whole fleet's R" if result.budget_is_fleet else "devloop.budget"
     console.print(
@@ -233,15 +256,26 @@ def devloop(
         f" token/s ({whose})"
     )
     table = Table(title="Development loop", title_justify="left")
-    for column in ("token/researcher_second", "task (researcher_second)", "tokens per signal",
-                   "signals per day", "latency per signal (s)"):
+    for column in (
+        "token/researcher_second",
+        "task (researcher_second)",
+        "tokens per signal",
+        "signals per day",
+        "latency per signal (s)",
+    ):
         table.add_column(column, justify="right")
     for c in result.cases:
-        table.add_row(number(c.tokens_per_researcher_s), number(c.task_researcher_s),
-                      number(c.tokens_per_signal), number(c.signals_per_day),
-                      number(c.latency_s))
+        table.add_row(
+            number(c.tokens_per_researcher_s),
+            number(c.task_researcher_s),
+            number(c.tokens_per_signal),
+            number(c.signals_per_day),
+            number(c.latency_s),
+        )
     console.print(table)
-    console.print("Latency is task × σ / v: it does not depend on the tokens per researcher-second.")
+    console.print(
+        "Latency is task × σ / v: it does not depend on the tokens per researcher-second."
+    )
 
 
 @app.command()
@@ -250,8 +284,9 @@ def validate(file: Path, settings: SetOpt = None, fmt: FormatOpt = Format.table)
     scenario = _scenario(file, None, settings)
     own = sorted(n for n, s in scenario.settings.items() if s.where.startswith(str(file)))
     if fmt is Format.json:
-        _emit_json({"file": str(file), "valid": True, "starts_from": scenario.extends(),
-                    "sets": own})
+        _emit_json(
+            {"file": str(file), "valid": True, "starts_from": scenario.extends(), "sets": own}
+        )
         return
     console.print(
         f"[green]valid:[/] {escape(str(file))}: schema 1; sets {len(own)} parameter(s)"
@@ -296,8 +331,13 @@ def explain(name: str, fmt: FormatOpt = Format.table) -> None:
             hint = suggest(name) or _output_hint(name, list(outputs))
             raise ScenarioError(f"explain: unknown parameter or output {name!r}{hint}")
         out = outputs[name]
-        record = {"name": name, "symbol": out.symbol, "meaning": out.meaning,
-                  "unit": out.display_unit, "stage": out.stage}
+        record = {
+            "name": name,
+            "symbol": out.symbol,
+            "meaning": out.meaning,
+            "unit": out.display_unit,
+            "stage": out.stage,
+        }
     if fmt is Format.json:
         _emit_json(record)
         return

@@ -1,5 +1,8 @@
-"""The project's error types: each message names the parameter or file, what was expected,
-what was received, and where, so that interfaces can show it as one line."""
+"""The project's error types.
+
+Each message names the parameter or file, what was expected, what was received, and where, so
+that interfaces can show it as one line.
+"""
 
 from __future__ import annotations
 

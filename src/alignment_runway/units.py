@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from functools import cache
 from importlib import resources
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from alignment_runway._typing import Num
 
@@ -58,7 +58,7 @@ _DIMENSION_NAMES = {
 
 
 @cache
-def registry() -> pint.UnitRegistry:
+def registry() -> pint.UnitRegistry[Any]:
     """Return the project's unit registry, built once from ``units.txt``.
 
     Pint is imported here, not at module import, so commands that never parse a unit start
@@ -68,7 +68,7 @@ def registry() -> pint.UnitRegistry:
 
     path = resources.files("alignment_runway").joinpath("units.txt")
     with resources.as_file(path) as file:
-        reg = pint.UnitRegistry(str(file), cache_folder=None, autoconvert_offset_to_baseunit=False)
+        reg: pint.UnitRegistry[Any] = pint.UnitRegistry(str(file), cache_folder=None, autoconvert_offset_to_baseunit=False)
     reg.formatter.default_format = "~"
     return reg
 

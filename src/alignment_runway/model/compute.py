@@ -6,6 +6,10 @@ seconds of calendar time) and returns the same kind.
 
 from __future__ import annotations
 
+from typing import cast
+
+import numpy as np
+
 from alignment_runway._typing import Num
 
 __all__ = [
@@ -65,7 +69,8 @@ def optimal_parameters(training_flop: Num, tokens_per_parameter: Num) -> Num:
     From ``C = 6·N·D`` and ``D = k·N`` with ``k`` ≈ 20 tokens per parameter (Hoffmann et al.
     2022, "Training Compute-Optimal Large Language Models", arXiv:2203.15556).
     """
-    return (training_flop / (TRAINING_FLOP_PER_PARAMETER_TOKEN * tokens_per_parameter)) ** 0.5
+    ratio = training_flop / (TRAINING_FLOP_PER_PARAMETER_TOKEN * tokens_per_parameter)
+    return cast(Num, np.sqrt(ratio))
 
 
 def training_tokens(parameters: Num, tokens_per_parameter: Num) -> Num:

@@ -7,6 +7,8 @@ floats or numpy arrays in canonical units.
 
 from __future__ import annotations
 
+from typing import cast
+
 import numpy as np
 
 from alignment_runway._typing import Num
@@ -23,16 +25,13 @@ __all__ = [
 ]
 
 
-def capped_serial_tokens(
-    tokens_per_researcher_s: Num, serial_tokens_per_researcher_s: Num
-) -> Num:
+def capped_serial_tokens(tokens_per_researcher_s: Num, serial_tokens_per_researcher_s: Num) -> Num:
     """Serial tokens per researcher-second, capped at the total tokens per researcher-second.
 
     A researcher-second cannot need more serial tokens than tokens in all (``σ ≤ τ``); a
     sample with ``σ > τ`` is impossible and is read as ``σ = τ`` (one stream).
     """
-    capped = np.minimum(serial_tokens_per_researcher_s, tokens_per_researcher_s)
-    return capped if isinstance(capped, np.ndarray) else float(capped)
+    return cast(Num, np.minimum(serial_tokens_per_researcher_s, tokens_per_researcher_s))
 
 
 def parallel_streams(tokens_per_researcher_s: Num, serial_tokens_per_researcher_s: Num) -> Num:
@@ -50,8 +49,9 @@ def labor_researcher_s_per_s(tokens_per_s: Num, tokens_per_researcher_s: Num) ->
 
 
 def ai_researchers(tokens_per_s: Num, streams: Num, serial_speed_tokens_per_s: Num) -> Num:
-    """AI researchers running at once, ``n_ai = R / (p · v)``, each being ``p`` streams of ``v``
-    tokens per second (the essay: 10 streams of ~50 tokens per second).
+    """AI researchers running at once, ``n_ai = R / (p · v)``.
+
+    Each is ``p`` streams of ``v`` tokens per second (the essay: 10 streams of ~50 tokens/s).
     """
     return tokens_per_s / (streams * serial_speed_tokens_per_s)
 
@@ -78,8 +78,9 @@ def human_months_per_month(serial_researcher_s_per_s: Num, working_fraction: Num
 def research_per_month_via_researchers(
     researchers: Num, months_each: Num, working_fraction: Num
 ) -> Num:
-    """Researcher-seconds per calendar month as ``n_ai`` researchers each working ``m_serial``
-    of a human's months (``30 days × h_work``).
+    """Researcher-seconds per calendar month: ``n_ai`` researchers × ``m_serial`` human months.
+
+    A human's month is ``30 days × h_work`` of working time.
 
     This is the essay's headline route; it must equal ``L`` × one calendar month (SPEC §3).
     """

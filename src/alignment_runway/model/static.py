@@ -31,33 +31,86 @@ class OutputSpec:
 
 
 OUTPUTS: tuple[OutputSpec, ...] = (
-    OutputSpec("static.cluster_compute", "K", "A", "FLOP/s", "FLOP/s",
-               "peak compute of the training cluster"),
-    OutputSpec("static.raw_training_compute", "K·T", "A", "FLOP", "FLOP",
-               "peak FLOP of the cluster over the training run"),
-    OutputSpec("static.training_compute", "C_train", "A", "FLOP", "FLOP",
-               "effective training compute (at utilization u)"),
-    OutputSpec("static.parameters", "N", "A", "", "",
-               "compute-optimal parameter count"),
-    OutputSpec("static.training_tokens", "D", "A", "token", "token",
-               "compute-optimal training tokens"),
-    OutputSpec("static.inference_cost", "2N", "A", "FLOP/token", "FLOP/token",
-               "inference FLOP per generated token"),
-    OutputSpec("static.tokens_per_second", "R", "A", "token/s", "token/s",
-               "tokens per second from copies run on the training cluster"),
-    OutputSpec("static.parallel_streams", "p", "B", "", "",
-               "parallel token streams per AI researcher"),
-    OutputSpec("static.labor", "L", "B", "researcher_second/s", "researcher_second/s",
-               "AI labor: researcher-seconds per calendar second"),
-    OutputSpec("static.ai_researchers", "n_ai", "B", "", "",
-               "AI researchers running at once"),
-    OutputSpec("static.serial_speedup", "v/σ", "B", "researcher_second/s", "researcher_second/s",
-               "one AI researcher's serial speed"),
-    OutputSpec("static.human_months_per_month", "m_serial", "B", "", "",
-               "serial months of a human's schedule per calendar month, per AI researcher"),
-    OutputSpec("static.research_per_month", "L·month", "B", "researcher_second/s",
-               "researcher_month/month",
-               "research delivered per calendar month of lead"),
+    OutputSpec(
+        "static.cluster_compute",
+        "K",
+        "A",
+        "FLOP/s",
+        "FLOP/s",
+        "peak compute of the training cluster",
+    ),
+    OutputSpec(
+        "static.raw_training_compute",
+        "K·T",
+        "A",
+        "FLOP",
+        "FLOP",
+        "peak FLOP of the cluster over the training run",
+    ),
+    OutputSpec(
+        "static.training_compute",
+        "C_train",
+        "A",
+        "FLOP",
+        "FLOP",
+        "effective training compute (at utilization u)",
+    ),
+    OutputSpec("static.parameters", "N", "A", "", "", "compute-optimal parameter count"),
+    OutputSpec(
+        "static.training_tokens", "D", "A", "token", "token", "compute-optimal training tokens"
+    ),
+    OutputSpec(
+        "static.inference_cost",
+        "2N",
+        "A",
+        "FLOP/token",
+        "FLOP/token",
+        "inference FLOP per generated token",
+    ),
+    OutputSpec(
+        "static.tokens_per_second",
+        "R",
+        "A",
+        "token/s",
+        "token/s",
+        "tokens per second from copies run on the training cluster",
+    ),
+    OutputSpec(
+        "static.parallel_streams", "p", "B", "", "", "parallel token streams per AI researcher"
+    ),
+    OutputSpec(
+        "static.labor",
+        "L",
+        "B",
+        "researcher_second/s",
+        "researcher_second/s",
+        "AI labor: researcher-seconds per calendar second",
+    ),
+    OutputSpec("static.ai_researchers", "n_ai", "B", "", "", "AI researchers running at once"),
+    OutputSpec(
+        "static.serial_speedup",
+        "v/σ",
+        "B",
+        "researcher_second/s",
+        "researcher_second/s",
+        "one AI researcher's serial speed",
+    ),
+    OutputSpec(
+        "static.human_months_per_month",
+        "m_serial",
+        "B",
+        "",
+        "",
+        "serial months of a human's schedule per calendar month, per AI researcher",
+    ),
+    OutputSpec(
+        "static.research_per_month",
+        "L·month",
+        "B",
+        "researcher_second/s",
+        "researcher_month/month",
+        "research delivered per calendar month of lead",
+    ),
 )
 
 
@@ -83,8 +136,10 @@ class StaticInputs:
 
 @dataclass(frozen=True)
 class StaticOutputs:
-    """The static model's outputs: arrays keyed by output name, and how many samples had
-    ``σ > τ`` and were capped to ``σ = τ``."""
+    """The static model's outputs.
+
+    Arrays keyed by output name, and how many samples had ``σ > τ`` (capped to ``σ = τ``).
+    """
 
     values: dict[str, Array]
     capped_serial_samples: int

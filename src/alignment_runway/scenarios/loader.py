@@ -84,7 +84,9 @@ class _Layer:
 def preset_names() -> list[str]:
     """Names of the presets shipped in the package."""
     folder = resources.files("alignment_runway.scenarios").joinpath("presets")
-    return sorted(p.name.removesuffix(".toml") for p in folder.iterdir() if p.name.endswith(".toml"))
+    return sorted(
+        p.name.removesuffix(".toml") for p in folder.iterdir() if p.name.endswith(".toml")
+    )
 
 
 def preset_description(name: str) -> str:
@@ -137,7 +139,7 @@ def with_settings(scenario: Scenario, assignments: list[str]) -> Scenario:
         name = name.strip()
         if not sep or not name:
             raise ScenarioError(
-                f"--set: expected NAME=VALUE such as \"compute.stock=4e21 FLOP/s\"; "
+                f'--set: expected NAME=VALUE such as "compute.stock=4e21 FLOP/s"; '
                 f"received {assignment!r}"
             )
         if name not in PARAMETERS:
@@ -242,8 +244,7 @@ def _parse_layer(text: str, label: str, name: str) -> _Layer:
         table = data.get(section, {})
         if not isinstance(table, dict):
             raise ScenarioError(
-                f"{at(section)}: [{section}] must be a table of parameters; received "
-                f"{table!r}"
+                f"{at(section)}: [{section}] must be a table of parameters; received {table!r}"
             )
         for key, raw in table.items():
             param = f"{section}.{key}"
@@ -284,16 +285,14 @@ def _check_top(data: dict[str, Any], at: Any) -> None:
             f"reads (schema {SCHEMA_VERSION}); upgrade alignment-runway to read it"
         )
     if schema < 1:
-        raise ScenarioError(
-            f"{at('schema')}: schema: expected {SCHEMA_VERSION}; received {schema}"
-        )
+        raise ScenarioError(f"{at('schema')}: schema: expected {SCHEMA_VERSION}; received {schema}")
     for key in ("extends", "description"):
         if key in data and not isinstance(data[key], str):
             raise ScenarioError(f"{at(key)}: {key}: expected a string; received {data[key]!r}")
     sources = data.get("sources", {})
     if not isinstance(sources, dict) or not all(isinstance(v, str) for v in sources.values()):
         raise ScenarioError(
-            f"{at('sources')}: [sources] expected a table of \"section.name\" = \"citation\""
+            f'{at("sources")}: [sources] expected a table of "section.name" = "citation"'
         )
 
 

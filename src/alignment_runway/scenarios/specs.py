@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from alignment_runway.errors import ScenarioError
 
-__all__ = ["PARAMETERS", "ParamSpec", "SECTIONS", "get_spec"]
+__all__ = ["PARAMETERS", "SECTIONS", "ParamSpec", "get_spec"]
 
 _INF = math.inf
 
@@ -76,42 +76,113 @@ def _num(x: float) -> str:
 PARAMETERS: dict[str, ParamSpec] = {
     spec.name: spec
     for spec in (
-        ParamSpec("compute.stock", "C_stock", "FLOP/s", "FLOP/s", "4e21 FLOP/s",
-                  "peak compute of the world's AI accelerators when the model is trained"),
-        ParamSpec("compute.training_share", "f", "", "", "0.25",
-                  "share of that compute used to train the model", upper=1.0,
-                  upper_open=False),
-        ParamSpec("compute.training_duration", "T", "second", "year", "1 year",
-                  "calendar time the training run lasts"),
-        ParamSpec("compute.utilization", "u", "", "", "0.5",
-                  "share of peak FLOP/s actually achieved, in training and inference",
-                  upper=1.0, upper_open=False),
-        ParamSpec("compute.tokens_per_parameter", "k", "", "", "20",
-                  "training tokens per parameter of a compute-optimal model"),
-        ParamSpec("compute.training_compute", "C_train", "FLOP", "FLOP", "1.5e31 FLOP",
-                  "effective training compute; when set, the cluster size is derived from it "
-                  "and compute.stock and compute.training_share are unused", optional=True),
-        ParamSpec("labor.tokens_per_researcher_second", "τ", "token/researcher_second",
-                  "token/researcher_second", "100 token/researcher_second",
-                  "tokens the AI needs to match one second of a human researcher's work"),
-        ParamSpec("labor.serial_tokens_per_researcher_second", "σ", "token/researcher_second",
-                  "token/researcher_second", "10 token/researcher_second",
-                  "of those, tokens that must come one after another (one stream); "
-                  "capped at τ"),
-        ParamSpec("labor.serial_speed", "v", "token/s", "token/s", "50 token/s",
-                  "tokens per calendar second one stream generates"),
-        ParamSpec("labor.working_hours_per_day", "h_work", "working_second/second",
-                  "working_hour/day", "8 working_hour/day",
-                  "a human researcher's working hours per calendar day (changes how results "
-                  "are shown against a human's schedule, never a labor total)",
-                  upper=1.0, upper_open=False),
-        ParamSpec("devloop.task_length", "", "researcher_second", "researcher_second",
-                  '["50 researcher_second", "1000 researcher_second"]',
-                  "researcher-seconds of work per evaluated task, one case per value",
-                  is_list=True),
-        ParamSpec("devloop.budget", "", "token/s", "token/s", "1e7 token/s",
-                  "tokens per second spent on development (unset: the whole fleet's R)",
-                  optional=True),
+        ParamSpec(
+            "compute.stock",
+            "C_stock",
+            "FLOP/s",
+            "FLOP/s",
+            "4e21 FLOP/s",
+            "peak compute of the world's AI accelerators when the model is trained",
+        ),
+        ParamSpec(
+            "compute.training_share",
+            "f",
+            "",
+            "",
+            "0.25",
+            "share of that compute used to train the model",
+            upper=1.0,
+            upper_open=False,
+        ),
+        ParamSpec(
+            "compute.training_duration",
+            "T",
+            "second",
+            "year",
+            "1 year",
+            "calendar time the training run lasts",
+        ),
+        ParamSpec(
+            "compute.utilization",
+            "u",
+            "",
+            "",
+            "0.5",
+            "share of peak FLOP/s actually achieved, in training and inference",
+            upper=1.0,
+            upper_open=False,
+        ),
+        ParamSpec(
+            "compute.tokens_per_parameter",
+            "k",
+            "",
+            "",
+            "20",
+            "training tokens per parameter of a compute-optimal model",
+        ),
+        ParamSpec(
+            "compute.training_compute",
+            "C_train",
+            "FLOP",
+            "FLOP",
+            "1.5e31 FLOP",
+            "effective training compute; when set, the cluster size is derived from it "
+            "and compute.stock and compute.training_share are unused",
+            optional=True,
+        ),
+        ParamSpec(
+            "labor.tokens_per_researcher_second",
+            "τ",
+            "token/researcher_second",
+            "token/researcher_second",
+            "100 token/researcher_second",
+            "tokens the AI needs to match one second of a human researcher's work",
+        ),
+        ParamSpec(
+            "labor.serial_tokens_per_researcher_second",
+            "σ",
+            "token/researcher_second",
+            "token/researcher_second",
+            "10 token/researcher_second",
+            "of those, tokens that must come one after another (one stream); capped at τ",
+        ),
+        ParamSpec(
+            "labor.serial_speed",
+            "v",
+            "token/s",
+            "token/s",
+            "50 token/s",
+            "tokens per calendar second one stream generates",
+        ),
+        ParamSpec(
+            "labor.working_hours_per_day",
+            "h_work",
+            "working_second/second",
+            "working_hour/day",
+            "8 working_hour/day",
+            "a human researcher's working hours per calendar day (changes how results "
+            "are shown against a human's schedule, never a labor total)",
+            upper=1.0,
+            upper_open=False,
+        ),
+        ParamSpec(
+            "devloop.task_length",
+            "",
+            "researcher_second",
+            "researcher_second",
+            '["50 researcher_second", "1000 researcher_second"]',
+            "researcher-seconds of work per evaluated task, one case per value",
+            is_list=True,
+        ),
+        ParamSpec(
+            "devloop.budget",
+            "",
+            "token/s",
+            "token/s",
+            "1e7 token/s",
+            "tokens per second spent on development (unset: the whole fleet's R)",
+            optional=True,
+        ),
     )
 }
 

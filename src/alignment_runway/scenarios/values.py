@@ -64,7 +64,7 @@ def _parse_quantity(spec: ParamSpec, text: str, where: str) -> float:
 
     reg = units.registry()
     try:
-        quantity = reg.Quantity(text)
+        quantity: Any = reg.Quantity(text)
     except pint.UndefinedUnitError as exc:
         unknown = str(getattr(exc, "unit_names", "") or exc)
         unknown = unknown.strip("()',")
@@ -72,8 +72,10 @@ def _parse_quantity(spec: ParamSpec, text: str, where: str) -> float:
         close = difflib.get_close_matches(unknown, known, n=2, cutoff=0.6)
         hint = f"; did you mean {' or '.join(close)}?" if close else ""
         raise _error(
-            spec, where, f"a quantity such as {spec.example!r}", f"{text!r}: unknown unit "
-            f"{unknown!r}{hint}"
+            spec,
+            where,
+            f"a quantity such as {spec.example!r}",
+            f"{text!r}: unknown unit {unknown!r}{hint}",
         ) from None
     except Exception:  # pint's parser raises several types for malformed text
         raise _error(spec, where, f"a quantity such as {spec.example!r}", repr(text)) from None

@@ -1,0 +1,155 @@
+"""Scenario files, presets and --set, through the API (SPEC §9)."""
+
+import pickle
+from pathlib import Path
+
+import pytest
+
+from alignment_runway import api
+from alignment_runway.errors import ScenarioError
+from alignment_runway.scenarios import PARAMETERS, load_preset, preset_names
+from alignment_runway.scenarios.specs import get_spec
+from alignment_runway.scenarios.values import parse_value
+
+
+def write(tmp_path: Path, text: str, name: str = "s.toml") -> Path:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_presets_ship_and_cite_every_value() -> None:
+    assert {"essay", "essay-1000x"} <= set(preset_names())
+    for name in preset_names():
+        scenario = load_preset(name)
+        for param, setting in scenario.settings.items():
+            assert setting.source, f"{name}: {param} has no source"
+
+
+def test_essay_preset_sets_every_required_parameter() -> None:
+    essay = load_preset("essay")
+    required = {n for n, s in PARAMETERS.items() if not s.optional}
+    assert required <= set(essay.settings)
+    assert essay.scalar("compute.training_duration") == 365 * 86400
+    assert essay.scalar("labor.working_hours_per_day") == pytest.approx(1 / 3)
+    assert essay.value("devloop.task_length") == (50.0, 1000.0)
+    assert essay.value("compute.training_compute") is None
+
+
+def test_extends_layers_override_in_order(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        'schema = 1\nextends = "essay-1000x"\n[labor]\nserial_speed = "100 token/s"\n',
+    )
+    scenario = api.load_scenario(path, settings=["labor.serial_speed=25 token/s"])
+    assert scenario.scalar("labor.serial_speed") == 25
+    assert scenario.scalar("compute.training_duration") == 120 * 86400  # from essay-1000x
+    assert scenario.scalar("compute.tokens_per_parameter") == 20  # from essay
+    assert scenario.settings["labor.serial_speed"].where == "--set labor.serial_speed"
+
+
+def test_file_without_extends_starts_from_the_essay(tmp_path: Path) -> None:
+    path = write(tmp_path, 'schema = 1\n[compute]\nutilization = "40%"\n')
+    scenario = api.load_scenario(path)
+    assert scenario.scalar("compute.utilization") == pytest.approx(0.4)
+    assert scenario.scalar("compute.stock") == 4e21
+    assert scenario.settings["compute.utilization"].where == f"{path}:3"
+
+
+def test_training_compute_overrides_inherited_stock(tmp_path: Path) -> None:
+    path = write(tmp_path, 'schema = 1\n[compute]\ntraining_compute = "1e28 FLOP"\n')
+    result = api.run(api.load_scenario(path))
+    assert result.value("static.training_compute") == pytest.approx(1e28)
+
+
+def test_training_compute_conflicts_with_explicit_stock(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        'schema = 1\n[compute]\nstock = "1e21 FLOP/s"\ntraining_compute = "1e28 FLOP"\n',
+    )
+    with pytest.raises(ScenarioError, match=r"compute\.stock conflicts with compute\."):
+        api.load_scenario(path)
+    with pytest.raises(ScenarioError, match="training_share conflicts"):
+        api.load_scenario(preset="essay-1000x", settings=["compute.training_share=0.5"])
+
+
+def test_sources_in_a_user_file(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        'schema = 1\n[labor]\nserial_speed = "30 token/s"\n[sources]\n'
+        '"labor.serial_speed" = "my measurement"\n',
+    )
+    assert api.load_scenario(path).settings["labor.serial_speed"].source == "my measurement"
+    bad = write(tmp_path, 'schema = 1\n[sources]\n"labor.speed" = "x"\n', "bad.toml")
+    with pytest.raises(ScenarioError, match=r"bad\.toml:3: .*labor\.serial_speed"):
+        api.load_scenario(bad)
+
+
+def test_set_values(tmp_path: Path) -> None:
+    scenario = api.load_scenario(
+        settings=[
+            "compute.utilization=0.4",
+            "devloop.task_length=10 researcher_second, 1 researcher_minute",
+            'compute.training_duration="6 months"',
+        ]
+    )
+    assert scenario.scalar("compute.utilization") == 0.4
+    assert scenario.value("devloop.task_length") == (10.0, 60.0)
+    assert scenario.scalar("compute.training_duration") == 180 * 86400
+
+
+@pytest.mark.parametrize(
+    ("name", "raw", "expected"),
+    [
+        ("compute.stock", "4 ZFLOP/s", 4e21),
+        ("compute.stock", "4e21 FLOP/s", 4e21),
+        ("compute.training_duration", "12 months", 360 * 86400),
+        ("compute.training_duration", "52 weeks", 364 * 86400),
+        ("compute.utilization", "50%", 0.5),
+        ("compute.utilization", 1, 1.0),
+        ("compute.tokens_per_parameter", "20", 20.0),
+        ("labor.tokens_per_researcher_second", "360000 token/researcher_hour", 100.0),
+        ("labor.working_hours_per_day", "40 working_hour/week", 40 / 168),
+    ],
+)
+def test_parse_value(name: str, raw: object, expected: float) -> None:
+    assert parse_value(get_spec(name), raw, "here") == pytest.approx(expected, rel=1e-12)
+
+
+@pytest.mark.parametrize(
+    ("name", "raw", "fragment"),
+    [
+        ("compute.stock", "4e21 FLOP", "which is compute (FLOP)"),
+        ("compute.stock", 4e21, "no unit"),
+        ("compute.stock", "-1 FLOP/s", "(0, inf)"),
+        ("compute.stock", "nan FLOP/s", "finite"),
+        ("compute.stock", True, "bool"),
+        ("compute.training_duration", "1 researcher_year", "calendar time"),
+        ("compute.utilization", 1.5, "(0, 1]"),
+        ("compute.training_share", 0, "(0, 1]"),
+        ("labor.working_hours_per_day", "8 hours/day", "a plain number"),
+        ("labor.working_hours_per_day", "30 working_hour/day", "(0, 24] working_hour/day"),
+        ("compute.stock", "4e21 FLOPS", "did you mean FLOP"),
+        ("devloop.task_length", [], "empty list"),
+        ("compute.stock", ["4e21 FLOP/s"], "a list"),
+    ],
+)
+def test_parse_value_errors(name: str, raw: object, fragment: str) -> None:
+    with pytest.raises(ScenarioError) as info:
+        parse_value(get_spec(name), raw, "f.toml:3")
+    message = str(info.value)
+    assert message.startswith(f"f.toml:3: {name}: expected ")
+    assert fragment in message
+
+
+def test_scenario_is_frozen_and_picklable() -> None:
+    scenario = load_preset("essay-1000x")
+    clone = pickle.loads(pickle.dumps(scenario))
+    assert clone == scenario
+    with pytest.raises(AttributeError):
+        scenario.name = "other"  # type: ignore[misc]
+
+
+def test_file_and_preset_together_is_an_error(tmp_path: Path) -> None:
+    with pytest.raises(ScenarioError, match="not both"):
+        api.load_scenario(write(tmp_path, "schema = 1\n"), preset="essay")

@@ -1,0 +1,90 @@
+"""The unit registry and the named conversions (SPEC §1)."""
+
+from typing import Any
+
+import numpy as np
+import pint
+import pytest
+
+from alignment_runway import units
+
+
+def q(text: str) -> Any:
+    return units.registry().Quantity(text)
+
+
+def test_calendar_conventions() -> None:
+    assert q("1 month").to("day").m == pytest.approx(30)
+    assert q("1 year").to("day").m == pytest.approx(365)
+    # "12 months" and "1 year" visibly differ
+    assert q("12 months").to("day").m == pytest.approx(360)
+    assert units.CALENDAR_MONTH_S == 30 * 86400
+    assert units.CALENDAR_YEAR_S == 365 * 86400
+
+
+def test_labor_units() -> None:
+    assert q("1 researcher_month").to("researcher_hour").m == pytest.approx(240)
+    assert q("1 researcher_year").to("researcher_month").m == pytest.approx(12)
+    assert q("1 fte_year").to("researcher_hour").m == pytest.approx(2000)
+    assert q("1 researcher_hour").to("working_hour").m == pytest.approx(1)
+
+
+@pytest.mark.parametrize(
+    ("calendar", "working"),
+    [("1 month", "researcher_hour"), ("1 hour", "working_hour"), ("1 year", "researcher_year")],
+)
+def test_calendar_and_working_time_do_not_mix(calendar: str, working: str) -> None:
+    with pytest.raises(pint.DimensionalityError):
+        q(calendar).to(working)
+    with pytest.raises(pint.DimensionalityError):
+        q(calendar) + q(f"1 {working}")
+
+
+def test_hours_per_day_without_working_time_collapses_to_a_number() -> None:
+    assert q("8 hours/day").to("dimensionless").m == pytest.approx(1 / 3)
+    assert q("8 working_hour/day").to("working_second/second").m == pytest.approx(1 / 3)
+    with pytest.raises(pint.DimensionalityError):
+        q("8 hours/day").to("working_second/second")
+
+
+def test_tokens_flop_and_prefixes() -> None:
+    assert q("4 ZFLOP/s").to("FLOP/s").m == pytest.approx(4e21)
+    assert q("100 token/researcher_second").to("token/researcher_hour").m == pytest.approx(360_000)
+    with pytest.raises(pint.DimensionalityError):
+        q("1 token").to("FLOP")
+
+
+def test_factor_and_dimension_names() -> None:
+    assert units.factor("researcher_second/second", "researcher_month/month") == pytest.approx(
+        720 / 240
+    )
+    assert units.factor("second", "year") == pytest.approx(1 / (365 * 86400))
+    assert units.dimension_name("month") == "calendar time"
+    assert units.dimension_name("researcher_hour").startswith("working time")
+    with pytest.raises(pint.DimensionalityError):
+        units.factor("month", "researcher_month")
+
+
+def test_named_conversions_match_the_registry() -> None:
+    rs = 1e6
+    assert units.researcher_months(rs) == pytest.approx(
+        q(f"{rs} researcher_second").to("researcher_month").m, rel=1e-12
+    )
+    assert units.researcher_years(rs) == pytest.approx(
+        q(f"{rs} researcher_second").to("researcher_year").m, rel=1e-12
+    )
+    assert units.fte_years(rs) == pytest.approx(
+        q(f"{rs} researcher_second").to("fte_year").m, rel=1e-12
+    )
+
+
+def test_working_and_calendar_time_convert_only_through_hours_per_day() -> None:
+    fraction = 8 / 24
+    assert units.calendar_to_working_s(units.CALENDAR_MONTH_S, fraction) == pytest.approx(
+        240 * 3600
+    )
+    assert units.working_to_calendar_s(240 * 3600.0, fraction) == pytest.approx(
+        units.CALENDAR_MONTH_S
+    )
+    arr = np.array([1.0, 2.0], dtype=np.float64)
+    np.testing.assert_allclose(units.calendar_to_working_s(arr, np.full(2, 0.5)), [0.5, 1.0])
