@@ -186,7 +186,7 @@ def essay_command(fmt: FormatOpt = Format.table) -> None:
         _emit_json({"tolerance": essay.TOLERANCE, "figures": [f.to_dict() for f in figures]})
         return
     table = Table(title="The essay's figures, stated and computed", title_justify="left")
-    for column in ("#", "figure", "stated", "computed", "unit", "ratio", "verdict"):
+    for column in ("#", "figure", "essay says", "model computes", "ratio", "verdict"):
         table.add_column(column, justify="right" if column in ("#", "ratio") else "left")
     for index, fig in enumerate(figures, start=1):
         verdict = "[green]agrees[/]" if fig.verdict == "agrees" else "[bold red]DIFFERS[/]"
@@ -194,9 +194,8 @@ def essay_command(fmt: FormatOpt = Format.table) -> None:
             str(index),
             escape(fig.quantity),
             escape(fig.stated_text),
-            number(fig.computed),
-            fig.unit,
-            f"{fig.ratio:.3f}",
+            escape(f"{number(fig.computed)} {fig.unit}"),
+            f"{fig.ratio:.2f}",
             verdict,
         )
     console.print(table)

@@ -84,7 +84,7 @@ def audit() -> list[Figure]:
     return [
         _figure(
             "compute_stock",
-            "compute stock, Q1 2023",
+            "compute stock (Q1 2023)",
             4e21,
             "~4e21 FLOP/s",
             base.scenario.scalar("compute.stock"),
@@ -93,9 +93,9 @@ def audit() -> list[Figure]:
         ),
         _figure(
             "raw_training_compute",
-            "raw training compute (¼ of the stock for a year)",
+            "raw training compute",
             3e28,
-            "1e21*(365243600)*50% ~= 3e28",
+            "~3e28",
             b("static.raw_training_compute"),
             "FLOP",
             "typo in footnote 7: '365243600' is 365*24*3600 with its multiplication signs "
@@ -104,7 +104,7 @@ def audit() -> list[Figure]:
         ),
         _figure(
             "effective_training_compute",
-            "effective training compute (at 50% utilization)",
+            "effective training compute",
             1.5e28,
             "1.5e31 / 1000 (footnote 9)",
             b("static.training_compute"),
@@ -113,7 +113,7 @@ def audit() -> list[Figure]:
         ),
         _figure(
             "parameters",
-            "Chinchilla-optimal parameters",
+            "parameters (Chinchilla)",
             11e12,
             "11 trillion",
             b("static.parameters"),
@@ -122,7 +122,7 @@ def audit() -> list[Figure]:
         ),
         _figure(
             "tokens_per_second",
-            "tokens per second on the training cluster",
+            "tokens per second",
             2e7,
             "~20 million",
             b("static.tokens_per_second"),
@@ -140,7 +140,7 @@ def audit() -> list[Figure]:
         ),
         _figure(
             "parallel_streams",
-            "parallel streams per AI researcher",
+            "streams per AI researcher",
             10.0,
             "10",
             b("static.parallel_streams"),
@@ -149,7 +149,7 @@ def audit() -> list[Figure]:
         ),
         _figure(
             "serial_months_per_month",
-            "serial researcher-months per month",
+            "serial months per month",
             15.0,
             "15",
             months,
@@ -159,7 +159,7 @@ def audit() -> list[Figure]:
         ),
         _figure(
             "labor_per_month",
-            "AI labor per month of lead",
+            "labor per month of lead",
             6e11,
             "6e11 'tokens per second'",
             month_rs,
@@ -170,7 +170,7 @@ def audit() -> list[Figure]:
         ),
         _figure(
             "researchers",
-            "AI researchers per month of lead",
+            "AI researchers",
             15_000.0,
             "15000",
             researchers,
@@ -179,7 +179,7 @@ def audit() -> list[Figure]:
         ),
         _figure(
             "research_per_month",
-            "researcher-months per month of lead (researchers × 15)",
+            "research per month of lead",
             15_000.0 * 15.0,
             "15,000 researchers for 15 months",
             month_rs / RESEARCHER_MONTH_RS,
@@ -188,7 +188,7 @@ def audit() -> list[Figure]:
         ),
         _figure(
             "training_compute_1000x",
-            "training compute of the 1000x model",
+            "1000x: training compute",
             1.5e31,
             "1.5e31",
             g("static.training_compute"),
@@ -197,7 +197,7 @@ def audit() -> list[Figure]:
         ),
         _figure(
             "data_parallel_1000x",
-            "more data in parallel (1000x model)",
+            "1000x: more data in parallel",
             32.0,
             "sqrt(1000) ~= 32x",
             data_ratio,
@@ -206,7 +206,7 @@ def audit() -> list[Figure]:
         ),
         _figure(
             "compute_parallel_1000x",
-            "more compute in parallel (4- vs 12-month run)",
+            "1000x: more compute in parallel",
             3.0,
             "12/4 = 3x",
             copies_ratio / data_ratio,
@@ -215,7 +215,7 @@ def audit() -> list[Figure]:
         ),
         _figure(
             "copies_1000x",
-            "more copies in parallel (1000x model)",
+            "1000x: more copies",
             100.0,
             "32 * 3 ~= 100",
             copies_ratio,
@@ -224,7 +224,7 @@ def audit() -> list[Figure]:
         ),
         _figure(
             "researchers_1000x",
-            "AI researchers per month of lead (1000x model)",
+            "1000x: AI researchers",
             1.5e6,
             "1.5 million",
             big_researchers,
@@ -233,7 +233,7 @@ def audit() -> list[Figure]:
         ),
         _figure(
             "serial_months_1000x",
-            "serial months per month (1000x model)",
+            "1000x: serial months per month",
             15.0,
             "for 15 months",
             g("static.human_months_per_month"),
@@ -242,7 +242,7 @@ def audit() -> list[Figure]:
         ),
         _figure(
             "signal_tokens_short_task",
-            "tokens between reward signals at 1000 tokens/researcher-second, short task",
+            "τ=1000: tokens per signal, 50 s task",
             5e4,
             "50k",
             per_signal[(1000.0, 50.0)],
@@ -251,7 +251,7 @@ def audit() -> list[Figure]:
         ),
         _figure(
             "signal_tokens_long_task",
-            "tokens between reward signals at 1000 tokens/researcher-second, long task",
+            "τ=1000: tokens per signal, 1000 s task",
             1e6,
             "1M",
             per_signal[(1000.0, 1000.0)],
@@ -260,7 +260,7 @@ def audit() -> list[Figure]:
         ),
         _figure(
             "signal_tokens_ratio",
-            "how many fewer tokens per signal at ≤10 than at 1000+ tokens/researcher-second",
+            "tokens per signal, τ=1000 vs τ=10",
             100.0,
             "1000+ vs 10 or less",
             per_signal[(1000.0, 50.0)] / per_signal[(10.0, 50.0)],

@@ -68,7 +68,9 @@ def registry() -> pint.UnitRegistry[Any]:
 
     path = resources.files("alignment_runway").joinpath("units.txt")
     with resources.as_file(path) as file:
-        reg: pint.UnitRegistry[Any] = pint.UnitRegistry(str(file), cache_folder=None, autoconvert_offset_to_baseunit=False)
+        reg: pint.UnitRegistry[Any] = pint.UnitRegistry(
+            str(file), cache_folder=None, autoconvert_offset_to_baseunit=False
+        )
     reg.formatter.default_format = "~"
     return reg
 

@@ -466,8 +466,18 @@ def test_scalar_and_array_give_the_same_answer(
     scalar = function(*args)
     array = function(*(np.full(shape, arg, dtype=np.float64) for arg in args))
 
-    assert type(scalar) is float
+    assert isinstance(scalar, float)
     assert isinstance(array, np.ndarray)
     assert array.shape == shape
     assert array.dtype == np.float64
     assert_allclose(array, np.full(shape, scalar), rtol=1e-15, atol=0)
+
+
+@pytest.mark.parametrize("name", sorted(SCALAR_ARRAY_CASES))
+@PROPERTY
+@given(data=st.data())
+def test_python_float_inputs_give_a_python_float(name: str, data: st.DataObject) -> None:
+    # ``Num`` promises "the same kind" back: a float for floats, not a numpy scalar.
+    function, strategies = SCALAR_ARRAY_CASES[name]
+    scalar = function(*(data.draw(strategy) for strategy in strategies))
+    assert type(scalar) is float, f"{name} returned {type(scalar).__name__}"
