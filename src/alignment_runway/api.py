@@ -3,7 +3,7 @@
 >>> from alignment_runway import api
 >>> result = api.run(api.load_scenario(preset="essay"))
 >>> round(result.value("static.ai_researchers"))
-43580
+43619
 """
 
 from __future__ import annotations

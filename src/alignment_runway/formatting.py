@@ -12,6 +12,9 @@ def number(x: float, digits: int = 3) -> str:
 
     Values from 0.001 up to a million are written out with thousands separators
     (``43,600``, ``15``, ``0.333``); others in compact scientific notation (``1.58e28``).
+
+    >>> number(43619.4), number(15.0), number(1 / 3), number(1.5768e28), number(2.0e-5)
+    ('43,600', '15', '0.333', '1.58e28', '2e-5')
     """
     if x == 0 or not math.isfinite(x):
         return f"{x:g}"

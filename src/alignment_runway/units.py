@@ -24,12 +24,17 @@ if TYPE_CHECKING:
 
 __all__ = [
     "CALENDAR_MONTH_S",
+    "CALENDAR_YEAR_S",
+    "FTE_YEAR_RS",
     "RESEARCHER_MONTH_RS",
+    "RESEARCHER_YEAR_RS",
     "calendar_to_working_s",
     "dimension_name",
     "factor",
+    "fte_years",
     "registry",
     "researcher_months",
+    "researcher_years",
     "working_to_calendar_s",
 ]
 

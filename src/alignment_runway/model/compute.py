@@ -10,7 +10,7 @@ from typing import cast
 
 import numpy as np
 
-from alignment_runway._typing import Num
+from alignment_runway._typing import Num, same_kind
 
 __all__ = [
     "cluster_flop_per_s",
@@ -70,7 +70,7 @@ def optimal_parameters(training_flop: Num, tokens_per_parameter: Num) -> Num:
     2022, "Training Compute-Optimal Large Language Models", arXiv:2203.15556).
     """
     ratio = training_flop / (TRAINING_FLOP_PER_PARAMETER_TOKEN * tokens_per_parameter)
-    return cast(Num, np.sqrt(ratio))
+    return cast(Num, same_kind(np.sqrt(ratio)))
 
 
 def training_tokens(parameters: Num, tokens_per_parameter: Num) -> Num:

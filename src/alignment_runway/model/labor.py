@@ -11,7 +11,7 @@ from typing import cast
 
 import numpy as np
 
-from alignment_runway._typing import Num
+from alignment_runway._typing import Num, same_kind
 from alignment_runway.units import CALENDAR_MONTH_S
 
 __all__ = [
@@ -31,7 +31,8 @@ def capped_serial_tokens(tokens_per_researcher_s: Num, serial_tokens_per_researc
     A researcher-second cannot need more serial tokens than tokens in all (``σ ≤ τ``); a
     sample with ``σ > τ`` is impossible and is read as ``σ = τ`` (one stream).
     """
-    return cast(Num, np.minimum(serial_tokens_per_researcher_s, tokens_per_researcher_s))
+    capped = np.minimum(serial_tokens_per_researcher_s, tokens_per_researcher_s)
+    return cast(Num, same_kind(capped))
 
 
 def parallel_streams(tokens_per_researcher_s: Num, serial_tokens_per_researcher_s: Num) -> Num:
