@@ -8,6 +8,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -49,7 +50,10 @@ def load_scenario(
         ScenarioError: with one line naming what is wrong and where.
     """
     if path is not None and preset is not None:
-        raise ScenarioError("give a scenario file or --preset, not both")
+        raise ScenarioError(
+            f"give a scenario file or --preset, not both; received file {str(path)!r} and "
+            f"--preset {preset!r}"
+        )
     scenario = load_file(path) if path is not None else load_preset(preset or BASE_PRESET)
     return with_settings(scenario, list(settings))
 
@@ -106,8 +110,22 @@ def static_inputs(scenario: Scenario, samples: int = 1) -> StaticInputs:
 
 def run(scenario: Scenario) -> StaticResult:
     """Run the static model (compute → model → tokens/s → researcher labor) on a scenario."""
-    outputs = static_model(static_inputs(scenario))
+    with np.errstate(all="ignore"):
+        outputs = static_model(static_inputs(scenario))
+    _check_finite(scenario, outputs.values)
     return StaticResult(scenario, outputs.values, outputs.capped_serial_samples)
+
+
+def _check_finite(scenario: Scenario, values: dict[str, Array]) -> None:
+    """Refuse results that overflowed or underflowed: valid inputs of extreme magnitude."""
+    bad = [name for name, array in values.items() if not np.all(np.isfinite(array))]
+    if bad:
+        own = [n for n, s in scenario.settings.items() if s.layer > 0] or ["the inputs"]
+        raise ScenarioError(
+            f"{scenario.name}: the values overflow or underflow floating point: expected finite "
+            f"results; received non-finite {', '.join(bad)}; check the magnitudes of "
+            f"{', '.join(own)}"
+        )
 
 
 @dataclass(frozen=True)
@@ -144,9 +162,9 @@ def devloop(scenario: Scenario, taus: Sequence[float] = (10.0, 1000.0)) -> Devlo
         ScenarioError: for a non-positive ``τ``.
     """
     for tau in taus:
-        if not tau > 0:
+        if not (math.isfinite(tau) and tau > 0):
             raise ScenarioError(
-                f"--tau: expected tokens per researcher-second > 0; received {tau:g}"
+                f"--tau: expected a finite tokens per researcher-second > 0; received {tau:g}"
             )
     budget = scenario.value("devloop.budget")
     fleet = budget is None

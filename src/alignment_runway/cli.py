@@ -284,7 +284,7 @@ def validate(file: Path, settings: SetOpt = None, fmt: FormatOpt = Format.table)
     own = sorted(n for n, s in scenario.settings.items() if s.where.startswith(str(file)))
     if fmt is Format.json:
         _emit_json(
-            {"file": str(file), "valid": True, "starts_from": scenario.extends(), "sets": own}
+            {"file": str(file), "valid": True, "starts_from": scenario.starts_from, "sets": own}
         )
         return
     console.print(

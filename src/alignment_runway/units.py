@@ -83,7 +83,7 @@ def registry() -> pint.UnitRegistry[Any]:
 def dimension_name(unit: str) -> str:
     """Describe the dimension of ``unit`` in words, e.g. ``'calendar time'``."""
     dims = str(registry().Unit(unit).dimensionality) if unit else "dimensionless"
-    return _DIMENSION_NAMES.get(dims, dims)
+    return _DIMENSION_NAMES.get(dims, f"measured in {unit}")
 
 
 def factor(from_unit: str, to_unit: str) -> float:

@@ -45,7 +45,7 @@ def test_extends_layers_override_in_order(tmp_path: Path) -> None:
     assert scenario.scalar("labor.serial_speed") == 25
     assert scenario.scalar("compute.training_duration") == 120 * 86400  # from essay-1000x
     assert scenario.scalar("compute.tokens_per_parameter") == 20  # from essay
-    assert scenario.settings["labor.serial_speed"].where == "--set labor.serial_speed"
+    assert scenario.settings["labor.serial_speed"].where == "--set"
 
 
 def test_file_without_extends_starts_from_the_essay(tmp_path: Path) -> None:
@@ -131,6 +131,8 @@ def test_parse_value(name: str, raw: object, expected: float) -> None:
         ("labor.working_hours_per_day", "30 working_hour/day", "(0, 24] working_hour/day"),
         ("compute.stock", "4e21 FLOPS", "did you mean FLOP"),
         ("devloop.task_length", [], "empty list"),
+        ("compute.stock", "FLOP/s", "a number with its unit"),
+        ("compute.stock", "4e21 FLOP/s/s", "measured in"),
         ("compute.stock", ["4e21 FLOP/s"], "a list"),
     ],
 )
@@ -153,3 +155,27 @@ def test_scenario_is_frozen_and_picklable() -> None:
 def test_file_and_preset_together_is_an_error(tmp_path: Path) -> None:
     with pytest.raises(ScenarioError, match="not both"):
         api.load_scenario(write(tmp_path, "schema = 1\n"), preset="essay")
+
+
+def test_unknown_extends_names_the_line(tmp_path: Path) -> None:
+    path = write(tmp_path, 'schema = 1\n\nextends = "esay"\n')
+    with pytest.raises(ScenarioError, match=r"s\.toml:3: extends: unknown preset 'esay'; did you"):
+        api.load_scenario(path)
+
+
+def test_starts_from_and_list_text(tmp_path: Path) -> None:
+    path = write(tmp_path, 'schema = 1\nextends = "essay-1000x"\n')
+    assert api.load_scenario(path).starts_from == "essay-1000x"
+    assert api.load_scenario(preset="essay").starts_from == "essay"
+    essay = load_preset("essay")
+    assert (
+        essay.settings["devloop.task_length"].text == "50 researcher_second, 1000 researcher_second"
+    )
+
+
+def test_overflow_is_an_error_not_infinity() -> None:
+    scenario = api.load_scenario(
+        settings=["compute.stock=1e300 FLOP/s", "compute.training_duration=1e300 year"]
+    )
+    with pytest.raises(ScenarioError, match=r"overflow or underflow.*compute\.stock"):
+        api.run(scenario)

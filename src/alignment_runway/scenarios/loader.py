@@ -53,6 +53,7 @@ class Scenario:
     name: str
     description: str
     settings: dict[str, Setting] = field(default_factory=dict)
+    starts_from: str = BASE_PRESET
 
     def value(self, name: str) -> Value | None:
         """The canonical value of parameter ``name``, or None when it is unset."""
@@ -67,10 +68,6 @@ class Scenario:
             raise ScenarioError(f"{name}: expected one value; the scenario has {value!r}")
         return value
 
-    def extends(self) -> str:
-        """The name of the preset this scenario starts from, or its own name for a preset."""
-        return self.name.split(" ", 1)[0]
-
 
 @dataclass(frozen=True)
 class _Layer:
@@ -79,6 +76,7 @@ class _Layer:
     extends: str | None
     entries: dict[str, tuple[Any, str]]  # parameter -> (raw value, where)
     sources: dict[str, str]
+    extends_where: str = ""
 
 
 def preset_names() -> list[str]:
@@ -100,7 +98,7 @@ def load_preset(name: str) -> Scenario:
     Raises:
         ScenarioError: for an unknown preset (with a did-you-mean) or an invalid preset file.
     """
-    return _resolve([*_preset_chain(name)], name)
+    return _resolve([*_preset_chain(name)], name, name)
 
 
 def load_file(path: str | Path) -> Scenario:
@@ -121,8 +119,9 @@ def load_file(path: str | Path) -> Scenario:
     except (OSError, UnicodeDecodeError) as exc:
         raise ScenarioError(f"scenario file {str(path)!r} cannot be read: {exc}") from None
     layer = _parse_layer(text, str(path), path.stem)
-    chain = _preset_chain(layer.extends or BASE_PRESET, via=str(path))
-    return _resolve([*chain, layer], layer.name)
+    start = layer.extends or BASE_PRESET
+    chain = _preset_chain(start, via=layer.extends_where)
+    return _resolve([*chain, layer], layer.name, start)
 
 
 def with_settings(scenario: Scenario, assignments: list[str]) -> Scenario:
@@ -144,12 +143,12 @@ def with_settings(scenario: Scenario, assignments: list[str]) -> Scenario:
             )
         if name not in PARAMETERS:
             raise ScenarioError(f"--set: unknown parameter {name!r}{suggest(name)}")
-        entries[name] = (_set_value(name, text.strip()), f"--set {name}")
+        entries[name] = (_set_value(name, text.strip()), "--set")
     top = max((s.layer for s in scenario.settings.values()), default=0) + 1
     layer = _Layer(f"{scenario.name} (with --set)", scenario.description, None, entries, {})
     settings = dict(scenario.settings)
     _apply(settings, layer, top)
-    return Scenario(layer.name, scenario.description, settings)
+    return Scenario(layer.name, scenario.description, settings, scenario.starts_from)
 
 
 def _set_value(name: str, text: str) -> Any:
@@ -195,21 +194,21 @@ def _preset_chain(name: str, via: str = "") -> list[_Layer]:
     return chain
 
 
-def _resolve(layers: list[_Layer], name: str) -> Scenario:
+def _resolve(layers: list[_Layer], name: str, starts_from: str) -> Scenario:
     settings: dict[str, Setting] = {}
     for index, layer in enumerate(layers):
         _apply(settings, layer, index)
     missing = [p for p, spec in PARAMETERS.items() if not spec.optional and p not in settings]
     if missing:
         raise ScenarioError(f"{name}: missing parameters {', '.join(missing)}")
-    return Scenario(name, layers[-1].description, settings)
+    return Scenario(name, layers[-1].description, settings, starts_from)
 
 
 def _apply(settings: dict[str, Setting], layer: _Layer, index: int) -> None:
     """Parse a layer's values into ``settings`` (in place) and check conflicts."""
     for param, (raw, where) in layer.entries.items():
         value = parse_value(PARAMETERS[param], raw, where)
-        text = raw if isinstance(raw, str) else str(raw)
+        text = ", ".join(map(str, raw)) if isinstance(raw, list) else str(raw)
         source = layer.sources.get(param, "")
         settings[param] = Setting(value, text, where, source, index)
     for override, overridden in _CONFLICTS.items():
@@ -258,7 +257,9 @@ def _parse_layer(text: str, label: str, name: str) -> _Layer:
                 f"{at('sources.' + param)}: [sources] names unknown parameter "
                 f"{param!r}{suggest(param)}"
             )
-    return _Layer(name, data.get("description", ""), data.get("extends"), entries, sources)
+    return _Layer(
+        name, data.get("description", ""), data.get("extends"), entries, sources, at("extends")
+    )
 
 
 def _check_top(data: dict[str, Any], at: Any) -> None:
@@ -270,8 +271,10 @@ def _check_top(data: dict[str, Any], at: Any) -> None:
         close = difflib.get_close_matches(key, [*SECTIONS, *_TOP_KEYS], n=1, cutoff=0.6)
         hint = f"; did you mean {close[0]!r}?" if close else ""
         what = "section" if isinstance(value, dict) else "key"
-        known = ", ".join([*SECTIONS, *_TOP_KEYS])
-        raise ScenarioError(f"{at(key)}: unknown {what} {key!r}{hint} (known: {known})")
+        raise ScenarioError(
+            f"{at(key)}: unknown {what} {key!r}{hint} (sections: {', '.join(SECTIONS)}; "
+            f"top-level keys: {', '.join(_TOP_KEYS)})"
+        )
     if "schema" not in data:
         raise ScenarioError(
             f"{at('schema')}: missing 'schema = {SCHEMA_VERSION}' at the top of the file"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 import math
+import re
 from typing import Any
 
 from alignment_runway import units
@@ -11,6 +12,8 @@ from alignment_runway.errors import ScenarioError
 from alignment_runway.scenarios.specs import ParamSpec
 
 __all__ = ["Value", "parse_value"]
+
+_STARTS_WITH_NUMBER = re.compile(r"^\s*[-+]?(\d|\.\d|nan|inf)", re.IGNORECASE)
 
 #: A parameter's value in canonical units: a float, or a tuple of floats for list parameters.
 Value = float | tuple[float, ...]
@@ -63,6 +66,8 @@ def _parse_quantity(spec: ParamSpec, text: str, where: str) -> float:
     import pint
 
     reg = units.registry()
+    if not _STARTS_WITH_NUMBER.match(text):
+        raise _error(spec, where, f"a number with its unit, such as {spec.example!r}", repr(text))
     try:
         quantity: Any = reg.Quantity(text)
     except pint.UndefinedUnitError as exc:
