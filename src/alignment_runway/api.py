@@ -8,10 +8,12 @@
 
 from __future__ import annotations
 
+import difflib
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -19,18 +21,22 @@ from numpy.typing import NDArray
 from alignment_runway.errors import ScenarioError
 from alignment_runway.model import devloop as devloop_model
 from alignment_runway.model.static import OUTPUTS, OutputSpec, StaticInputs, static_model
+from alignment_runway.results import RunResult
+from alignment_runway.sampling import BLOCK_SIZE, DEFAULT_SEED, simulate
 from alignment_runway.scenarios import Scenario, load_file, load_preset, with_settings
 from alignment_runway.scenarios.loader import BASE_PRESET
+from alignment_runway.units import registry
 
 __all__ = [
     "DevloopCase",
     "DevloopResult",
+    "RunResult",
     "ScenarioError",
-    "StaticResult",
     "devloop",
     "load_scenario",
     "output_spec",
     "run",
+    "threshold",
 ]
 
 Array = NDArray[np.float64]
@@ -59,72 +65,166 @@ def load_scenario(
 
 
 def output_spec(name: str) -> OutputSpec:
-    """The spec (unit, meaning) of a model output by name."""
+    """The spec (unit, meaning) of a model output by name.
+
+    Raises:
+        ScenarioError: for an unknown output, listing the known ones.
+    """
     for spec in OUTPUTS:
         if spec.name == name:
             return spec
-    raise ScenarioError(f"unknown output {name!r} (known: {', '.join(s.name for s in OUTPUTS)})")
+    names = [s.name for s in OUTPUTS]
+    close = difflib.get_close_matches(name, names, n=1, cutoff=0.6)
+    hint = f"; did you mean {close[0]}?" if close else ""
+    raise ScenarioError(f"unknown output {name!r}{hint} (known: {', '.join(names)})")
 
 
-@dataclass(frozen=True)
-class StaticResult:
-    """The static model's outputs for a scenario, in canonical units (see ``OUTPUTS``)."""
+def threshold(assignment: str) -> tuple[str, float]:
+    """Read a threshold ``OUTPUT=VALUE`` into the output's name and its canonical value.
 
-    scenario: Scenario
-    values: dict[str, Array]
-    capped_serial_samples: int
+    VALUE is a number in the output's display unit, or a quantity with a unit.
 
-    def value(self, name: str) -> float:
-        """The value of a point scenario's output ``name`` in its canonical unit."""
-        output_spec(name)
-        array = self.values[name]
-        if array.size != 1:
-            raise ValueError(f"{name} has {array.size} samples, not one value")
-        return float(array[0])
+    Raises:
+        ScenarioError: for a malformed assignment, an unknown output or a unit that does not fit.
+    """
+    import pint
 
-
-def _column(scenario: Scenario, name: str, samples: int) -> Array:
-    return np.full(samples, scenario.scalar(name), dtype=np.float64)
-
-
-def static_inputs(scenario: Scenario, samples: int = 1) -> StaticInputs:
-    """The static model's inputs for a scenario, as arrays of ``samples`` values."""
-    training = scenario.value("compute.training_compute")
-    return StaticInputs(
-        stock_flop_per_s=_column(scenario, "compute.stock", samples),
-        training_share=_column(scenario, "compute.training_share", samples),
-        duration_s=_column(scenario, "compute.training_duration", samples),
-        utilization=_column(scenario, "compute.utilization", samples),
-        tokens_per_parameter=_column(scenario, "compute.tokens_per_parameter", samples),
-        tokens_per_researcher_s=_column(scenario, "labor.tokens_per_researcher_second", samples),
-        serial_tokens_per_researcher_s=_column(
-            scenario, "labor.serial_tokens_per_researcher_second", samples
-        ),
-        serial_speed_tokens_per_s=_column(scenario, "labor.serial_speed", samples),
-        working_fraction=_column(scenario, "labor.working_hours_per_day", samples),
-        training_flop=None
-        if training is None
-        else _column(scenario, "compute.training_compute", samples),
-    )
+    name, sep, text = assignment.partition("=")
+    name, text = name.strip(), text.strip()
+    if not sep or not text:
+        raise ScenarioError(
+            f"--above: expected OUTPUT=VALUE such as static.ai_researchers=1e5; received "
+            f"{assignment!r}"
+        )
+    try:
+        spec = output_spec(name)
+    except ScenarioError as exc:
+        raise ScenarioError(f"--above: {exc}") from None
+    reg = registry()
+    try:
+        quantity: Any = reg.Quantity(text)
+        if not isinstance(quantity, reg.Quantity) or (quantity.dimensionless and spec.unit):
+            quantity = reg.Quantity(float(quantity), spec.display_unit or "dimensionless")
+        value = float(quantity.to(spec.unit or "dimensionless").magnitude)
+    except (pint.PintError, ValueError, TypeError, AttributeError):
+        raise ScenarioError(
+            f"--above: {name}: expected a number in {spec.display_unit or 'plain numbers'} or a "
+            f"quantity of that kind; received {text!r}"
+        ) from None
+    return name, value
 
 
-def run(scenario: Scenario) -> StaticResult:
-    """Run the static model (compute → model → tokens/s → researcher labor) on a scenario."""
+_STATIC_INPUTS = {
+    "stock_flop_per_s": "compute.stock",
+    "training_share": "compute.training_share",
+    "duration_s": "compute.training_duration",
+    "utilization": "compute.utilization",
+    "tokens_per_parameter": "compute.tokens_per_parameter",
+    "tokens_per_researcher_s": "labor.tokens_per_researcher_second",
+    "serial_tokens_per_researcher_s": "labor.serial_tokens_per_researcher_second",
+    "serial_speed_tokens_per_s": "labor.serial_speed",
+    "working_fraction": "labor.working_hours_per_day",
+}
+
+
+def _column(scenario: Scenario, drawn: Mapping[str, Array], name: str, n: int) -> Array:
+    if name in drawn:
+        return drawn[name]
+    return np.full(n, scenario.scalar(name), dtype=np.float64)
+
+
+def static_inputs(scenario: Scenario, drawn: Mapping[str, Array], n: int) -> StaticInputs:
+    """The static model's inputs: drawn arrays for uncertain inputs, point values repeated."""
+    columns = {field: _column(scenario, drawn, name, n) for field, name in _STATIC_INPUTS.items()}
+    training = None
+    if scenario.value("compute.training_compute") is not None:
+        training = _column(scenario, drawn, "compute.training_compute", n)
+    return StaticInputs(**columns, training_flop=training)
+
+
+def _evaluate_static(scenario: Scenario, drawn: dict[str, Array], n: int) -> dict[str, Array]:
     with np.errstate(all="ignore"):
-        outputs = static_model(static_inputs(scenario))
-    _check_finite(scenario, outputs.values)
-    return StaticResult(scenario, outputs.values, outputs.capped_serial_samples)
+        return static_model(static_inputs(scenario, drawn, n)).values
+
+
+def _check_samples(samples: int, seed: int, chunk_size: int, workers: int) -> None:
+    checks = (
+        ("--samples", samples, 1, "a whole number of samples >= 1"),
+        ("--seed", seed, 0, "a whole number >= 0"),
+        ("--chunk-size", chunk_size, 1, "a whole number of samples >= 1"),
+        ("--workers", workers, 1, "a whole number of processes >= 1"),
+    )
+    for option, value, lowest, expected in checks:
+        if isinstance(value, bool) or not isinstance(value, int) or value < lowest:
+            raise ScenarioError(f"{option}: expected {expected}; received {value!r}")
+
+
+def run(
+    scenario: Scenario,
+    samples: int = 1,
+    seed: int = DEFAULT_SEED,
+    *,
+    chunk_size: int = BLOCK_SIZE,
+    workers: int = 1,
+    progress: Callable[[int], None] | None = None,
+) -> RunResult:
+    """Run the static model (compute → model → tokens/s → researcher labor) on a scenario.
+
+    Every uncertain input is drawn once per sample (seeded; the same seed gives bit-identical
+    results whatever ``chunk_size`` and ``workers``) and shared by every equation using it.
+
+    Args:
+        scenario: from ``load_scenario``.
+        samples: Monte Carlo samples (1 suits a scenario with no uncertain input).
+        seed: a non-negative integer; the default is ``sampling.DEFAULT_SEED``.
+        chunk_size: most samples evaluated at once (bounds memory).
+        workers: processes to use.
+        progress: called with the number of samples just finished.
+
+    Raises:
+        ScenarioError: for bad options, or results that overflow floating point.
+    """
+    _check_samples(samples, seed, chunk_size, workers)
+    names = [spec.name for spec in OUTPUTS]
+    values = simulate(
+        _evaluate_static,
+        scenario,
+        scenario.uncertain(),
+        names,
+        samples,
+        seed,
+        chunk_size=chunk_size,
+        workers=workers,
+        progress=progress,
+    )
+    _check_finite(scenario, {name: values[name] for name in names})
+    tau = values.get("labor.tokens_per_researcher_second")
+    sigma = values.get("labor.serial_tokens_per_researcher_second")
+    if tau is None and sigma is None:
+        over = scenario.scalar("labor.serial_tokens_per_researcher_second") > scenario.scalar(
+            "labor.tokens_per_researcher_second"
+        )
+        capped = samples if over else 0
+    else:
+        capped = int(
+            np.count_nonzero(
+                _column(scenario, values, "labor.serial_tokens_per_researcher_second", samples)
+                > _column(scenario, values, "labor.tokens_per_researcher_second", samples)
+            )
+        )
+    return RunResult(scenario, samples, seed, values, capped, chunk_size, workers)
 
 
 def _check_finite(scenario: Scenario, values: dict[str, Array]) -> None:
     """Refuse results that overflowed or underflowed: valid inputs of extreme magnitude."""
-    bad = [name for name, array in values.items() if not np.all(np.isfinite(array))]
+    bad = {name: int(np.count_nonzero(~np.isfinite(a))) for name, a in values.items()}
+    bad = {name: count for name, count in bad.items() if count}
     if bad:
         own = [n for n, s in scenario.settings.items() if s.layer > 0] or ["the inputs"]
+        counts = ", ".join(f"{name} in {count:,} sample(s)" for name, count in bad.items())
         raise ScenarioError(
             f"{scenario.name}: the values overflow or underflow floating point: expected finite "
-            f"results; received non-finite {', '.join(bad)}; check the magnitudes of "
-            f"{', '.join(own)}"
+            f"results; received non-finite {counts}; check the magnitudes of {', '.join(own)}"
         )
 
 
@@ -132,14 +232,15 @@ def _check_finite(scenario: Scenario, values: dict[str, Array]) -> None:
 class DevloopCase:
     """One development-loop case: a tokens-per-researcher-second and a task length.
 
-    Units: tokens, researcher-seconds, tokens/s, calendar seconds.
+    Units: tokens, researcher-seconds, signals per calendar day, calendar seconds. The last two
+    are arrays over samples (one element for a scenario with no uncertain input).
     """
 
     tokens_per_researcher_s: float
     task_researcher_s: float
     tokens_per_signal: float
-    signals_per_day: float
-    latency_s: float
+    signals_per_day: Array
+    latency_s: Array
 
 
 @dataclass(frozen=True)
@@ -147,44 +248,59 @@ class DevloopResult:
     """Development-loop cases for a scenario, and the token budget (tokens/s) they share."""
 
     scenario: Scenario
-    budget_tokens_per_s: float
+    samples: int
+    seed: int
+    budget_tokens_per_s: Array
     budget_is_fleet: bool
     cases: tuple[DevloopCase, ...]
 
 
-def devloop(scenario: Scenario, taus: Sequence[float] = (10.0, 1000.0)) -> DevloopResult:
+def devloop(
+    scenario: Scenario,
+    taus: Sequence[float] = (10.0, 1000.0),
+    samples: int = 1,
+    seed: int = DEFAULT_SEED,
+    *,
+    chunk_size: int = BLOCK_SIZE,
+    workers: int = 1,
+) -> DevloopResult:
     """The development loop (SPEC §8) for each ``τ`` in ``taus`` and each task length.
 
     The budget is ``devloop.budget`` or, when unset, the whole fleet's tokens per second. The
-    serial tokens per researcher-second are capped at each ``τ``.
+    serial tokens per researcher-second are capped at each ``τ``. Uncertain inputs are drawn
+    as in ``run`` (the same seed gives the same draws).
 
     Raises:
-        ScenarioError: for a non-positive ``τ``.
+        ScenarioError: for a non-positive or infinite ``τ`` or bad sampling options.
     """
     for tau in taus:
         if not (math.isfinite(tau) and tau > 0):
             raise ScenarioError(
                 f"--tau: expected a finite tokens per researcher-second > 0; received {tau:g}"
             )
-    budget = scenario.value("devloop.budget")
-    fleet = budget is None
-    if not isinstance(budget, float):
-        budget = run(scenario).value("static.tokens_per_second")
-    sigma = scenario.scalar("labor.serial_tokens_per_researcher_second")
-    speed = scenario.scalar("labor.serial_speed")
-    tasks = scenario.value("devloop.task_length")
-    assert isinstance(tasks, tuple)
+    result = run(scenario, samples, seed, chunk_size=chunk_size, workers=workers)
+    fleet = scenario.value("devloop.budget") is None
+    if fleet:
+        budget = result.values["static.tokens_per_second"]
+    else:
+        budget = _column(scenario, result.values, "devloop.budget", samples)
+    sigma = _column(scenario, result.values, "labor.serial_tokens_per_researcher_second", samples)
+    speed = _column(scenario, result.values, "labor.serial_speed", samples)
     cases = []
     for tau in taus:
-        for task in tasks:
+        for task in scenario.values_list("devloop.task_length"):
             per_signal = devloop_model.tokens_per_signal(tau, task)
             cases.append(
                 DevloopCase(
                     tokens_per_researcher_s=tau,
                     task_researcher_s=task,
                     tokens_per_signal=per_signal,
-                    signals_per_day=devloop_model.signals_per_day(budget, per_signal),
-                    latency_s=devloop_model.signal_latency_s(task, min(sigma, tau), speed),
+                    signals_per_day=devloop_model.signals_per_day(
+                        budget, np.full(samples, per_signal)
+                    ),
+                    latency_s=devloop_model.signal_latency_s(
+                        np.full(samples, task), np.minimum(sigma, tau), speed
+                    ),
                 )
             )
-    return DevloopResult(scenario, budget, fleet, tuple(cases))
+    return DevloopResult(scenario, samples, seed, budget, fleet, tuple(cases))

@@ -7,20 +7,33 @@ exit code 2, never a traceback.
 from __future__ import annotations
 
 import json
+import math
+import os
 import sys
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 
+import numpy as np
 import typer
+from numpy.typing import NDArray
 from rich.console import Console
 from rich.markup import escape
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
 from alignment_runway import __version__, api, essay
+from alignment_runway.analysis.summary import Estimate
+from alignment_runway.analysis.summary import percentiles as s_percentiles
+from alignment_runway.distributions import Distribution
 from alignment_runway.errors import ScenarioError
 from alignment_runway.formatting import number
-from alignment_runway.model.static import OUTPUTS, OutputSpec
+from alignment_runway.model.static import OUTPUTS
+from alignment_runway.results import RunResult
+from alignment_runway.sampling import BLOCK_SIZE, DEFAULT_SEED
 from alignment_runway.scenarios import PARAMETERS, Scenario, preset_names
 from alignment_runway.scenarios.loader import BASE_PRESET, preset_description
 from alignment_runway.scenarios.specs import suggest
@@ -35,6 +48,9 @@ app = typer.Typer(
     rich_markup_mode=None,
 )
 console = Console(highlight=False)
+console_err = Console(highlight=False, stderr=True)
+#: Samples drawn when a scenario has an uncertain input and --samples is not given.
+DEFAULT_SAMPLES = 100_000
 
 
 class Format(StrEnum):
@@ -78,68 +94,40 @@ def _input_records(scenario: Scenario) -> list[dict[str, Any]]:
         if setting is None:
             continue
         raw = setting.value
-        values = raw if isinstance(raw, tuple) else (raw,)
-        shown = [_display(v, spec.unit, spec.display_unit) for v in values]
-        records.append(
-            {
-                "name": name,
-                "symbol": spec.symbol,
-                "value": shown if spec.is_list else shown[0],
-                "unit": spec.display_unit,
-                "as_written": setting.text,
-                "where": setting.where,
-                "source": setting.source,
-                "used": not (derived and name in ("compute.stock", "compute.training_share")),
-            }
-        )
+        record: dict[str, Any] = {"name": name, "symbol": spec.symbol, "unit": spec.display_unit}
+        if isinstance(raw, Distribution):
+            record["distribution"] = raw.describe()
+            record["distribution_unit"] = spec.unit
+        else:
+            shown = [_display(v, spec.unit, spec.display_unit) for v in _as_tuple(raw)]
+            record["value"] = shown if spec.is_list else shown[0]
+        used = not (derived and name in ("compute.stock", "compute.training_share"))
+        record |= {
+            "as_written": setting.text,
+            "where": setting.where,
+            "source": setting.source,
+            "used": used,
+        }
+        records.append(record)
     return records
 
 
-def _output_record(spec: OutputSpec, value: float) -> dict[str, Any]:
-    return {
-        "name": spec.name,
-        "symbol": spec.symbol,
-        "stage": spec.stage,
-        "value": _display(value, spec.unit, spec.display_unit),
-        "unit": spec.display_unit,
-        "meaning": spec.meaning,
-    }
+def _as_tuple(value: float | tuple[float, ...]) -> tuple[float, ...]:
+    return value if isinstance(value, tuple) else (value,)
 
 
 def _scenario(file: Path | None, preset: str | None, settings: list[str] | None) -> Scenario:
     return api.load_scenario(file, preset=preset, settings=settings or ())
 
 
-@app.command()
-def run(
-    file: FileArg = None,
-    preset: PresetOpt = None,
-    settings: SetOpt = None,
-    fmt: FormatOpt = Format.table,
-) -> None:
-    """Run the model on a scenario: every stage with units, then research per month of lead."""
-    scenario = _scenario(file, preset, settings)
-    result = api.run(scenario)
-    inputs = _input_records(scenario)
-    outputs = [_output_record(spec, result.value(spec.name)) for spec in OUTPUTS]
-    if fmt is Format.json:
-        _emit_json(
-            {
-                "scenario": scenario.name,
-                "description": scenario.description,
-                "inputs": inputs,
-                "outputs": outputs,
-                "capped_serial_samples": result.capped_serial_samples,
-            }
-        )
-        return
+def _print_inputs(scenario: Scenario) -> None:
     console.print(f"[bold]Scenario:[/] {escape(scenario.name)}")
     if scenario.description:
         console.print(escape(scenario.description))
     table = Table(title="Inputs", title_justify="left")
     for column in ("parameter", "symbol", "value", "from"):
         table.add_column(column)
-    for record in inputs:
+    for record in _input_records(scenario):
         note = "" if record["used"] else " (unused: training_compute is set)"
         table.add_row(
             escape(record["name"]),
@@ -148,26 +136,149 @@ def run(
             escape(record["where"]),
         )
     console.print(table)
-    for stage, title in (
-        ("A", "Stage A: compute → trained model"),
-        ("B", "Stage B: tokens → researcher labor"),
-    ):
+
+
+@contextmanager
+def _progress(total: int, quiet: bool) -> Iterator[Callable[[int], None] | None]:
+    """A progress bar on standard error, shown once a run has taken more than a second."""
+    if quiet or not console_err.is_terminal:
+        yield None
+        return
+    start = time.monotonic()
+    state: dict[str, Any] = {"done": 0, "bar": None, "task": None}
+
+    def advance(done: int) -> None:
+        state["done"] += done
+        if state["bar"] is None and time.monotonic() - start > 1.0:
+            bar = Progress(
+                TextColumn("sampling"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TimeRemainingColumn(),
+                console=console_err,
+                transient=True,
+            )
+            bar.start()
+            state["bar"], state["task"] = bar, bar.add_task("sampling", total=total)
+        if state["bar"] is not None:
+            state["bar"].update(state["task"], completed=state["done"])
+
+    try:
+        yield advance
+    finally:
+        if state["bar"] is not None:
+            state["bar"].stop()
+
+
+SamplesOpt = Annotated[
+    int | None,
+    typer.Option(
+        "--samples",
+        "-n",
+        help=f"Monte Carlo samples [default: {DEFAULT_SAMPLES:,} when any "
+        "input is uncertain, else 1].",
+    ),
+]
+SeedOpt = Annotated[int, typer.Option("--seed", help="Seed of the random draws.")]
+WorkersOpt = Annotated[int, typer.Option("--workers", "-w", help="Processes to sample with.")]
+ChunkOpt = Annotated[
+    int, typer.Option("--chunk-size", help="Most samples evaluated at once (bounds memory).")
+]
+PercentilesOpt = Annotated[
+    str, typer.Option("--percentiles", help="Percentiles to report, comma separated.")
+]
+AboveOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--above",
+        metavar="OUTPUT=VALUE",
+        help="Report P(output > VALUE), VALUE in the output's unit or with a unit. Repeatable.",
+    ),
+]
+
+
+def _percentile_list(text: str) -> list[float]:
+    try:
+        values = [float(part) for part in text.split(",") if part.strip()]
+    except ValueError:
+        values = []
+    if not values or not all(0 <= q <= 100 for q in values):
+        raise ScenarioError(
+            f"--percentiles: expected numbers from 0 to 100, comma separated; received {text!r}"
+        )
+    return values
+
+
+@app.command()
+def run(
+    file: FileArg = None,
+    preset: PresetOpt = None,
+    settings: SetOpt = None,
+    samples: SamplesOpt = None,
+    seed: SeedOpt = DEFAULT_SEED,
+    workers: WorkersOpt = 1,
+    chunk_size: ChunkOpt = BLOCK_SIZE,
+    percentiles: PercentilesOpt = "5,50,95",
+    above: AboveOpt = None,
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """Run the model on a scenario: every stage with units, then research per month of lead.
+
+    Uncertain inputs (ranges, distributions) are sampled: each output is then summarised by
+    its mean and percentiles, each with its Monte Carlo standard error.
+    """
+    scenario = _scenario(file, preset, settings)
+    qs = _percentile_list(percentiles)
+    thresholds = dict(api.threshold(item) for item in above or [])
+    n = samples if samples is not None else (DEFAULT_SAMPLES if scenario.uncertain() else 1)
+    with _progress(n, fmt is Format.json) as progress:
+        result = api.run(
+            scenario, n, seed, chunk_size=chunk_size, workers=workers, progress=progress
+        )
+    if n == 1 and not thresholds:
+        _print_point(result, fmt)
+    else:
+        _print_summary(result, qs, thresholds, fmt)
+
+
+def _print_point(result: RunResult, fmt: Format) -> None:
+    scenario = result.scenario
+    outputs: list[dict[str, Any]] = [
+        {
+            "name": spec.name,
+            "symbol": spec.symbol,
+            "stage": spec.stage,
+            "value": _display(result.value(spec.name), spec.unit, spec.display_unit),
+            "unit": spec.display_unit,
+            "meaning": spec.meaning,
+        }
+        for spec in OUTPUTS
+    ]
+    if fmt is Format.json:
+        _emit_json(
+            {
+                "scenario": scenario.name,
+                "description": scenario.description,
+                "samples": 1,
+                "seed": result.seed,
+                "inputs": _input_records(scenario),
+                "outputs": outputs,
+                "capped_serial_samples": result.capped_serial_samples,
+            }
+        )
+        return
+    _print_inputs(scenario)
+    for stage, title in STAGES:
         table = Table(title=title, title_justify="left")
-        table.add_column("quantity")
-        table.add_column("symbol")
-        table.add_column("value", justify="right")
-        table.add_column("unit")
+        for column in ("quantity", "symbol", "value", "unit"):
+            table.add_column(column, justify="right" if column == "value" else "left")
         for record in outputs:
             if record["stage"] == stage:
                 table.add_row(
                     record["meaning"], record["symbol"], number(record["value"]), record["unit"]
                 )
         console.print(table)
-    if result.capped_serial_samples:
-        console.print(
-            f"[yellow]note:[/] {result.capped_serial_samples} sample(s) had more serial tokens "
-            "than tokens per researcher-second (σ > τ); σ was capped at τ"
-        )
+    _print_notes(result.notes(()))
     hours = scenario.scalar("labor.working_hours_per_day") * 24
     per_month = result.value("static.research_per_month") * CALENDAR_MONTH_S
     console.print(
@@ -176,6 +287,99 @@ def run(
         f"months of a human's {number(hours)}-hour days = "
         f"[bold]{number(per_month / RESEARCHER_MONTH_RS)} researcher-months[/] (of 240 h)"
     )
+
+
+STAGES = (("A", "Stage A: compute → trained model"), ("B", "Stage B: tokens → researcher labor"))
+
+
+def _estimate_record(est: Estimate) -> dict[str, float]:
+    return {"value": est.value, "se": est.se}
+
+
+def _cell(est: Estimate) -> str:
+    if est.value == 0 or est.se == 0 or not math.isfinite(est.se):
+        return number(est.value)
+    return f"{number(est.value)} ±{abs(est.se / est.value):.1%}"
+
+
+def _print_summary(
+    result: RunResult, qs: list[float], thresholds: dict[str, float], fmt: Format
+) -> None:
+    rows = result.summaries(qs, thresholds, [*result.outputs, *result.uncertain_inputs])
+    specs = {spec.name: spec for spec in OUTPUTS}
+    shown = []
+    for row in rows:
+        spec = specs.get(row.name)
+        display = spec.display_unit if spec else PARAMETERS[row.name].display_unit
+        scale = factor(row.unit, display) if row.unit != display else 1.0
+        shown.append((row, spec, display, scale))
+    notes = result.notes(qs)
+    if fmt is Format.json:
+        _emit_json(
+            {
+                "scenario": result.scenario.name,
+                "samples": result.samples,
+                "seed": result.seed,
+                "chunk_size": result.chunk_size,
+                "workers": result.workers,
+                "inputs": _input_records(result.scenario),
+                "summary": [
+                    {
+                        "name": row.name,
+                        "kind": "output" if spec else "input",
+                        "unit": display,
+                        "mean": _estimate_record(row.mean.scaled(scale)),
+                        "percentiles": {
+                            f"p{q:g}": _estimate_record(e.scaled(scale))
+                            for q, e in row.percentiles.items()
+                        },
+                        "above": [
+                            {"threshold": t * scale, "probability": _estimate_record(e)}
+                            for t, e in row.above.items()
+                        ],
+                    }
+                    for row, spec, display, scale in shown
+                ],
+                "capped_serial_samples": result.capped_serial_samples,
+                "notes": notes,
+            }
+        )
+        return
+    _print_inputs(result.scenario)
+    console.print(
+        f"Monte Carlo: {result.samples:,} samples, seed {result.seed} (--seed), "
+        f"{result.workers} worker(s); ± is the Monte Carlo standard error"
+    )
+    columns = ["quantity", "mean", *(f"p{q:g}" for q in qs)]
+    columns += [f"P(> {number(t * scale)})" for row, _, _, scale in shown for t in row.above]
+    table = Table(title="Results", title_justify="left")
+    for column in [*dict.fromkeys(columns), "unit"]:
+        table.add_column(column, justify="left" if column in ("quantity", "unit") else "right")
+    for row, _spec, display, scale in shown:
+        label = row.name.removeprefix("static.")
+        cells = [_cell(row.mean.scaled(scale))]
+        cells += [_cell(e.scaled(scale)) for e in row.percentiles.values()]
+        probabilities = {f"P(> {number(t * scale)})": e for t, e in row.above.items()}
+        cells += [
+            f"{probabilities[c].value:.3f} ±{probabilities[c].se:.3f}" if c in probabilities else ""
+            for c in dict.fromkeys(columns[2 + len(qs) :])
+        ]
+        table.add_row(escape(label), *cells, display)
+    console.print(table)
+    _print_notes(notes)
+    x = result.values["static.research_per_month"]
+    to_months = CALENDAR_MONTH_S / RESEARCHER_MONTH_RS
+    p5, p50, p95 = (e.value * to_months for e in s_percentiles(x, (5.0, 50.0, 95.0)))
+    console.print(
+        f"[bold]Research per month of lead:[/] median [bold]{number(p50)} researcher-months[/] "
+        f"(of 240 h); 90% interval {number(p5)} to {number(p95)}; "
+        f"mean {number(float(np.mean(x)) * to_months)}"
+    )
+
+
+def _print_notes(notes: list[str]) -> None:
+    for note in notes:
+        console_err.print(f"[yellow]warning:[/] {escape(note)}")
 
 
 @app.command("essay")
@@ -214,9 +418,24 @@ def essay_command(fmt: FormatOpt = Format.table) -> None:
 TauOpt = Annotated[
     list[float] | None,
     typer.Option(
-        "--tau", help="Tokens per researcher-second to compare. Repeatable. [default: 10 and 1000]"
+        "--tau",
+        help="Tokens per researcher-second to compare. Repeatable. [default: 10 and 1000]",
     ),
 ]
+
+
+def _spread(values: NDArray[np.float64]) -> dict[str, float]:
+    if values.size == 1 or np.all(values == values[0]):
+        return {"value": float(values[0])}
+    p5, p50, p95 = np.percentile(values, [5, 50, 95])
+    return {"p5": float(p5), "p50": float(p50), "p95": float(p95)}
+
+
+def _spread_text(values: NDArray[np.float64]) -> str:
+    spread = _spread(values)
+    if "value" in spread:
+        return number(spread["value"])
+    return f"{number(spread['p50'])} ({number(spread['p5'])}–{number(spread['p95'])})"
 
 
 @app.command()
@@ -225,24 +444,29 @@ def devloop(
     preset: PresetOpt = None,
     settings: SetOpt = None,
     tau: TauOpt = None,
+    samples: SamplesOpt = None,
+    seed: SeedOpt = DEFAULT_SEED,
     fmt: FormatOpt = Format.table,
 ) -> None:
     """The development loop: tokens, signals per day and latency per feedback signal."""
     scenario = _scenario(file, preset, settings)
-    result = api.devloop(scenario, taus=tuple(tau) if tau else (10.0, 1000.0))
+    n = samples if samples is not None else (DEFAULT_SAMPLES if scenario.uncertain() else 1)
+    result = api.devloop(scenario, taus=tuple(tau) if tau else (10.0, 1000.0), samples=n, seed=seed)
     if fmt is Format.json:
         _emit_json(
             {
                 "scenario": scenario.name,
-                "budget_token_per_s": result.budget_tokens_per_s,
+                "samples": result.samples,
+                "seed": result.seed,
+                "budget_token_per_s": _spread(result.budget_tokens_per_s),
                 "budget_is_fleet": result.budget_is_fleet,
                 "cases": [
                     {
                         "tokens_per_researcher_second": c.tokens_per_researcher_s,
                         "task_researcher_second": c.task_researcher_s,
                         "tokens_per_signal": c.tokens_per_signal,
-                        "signals_per_day": c.signals_per_day,
-                        "latency_s": c.latency_s,
+                        "signals_per_day": _spread(c.signals_per_day),
+                        "latency_s": _spread(c.latency_s),
                     }
                     for c in result.cases
                 ],
@@ -251,9 +475,11 @@ def devloop(
         return
     whose = "the whole fleet's R" if result.budget_is_fleet else "devloop.budget"
     console.print(
-        f"[bold]Scenario:[/] {escape(scenario.name)}; budget {number(result.budget_tokens_per_s)}"
-        f" token/s ({whose})"
+        f"[bold]Scenario:[/] {escape(scenario.name)}; budget "
+        f"{_spread_text(result.budget_tokens_per_s)} token/s ({whose})"
     )
+    if n > 1:
+        console.print(f"{n:,} samples, seed {seed}: medians with 90% intervals in brackets")
     table = Table(title="Development loop", title_justify="left")
     for column in (
         "token/researcher_second",
@@ -268,8 +494,8 @@ def devloop(
             number(c.tokens_per_researcher_s),
             number(c.task_researcher_s),
             number(c.tokens_per_signal),
-            number(c.signals_per_day),
-            number(c.latency_s),
+            _spread_text(c.signals_per_day),
+            _spread_text(c.latency_s),
         )
     console.print(table)
     console.print(
@@ -378,3 +604,15 @@ def main() -> None:
     except ScenarioError as exc:
         print(f"error: {exc}", file=sys.stderr)
         raise SystemExit(2) from None
+    except KeyboardInterrupt:
+        print("error: interrupted", file=sys.stderr)
+        raise SystemExit(130) from None
+    except Exception as exc:
+        if os.environ.get("ALIGNMENT_RUNWAY_DEBUG"):
+            raise
+        print(
+            f"error: internal error ({type(exc).__name__}: {exc}); this is a bug in "
+            "alignment-runway: set ALIGNMENT_RUNWAY_DEBUG=1 to see where it happened",
+            file=sys.stderr,
+        )
+        raise SystemExit(1) from None

@@ -40,7 +40,15 @@ def test_run_default_table(cli: Cli) -> None:
 
 def test_run_json(json_ok: JsonOk) -> None:
     data = json_ok("run")
-    assert set(data) == {"scenario", "description", "inputs", "outputs", "capped_serial_samples"}
+    assert set(data) == {
+        "scenario",
+        "description",
+        "samples",
+        "seed",
+        "inputs",
+        "outputs",
+        "capped_serial_samples",
+    }
     assert data["scenario"] == "essay"
     assert data["capped_serial_samples"] == 0
     inputs = _by_name(data["inputs"])

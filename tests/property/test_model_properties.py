@@ -350,10 +350,11 @@ def test_signal_latency_does_not_depend_on_tau(
     speed_in = scenario.scalar("labor.serial_speed")
     for case in result.cases:
         expected = devloop.signal_latency_s(case.task_researcher_s, sigma_in, speed_in)
-        assert case.latency_s == expected
+        assert case.latency_s.shape == (1,)
+        assert float(case.latency_s[0]) == expected
     latencies: dict[float, set[float]] = {}
     for case in result.cases:
-        latencies.setdefault(case.task_researcher_s, set()).add(case.latency_s)
+        latencies.setdefault(case.task_researcher_s, set()).add(float(case.latency_s[0]))
     assert all(len(values) == 1 for values in latencies.values())
 
 

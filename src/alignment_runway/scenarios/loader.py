@@ -6,6 +6,7 @@ built-in defaults), the preset a file ``extends``, the file itself, then ``--set
 
 from __future__ import annotations
 
+import json
 import re
 import tomllib
 from dataclasses import dataclass, field
@@ -13,6 +14,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from alignment_runway.distributions import Distribution
 from alignment_runway.errors import ScenarioError
 from alignment_runway.scenarios.specs import PARAMETERS, SECTIONS, get_spec, suggest
 from alignment_runway.scenarios.values import Value, parse_value
@@ -32,6 +34,7 @@ SCHEMA_VERSION = 1
 #: The preset every scenario starts from: its values are the parameters' defaults.
 BASE_PRESET = "essay"
 _TOP_KEYS = ("schema", "extends", "description", "sources")
+_ORDER = {name: index for index, name in enumerate(PARAMETERS)}
 _CONFLICTS = {"compute.training_compute": ("compute.stock", "compute.training_share")}
 
 
@@ -62,11 +65,27 @@ class Scenario:
         return None if setting is None else setting.value
 
     def scalar(self, name: str) -> float:
-        """The canonical value of a set, single-valued parameter."""
+        """The canonical value of a set parameter with one, certain value."""
         value = self.value(name)
         if not isinstance(value, float):
-            raise ScenarioError(f"{name}: expected one value; the scenario has {value!r}")
+            kind = "a distribution" if isinstance(value, Distribution) else repr(value)
+            raise ScenarioError(f"{name}: expected one certain value; the scenario has {kind}")
         return value
+
+    def values_list(self, name: str) -> tuple[float, ...]:
+        """The canonical values of a list parameter."""
+        value = self.value(name)
+        if not isinstance(value, tuple):
+            raise ScenarioError(f"{name}: expected a list of values; the scenario has {value!r}")
+        return value
+
+    def uncertain(self) -> dict[str, Distribution]:
+        """The parameters whose values are distributions, in the order of the specs."""
+        return {
+            name: setting.value
+            for name, setting in sorted(self.settings.items(), key=lambda kv: _ORDER[kv[0]])
+            if isinstance(setting.value, Distribution)
+        }
 
 
 @dataclass(frozen=True)
@@ -151,6 +170,21 @@ def with_settings(scenario: Scenario, assignments: list[str]) -> Scenario:
     return Scenario(layer.name, scenario.description, settings, scenario.starts_from)
 
 
+def _inline(raw: Any) -> str:
+    """A value as it would be written in a scenario file (tables as TOML inline tables)."""
+    if isinstance(raw, dict):
+        return "{" + ", ".join(f"{key} = {_inline_item(v)}" for key, v in raw.items()) + "}"
+    return str(raw)
+
+
+def _inline_item(raw: Any) -> str:
+    if isinstance(raw, str):
+        return json.dumps(raw, ensure_ascii=False)
+    if isinstance(raw, list):
+        return "[" + ", ".join(_inline_item(v) for v in raw) + "]"
+    return _inline(raw)
+
+
 def _set_value(name: str, text: str) -> Any:
     """Read a ``--set`` value: TOML syntax when it parses (numbers, lists, tables), else text."""
     try:
@@ -208,7 +242,7 @@ def _apply(settings: dict[str, Setting], layer: _Layer, index: int) -> None:
     """Parse a layer's values into ``settings`` (in place) and check conflicts."""
     for param, (raw, where) in layer.entries.items():
         value = parse_value(PARAMETERS[param], raw, where)
-        text = ", ".join(map(str, raw)) if isinstance(raw, list) else str(raw)
+        text = ", ".join(map(_inline, raw)) if isinstance(raw, list) else _inline(raw)
         source = layer.sources.get(param, "")
         settings[param] = Setting(value, text, where, source, index)
     for override, overridden in _CONFLICTS.items():

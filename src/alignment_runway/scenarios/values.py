@@ -1,4 +1,4 @@
-"""Read one scenario value (a number or a quantity string) into canonical units."""
+"""Read one scenario value into canonical units: a number, a quantity, or a distribution."""
 
 from __future__ import annotations
 
@@ -8,15 +8,18 @@ import re
 from typing import Any
 
 from alignment_runway import units
+from alignment_runway.distributions import Distribution
 from alignment_runway.errors import ScenarioError
+from alignment_runway.scenarios.dists import TO, parse_distribution
 from alignment_runway.scenarios.specs import ParamSpec
 
 __all__ = ["Value", "parse_value"]
 
 _STARTS_WITH_NUMBER = re.compile(r"^\s*[-+]?(\d|\.\d|nan|inf)", re.IGNORECASE)
 
-#: A parameter's value in canonical units: a float, or a tuple of floats for list parameters.
-Value = float | tuple[float, ...]
+#: A parameter's value in canonical units: a float, a distribution, or (for list parameters)
+#: a tuple of floats.
+Value = float | Distribution | tuple[float, ...]
 
 
 def parse_value(spec: ParamSpec, raw: Any, where: str) -> Value:
@@ -24,7 +27,8 @@ def parse_value(spec: ParamSpec, raw: Any, where: str) -> Value:
 
     Args:
         spec: the parameter.
-        raw: a number, a string such as ``"4e21 FLOP/s"``, or for list parameters a list.
+        raw: a number, a quantity string such as ``"4e21 FLOP/s"``, a range such as
+            ``"2e21 to 8e21 FLOP/s"``, a distribution table, or for list parameters a list.
         where: where the value was written (``file.toml:4``, ``--set``, ``preset essay``).
 
     Raises:
@@ -34,26 +38,26 @@ def parse_value(spec: ParamSpec, raw: Any, where: str) -> Value:
         items = raw if isinstance(raw, list) else [raw]
         if not items:
             raise _error(spec, where, "at least one value", "an empty list")
-        return tuple(_parse_scalar(spec, item, where) for item in items)
+        if any(isinstance(item, dict) or _is_range(item) for item in items):
+            raise _error(spec, where, "plain values (a list parameter takes no ranges)", repr(raw))
+        return tuple(_point(spec, item, where) for item in items)
     if isinstance(raw, list):
         raise _error(spec, where, f"one value such as {spec.example!r}", f"a list {raw!r}")
-    return _parse_scalar(spec, raw, where)
+    if isinstance(raw, dict) or _is_range(raw):
+
+        def convert(value: Any, unit: str, what: str) -> float:
+            return _canonical(spec, value, where, unit, what)
+
+        return parse_distribution(spec, raw, where, convert)
+    return _point(spec, raw, where)
 
 
-def _parse_scalar(spec: ParamSpec, raw: Any, where: str) -> float:
-    if isinstance(raw, bool) or not isinstance(raw, int | float | str):
-        kind = "a table" if isinstance(raw, dict) else f"{type(raw).__name__} {raw!r}"
-        raise _error(spec, where, f"a number or a quantity such as {spec.example!r}", kind)
-    if isinstance(raw, str):
-        value = _parse_quantity(spec, raw, where)
-    elif spec.unit:
-        raise _error(
-            spec, where, f"a quantity with a unit, such as {spec.example!r}", f"{raw!r} (no unit)"
-        )
-    else:
-        value = float(raw)
-    if not math.isfinite(value):
-        raise _error(spec, where, "a finite value", repr(raw))
+def _is_range(raw: Any) -> bool:
+    return isinstance(raw, str) and TO.search(raw.strip()) is not None
+
+
+def _point(spec: ParamSpec, raw: Any, where: str) -> float:
+    value = _canonical(spec, raw, where, "", "")
     if not spec.contains(value):
         scale = units.factor(spec.unit, spec.display_unit)
         shown = f"{value * scale:g} {spec.display_unit}".strip()
@@ -62,12 +66,50 @@ def _parse_scalar(spec: ParamSpec, raw: Any, where: str) -> float:
     return value
 
 
-def _parse_quantity(spec: ParamSpec, text: str, where: str) -> float:
+def _canonical(spec: ParamSpec, raw: Any, where: str, unit: str, what: str) -> float:
+    """A number or quantity string in ``spec``'s canonical unit.
+
+    ``unit`` is the unit of a bare number (a distribution table's ``unit``); ``what`` names
+    the part of a distribution being read ('' for a plain value).
+    """
+    label = f"{what}: " if what else ""
+    if isinstance(raw, bool) or not isinstance(raw, int | float | str):
+        kind = "a table" if isinstance(raw, dict) else f"{type(raw).__name__} {raw!r}"
+        raise _error(spec, where, f"{label}a number or a quantity such as {spec.example!r}", kind)
+    if isinstance(raw, str) and not _is_bare_number(raw):
+        value = _parse_quantity(spec, raw, where, label)
+    elif unit:
+        value = _parse_quantity(spec, f"{float(raw)!r} {unit}", where, label)
+    elif spec.unit:
+        raise _error(
+            spec,
+            where,
+            f"{label}a quantity with a unit, such as {spec.example!r}",
+            f"{raw!r} (no unit)",
+        )
+    else:
+        value = float(raw)
+    if not math.isfinite(value):
+        raise _error(spec, where, f"{label}a finite value", repr(raw))
+    return value
+
+
+def _is_bare_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _parse_quantity(spec: ParamSpec, text: str, where: str, label: str = "") -> float:
     import pint
 
     reg = units.registry()
     if not _STARTS_WITH_NUMBER.match(text):
-        raise _error(spec, where, f"a number with its unit, such as {spec.example!r}", repr(text))
+        raise _error(
+            spec, where, f"{label}a number with its unit, such as {spec.example!r}", repr(text)
+        )
     try:
         quantity: Any = reg.Quantity(text)
     except pint.UndefinedUnitError as exc:
@@ -79,25 +121,27 @@ def _parse_quantity(spec: ParamSpec, text: str, where: str) -> float:
         raise _error(
             spec,
             where,
-            f"a quantity such as {spec.example!r}",
+            f"{label}a quantity such as {spec.example!r}",
             f"{text!r}: unknown unit {unknown!r}{hint}",
         ) from None
     except Exception:  # pint's parser raises several types for malformed text
-        raise _error(spec, where, f"a quantity such as {spec.example!r}", repr(text)) from None
+        raise _error(
+            spec, where, f"{label}a quantity such as {spec.example!r}", repr(text)
+        ) from None
     if not isinstance(quantity, reg.Quantity):  # a bare number in a string
         quantity = reg.Quantity(float(quantity), "dimensionless")
     try:
         return float(quantity.to(spec.unit or "dimensionless").magnitude)
     except pint.DimensionalityError:
         got = units.dimension_name(str(quantity.units)) if str(quantity.units) else "a plain number"
+        if not spec.unit:
+            raise _error(
+                spec, where, f"{label}a plain number such as {spec.example!r}", repr(text)
+            ) from None
         expected = units.dimension_name(spec.unit)
-        return _raise_dimension(spec, where, expected, text, got)
-
-
-def _raise_dimension(spec: ParamSpec, where: str, expected: str, text: str, got: str) -> float:
-    if not spec.unit:
-        raise _error(spec, where, "a plain number such as " + repr(spec.example), repr(text))
-    raise _error(spec, where, f"{expected}, such as {spec.example!r}", f"{text!r}, which is {got}")
+        raise _error(
+            spec, where, f"{label}{expected}, such as {spec.example!r}", f"{text!r}, which is {got}"
+        ) from None
 
 
 def _error(spec: ParamSpec, where: str, expected: str, received: str) -> ScenarioError:

@@ -1,0 +1,1 @@
+"""Analysis of Monte Carlo results: summaries with their Monte Carlo error."""

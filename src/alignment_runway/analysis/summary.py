@@ -1,0 +1,102 @@
+"""Summaries of sampled outputs, each with its Monte Carlo standard error.
+
+- mean: standard error ``s / sqrt(n)``;
+- percentile ``q``: the sample quantile (numpy's default, linear interpolation between order
+  statistics) with the distribution-free standard error from the binomial spread of the
+  order statistics: half the distance between the order statistics at ranks
+  ``n·q ± sqrt(n·q·(1 − q))`` (one standard error each side; e.g. Conover, Practical
+  Nonparametric Statistics, 3rd ed., §3.2);
+- probability above a threshold ``t``: the share ``p`` of samples above it, with standard
+  error ``sqrt(p (1 − p) / n)``.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+
+__all__ = [
+    "MIN_TAIL_SAMPLES",
+    "Estimate",
+    "mean",
+    "percentiles",
+    "prob_above",
+    "small_sample_notes",
+]
+
+Array = NDArray[np.float64]
+#: Fewest samples beyond a percentile (in its tail) for its estimate to be trusted.
+MIN_TAIL_SAMPLES = 10
+
+
+@dataclass(frozen=True)
+class Estimate:
+    """A Monte Carlo estimate and its standard error (0 when every sample is equal)."""
+
+    value: float
+    se: float
+
+    def scaled(self, factor: float) -> Estimate:
+        """The estimate in another unit (multiplied by ``factor``)."""
+        return Estimate(self.value * factor, abs(self.se * factor))
+
+
+def mean(x: Array) -> Estimate:
+    """The sample mean and its standard error."""
+    n = x.size
+    se = float(np.std(x, ddof=1)) / math.sqrt(n) if n > 1 else math.nan
+    return Estimate(float(np.mean(x)), se)
+
+
+def percentiles(x: Array, qs: Sequence[float]) -> list[Estimate]:
+    """Percentiles ``qs`` (in percent, 0–100) of ``x``, each with its standard error.
+
+    One ``np.partition`` call finds every order statistic needed, so this is linear in the
+    number of samples.
+    """
+    n = x.size
+    plans = []
+    indices: set[int] = set()
+    for q in qs:
+        f = q / 100.0
+        h = f * (n - 1)
+        lo_i, hi_i = math.floor(h), min(math.ceil(h), n - 1)
+        spread = math.sqrt(n * f * (1 - f))
+        se_lo = min(max(math.floor(n * f - spread), 0), n - 1)
+        se_hi = min(max(math.ceil(n * f + spread), 0), n - 1)
+        plans.append((h, lo_i, hi_i, se_lo, se_hi))
+        indices.update((lo_i, hi_i, se_lo, se_hi))
+    ordered = np.partition(x, sorted(indices))
+    out = []
+    for h, lo_i, hi_i, se_lo, se_hi in plans:
+        lo, hi = float(ordered[lo_i]), float(ordered[hi_i])
+        value = lo + (h - lo_i) * (hi - lo)
+        se = (float(ordered[se_hi]) - float(ordered[se_lo])) / 2 if n > 1 else math.nan
+        out.append(Estimate(value, se))
+    return out
+
+
+def prob_above(x: Array, threshold: float) -> Estimate:
+    """The probability that the output exceeds ``threshold``, with its standard error."""
+    n = x.size
+    p = float(np.count_nonzero(x > threshold)) / n
+    return Estimate(p, math.sqrt(p * (1 - p) / n))
+
+
+def small_sample_notes(samples: int, qs: Sequence[float]) -> list[str]:
+    """Warnings for percentiles too far in the tails for ``samples`` samples."""
+    notes = []
+    for q in qs:
+        tail = min(q, 100 - q) / 100
+        if samples * tail < MIN_TAIL_SAMPLES and samples > 1:
+            needed = math.ceil(MIN_TAIL_SAMPLES / tail) if tail > 0 else None
+            advice = f"use --samples {needed:,} or more" if needed else "it is the sample extreme"
+            notes.append(
+                f"p{q:g} rests on {samples * tail:.3g} samples beyond it (fewer than "
+                f"{MIN_TAIL_SAMPLES}); its estimate is unreliable: {advice}"
+            )
+    return notes

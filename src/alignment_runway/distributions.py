@@ -1,0 +1,335 @@
+"""Distributions of uncertain scenario values, in canonical units.
+
+Every distribution maps standard-normal draws to values (``from_normal``), through its
+quantile function where it has no faster route. Drawing standard normals for every input
+keeps one sampling path for all shapes, lets truncation work on any shape (by restricting
+the quantile range), and leaves room for Gaussian-copula correlations.
+"""
+
+from __future__ import annotations
+
+import math
+from abc import ABC, abstractmethod
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+__all__ = [
+    "Z90",
+    "Beta",
+    "Distribution",
+    "LogNormal",
+    "LogUniform",
+    "Mixture",
+    "Normal",
+    "Truncated",
+    "Uniform",
+    "lognormal_from_ci",
+    "normal_from_ci",
+    "pert",
+    "triangular",
+]
+
+Array = NDArray[np.float64]
+
+#: The standard normal's 95th percentile: a 90% interval spans ±Z90 standard deviations.
+Z90 = 1.6448536269514722
+
+
+def _special() -> Any:
+    """scipy.special, imported on first use (it is slow to import)."""
+    import scipy.special
+
+    return scipy.special
+
+
+class Distribution(ABC):
+    """A distribution of one scenario value, in the parameter's canonical unit."""
+
+    @property
+    @abstractmethod
+    def support(self) -> tuple[float, float]:
+        """The smallest closed interval holding all the probability."""
+
+    @abstractmethod
+    def cdf(self, x: Array) -> Array:
+        """Cumulative distribution function."""
+
+    @abstractmethod
+    def ppf(self, u: Array) -> Array:
+        """Quantile function (inverse of the CDF), for ``u`` in (0, 1)."""
+
+    def from_normal(self, z: Array) -> Array:
+        """Map standard-normal draws to draws of this distribution (monotone in ``z``)."""
+        return self.ppf(_special().ndtr(z))
+
+    @abstractmethod
+    def describe(self) -> str:
+        """A short description, such as ``lognormal(p5=2e21, p95=8e21)``."""
+
+
+@dataclass(frozen=True)
+class Normal(Distribution):
+    """Normal with mean ``mean`` and standard deviation ``sd``."""
+
+    mean: float
+    sd: float
+
+    @property
+    def support(self) -> tuple[float, float]:  # noqa: D102
+        return (-math.inf, math.inf)
+
+    def cdf(self, x: Array) -> Array:  # noqa: D102
+        return np.asarray(_special().ndtr((x - self.mean) / self.sd), dtype=np.float64)
+
+    def ppf(self, u: Array) -> Array:  # noqa: D102
+        return self.mean + self.sd * np.asarray(_special().ndtri(u), dtype=np.float64)
+
+    def from_normal(self, z: Array) -> Array:  # noqa: D102
+        return self.mean + self.sd * z
+
+    def describe(self) -> str:  # noqa: D102
+        return f"normal(mean={self.mean:.4g}, sd={self.sd:.4g})"
+
+
+@dataclass(frozen=True)
+class LogNormal(Distribution):
+    """Lognormal: ``ln x`` is normal with mean ``mu`` and standard deviation ``sigma``."""
+
+    mu: float
+    sigma: float
+
+    @property
+    def support(self) -> tuple[float, float]:  # noqa: D102
+        return (0.0, math.inf)
+
+    def cdf(self, x: Array) -> Array:  # noqa: D102
+        with np.errstate(divide="ignore"):
+            logs = np.log(x)
+        return np.asarray(_special().ndtr((logs - self.mu) / self.sigma), dtype=np.float64)
+
+    def ppf(self, u: Array) -> Array:  # noqa: D102
+        return np.exp(self.mu + self.sigma * np.asarray(_special().ndtri(u), dtype=np.float64))
+
+    def from_normal(self, z: Array) -> Array:  # noqa: D102
+        return np.exp(self.mu + self.sigma * z)
+
+    def describe(self) -> str:  # noqa: D102
+        lo, hi = math.exp(self.mu - Z90 * self.sigma), math.exp(self.mu + Z90 * self.sigma)
+        return f"lognormal(p5={lo:.4g}, p95={hi:.4g})"
+
+
+def lognormal_from_ci(p5: float, p95: float) -> LogNormal:
+    """The lognormal whose 5th and 95th percentiles are ``p5`` and ``p95`` (Squiggle's ``to``).
+
+    ``μ = (ln a + ln b)/2``, ``σ = (ln b − ln a)/(2 · 1.6449)``.
+    """
+    return LogNormal((math.log(p5) + math.log(p95)) / 2, (math.log(p95) - math.log(p5)) / (2 * Z90))
+
+
+def normal_from_ci(p5: float, p95: float) -> Normal:
+    """The normal whose 5th and 95th percentiles are ``p5`` and ``p95``."""
+    return Normal((p5 + p95) / 2, (p95 - p5) / (2 * Z90))
+
+
+@dataclass(frozen=True)
+class Uniform(Distribution):
+    """Uniform on [low, high]."""
+
+    low: float
+    high: float
+
+    @property
+    def support(self) -> tuple[float, float]:  # noqa: D102
+        return (self.low, self.high)
+
+    def cdf(self, x: Array) -> Array:  # noqa: D102
+        return np.clip((x - self.low) / (self.high - self.low), 0.0, 1.0)
+
+    def ppf(self, u: Array) -> Array:  # noqa: D102
+        return self.low + u * (self.high - self.low)
+
+    def describe(self) -> str:  # noqa: D102
+        return f"uniform({self.low:.4g}, {self.high:.4g})"
+
+
+@dataclass(frozen=True)
+class LogUniform(Distribution):
+    """Log-uniform on [low, high]: ``ln x`` is uniform."""
+
+    low: float
+    high: float
+
+    @property
+    def support(self) -> tuple[float, float]:  # noqa: D102
+        return (self.low, self.high)
+
+    def cdf(self, x: Array) -> Array:  # noqa: D102
+        a, b = math.log(self.low), math.log(self.high)
+        with np.errstate(divide="ignore"):
+            return np.clip((np.log(x) - a) / (b - a), 0.0, 1.0)
+
+    def ppf(self, u: Array) -> Array:  # noqa: D102
+        a, b = math.log(self.low), math.log(self.high)
+        return np.exp(a + u * (b - a))
+
+    def describe(self) -> str:  # noqa: D102
+        return f"loguniform({self.low:.4g}, {self.high:.4g})"
+
+
+@dataclass(frozen=True)
+class Beta(Distribution):
+    """Beta(alpha, beta), stretched from [0, 1] onto [low, high]."""
+
+    alpha: float
+    beta: float
+    low: float = 0.0
+    high: float = 1.0
+
+    @property
+    def support(self) -> tuple[float, float]:  # noqa: D102
+        return (self.low, self.high)
+
+    def cdf(self, x: Array) -> Array:  # noqa: D102
+        y = np.clip((x - self.low) / (self.high - self.low), 0.0, 1.0)
+        return np.asarray(_special().betainc(self.alpha, self.beta, y), dtype=np.float64)
+
+    def ppf(self, u: Array) -> Array:  # noqa: D102
+        y = np.asarray(_special().betaincinv(self.alpha, self.beta, u), dtype=np.float64)
+        return self.low + y * (self.high - self.low)
+
+    def describe(self) -> str:  # noqa: D102
+        stretch = (
+            "" if (self.low, self.high) == (0.0, 1.0) else f" on [{self.low:.4g}, {self.high:.4g}]"
+        )
+        return f"beta({self.alpha:.4g}, {self.beta:.4g}){stretch}"
+
+
+def pert(low: float, mode: float, high: float, lam: float = 4.0) -> Beta:
+    """The PERT distribution: a beta on [low, high] with the given mode (Vose 2008).
+
+    ``α = 1 + λ(mode − low)/(high − low)``, ``β = 1 + λ(high − mode)/(high − low)``.
+    """
+    width = high - low
+    return Beta(1 + lam * (mode - low) / width, 1 + lam * (high - mode) / width, low, high)
+
+
+@dataclass(frozen=True)
+class Triangular(Distribution):
+    """Triangular on [low, high] with its peak at ``mode``."""
+
+    low: float
+    mode: float
+    high: float
+
+    @property
+    def support(self) -> tuple[float, float]:
+        return (self.low, self.high)
+
+    def cdf(self, x: Array) -> Array:
+        a, c, b = self.low, self.mode, self.high
+        x = np.clip(x, a, b)
+        left = (x - a) ** 2 / ((b - a) * (c - a)) if c > a else np.zeros_like(x)
+        right = 1 - (b - x) ** 2 / ((b - a) * (b - c)) if b > c else np.ones_like(x)
+        return np.where(x <= c, left, right)
+
+    def ppf(self, u: Array) -> Array:
+        a, c, b = self.low, self.mode, self.high
+        split = (c - a) / (b - a)
+        left = a + np.sqrt(u * (b - a) * (c - a))
+        right = b - np.sqrt((1 - u) * (b - a) * (b - c))
+        return np.where(u <= split, left, right)
+
+    def describe(self) -> str:
+        return f"triangular({self.low:.4g}, {self.mode:.4g}, {self.high:.4g})"
+
+
+def triangular(low: float, mode: float, high: float) -> Triangular:
+    """The triangular distribution on [low, high] with its peak at ``mode``."""
+    return Triangular(low, mode, high)
+
+
+@dataclass(frozen=True)
+class Mixture(Distribution):
+    """A mixture: component ``i`` with probability ``weights[i]`` (the weights sum to 1)."""
+
+    components: tuple[Distribution, ...]
+    weights: tuple[float, ...]
+
+    @property
+    def support(self) -> tuple[float, float]:  # noqa: D102
+        return (
+            min(c.support[0] for c in self.components),
+            max(c.support[1] for c in self.components),
+        )
+
+    def cdf(self, x: Array) -> Array:  # noqa: D102
+        total = np.zeros(np.shape(x), dtype=np.float64)
+        for weight, component in zip(self.weights, self.components, strict=True):
+            total += weight * component.cdf(x)
+        return total
+
+    def ppf(self, u: Array) -> Array:
+        """Invert the mixture's CDF by bisection between the components' quantiles.
+
+        The mixture's ``u``-quantile lies between the smallest and largest component
+        ``u``-quantiles, since its CDF is a weighted mean of theirs.
+        """
+        u = np.asarray(u, dtype=np.float64)
+        quantiles = np.stack([c.ppf(u) for c in self.components])
+        lo, hi = quantiles.min(axis=0), quantiles.max(axis=0)
+        for _ in range(200):
+            mid = lo + (hi - lo) / 2
+            below = self.cdf(mid) < u
+            lo = np.where(below, mid, lo)
+            hi = np.where(below, hi, mid)
+            if np.all((hi - lo) <= 4 * np.finfo(np.float64).eps * np.abs(hi)):
+                break
+        return np.asarray(lo + (hi - lo) / 2, dtype=np.float64)
+
+    def describe(self) -> str:  # noqa: D102
+        parts = ", ".join(
+            f"{w:.3g}: {c.describe()}" for w, c in zip(self.weights, self.components, strict=True)
+        )
+        return f"mixture({parts})"
+
+
+@dataclass(frozen=True)
+class Truncated(Distribution):
+    """``base`` restricted to [low, high] and renormalised (truncated, not clipped)."""
+
+    base: Distribution
+    low: float
+    high: float
+
+    @property
+    def support(self) -> tuple[float, float]:  # noqa: D102
+        lo, hi = self.base.support
+        return (max(lo, self.low), min(hi, self.high))
+
+    def mass(self) -> float:
+        """The probability ``base`` puts inside [low, high]."""
+        lo, hi = self._bounds()
+        return hi - lo
+
+    def _bounds(self) -> tuple[float, float]:
+        edges = np.array([self.low, self.high], dtype=np.float64)
+        with np.errstate(invalid="ignore"):
+            f = self.base.cdf(edges)
+        lo = 0.0 if self.low == -math.inf else float(f[0])
+        hi = 1.0 if self.high == math.inf else float(f[1])
+        return lo, hi
+
+    def cdf(self, x: Array) -> Array:  # noqa: D102
+        lo, hi = self._bounds()
+        return np.clip((self.base.cdf(x) - lo) / (hi - lo), 0.0, 1.0)
+
+    def ppf(self, u: Array) -> Array:  # noqa: D102
+        lo, hi = self._bounds()
+        # the clip only absorbs rounding at the edges; the mass outside was never drawn
+        return np.clip(self.base.ppf(lo + u * (hi - lo)), self.low, self.high)
+
+    def describe(self) -> str:  # noqa: D102
+        return f"{self.base.describe()} truncated to [{self.low:.4g}, {self.high:.4g}]"

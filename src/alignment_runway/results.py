@@ -1,0 +1,180 @@
+"""Results of a run: sampled outputs and inputs, with summaries, as xarray and pandas.
+
+The samples are kept as numpy arrays; the xarray Dataset (dimension ``sample``) and pandas
+frames are built on first use, so commands that only print a table never import them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from alignment_runway.analysis import summary as s
+from alignment_runway.model.static import OUTPUTS
+from alignment_runway.scenarios import PARAMETERS, Scenario
+
+if TYPE_CHECKING:
+    import pandas as pd
+    import xarray as xr
+
+__all__ = ["DEFAULT_PERCENTILES", "OutputSummary", "RunResult"]
+
+Array = NDArray[np.float64]
+#: Percentiles reported by default.
+DEFAULT_PERCENTILES: tuple[float, ...] = (5.0, 50.0, 95.0)
+_UNITS = {spec.name: spec.unit for spec in OUTPUTS} | {
+    name: spec.unit for name, spec in PARAMETERS.items()
+}
+
+
+@dataclass(frozen=True)
+class OutputSummary:
+    """One output's summary in its canonical unit: mean, percentiles, P(x > threshold)."""
+
+    name: str
+    unit: str
+    mean: s.Estimate
+    percentiles: dict[float, s.Estimate]
+    above: dict[float, s.Estimate] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class RunResult:
+    """A run of the static model on a scenario.
+
+    Attributes:
+        scenario: the resolved scenario.
+        samples: the number of samples (1 for a scenario with no uncertain input).
+        seed: the seed the draws came from (recorded even when nothing was uncertain).
+        values: every output (``static.*``) and every uncertain input (by parameter name), one
+            float per sample, in canonical units.
+        capped_serial_samples: samples with ``σ > τ``, read as ``σ = τ``.
+        chunk_size, workers: how the run was computed (results do not depend on them).
+    """
+
+    scenario: Scenario
+    samples: int
+    seed: int
+    values: dict[str, Array]
+    capped_serial_samples: int
+    chunk_size: int = 0
+    workers: int = 1
+
+    @property
+    def outputs(self) -> list[str]:
+        """Names of the model outputs in this result."""
+        return [spec.name for spec in OUTPUTS if spec.name in self.values]
+
+    @property
+    def uncertain_inputs(self) -> list[str]:
+        """Names of the inputs that were drawn from distributions."""
+        return [name for name in PARAMETERS if name in self.values]
+
+    def value(self, name: str) -> float:
+        """The value of output ``name`` when it does not vary across samples.
+
+        Raises:
+            KeyError: for an unknown output.
+            ValueError: when the output varies (use ``summary()`` or ``quantiles()``).
+        """
+        array = self.values[name]
+        if array.size and not np.all(array == array[0]):
+            raise ValueError(f"{name} varies across its {array.size} samples; use summary()")
+        return float(array[0])
+
+    def summaries(
+        self,
+        percentiles: Sequence[float] = DEFAULT_PERCENTILES,
+        above: Mapping[str, float] | None = None,
+        names: Sequence[str] | None = None,
+    ) -> list[OutputSummary]:
+        """Summaries of outputs (all by default), with Monte Carlo standard errors.
+
+        Args:
+            percentiles: in percent.
+            above: thresholds by output name (canonical units) for P(output > threshold).
+            names: which outputs or inputs to summarise.
+        """
+        above = dict(above or {})
+        rows = []
+        for name in names or self.outputs:
+            x = self.values[name]
+            threshold = above.get(name)
+            rows.append(
+                OutputSummary(
+                    name=name,
+                    unit=_UNITS.get(name, ""),
+                    mean=s.mean(x),
+                    percentiles=dict(zip(percentiles, s.percentiles(x, percentiles), strict=True)),
+                    above={} if threshold is None else {threshold: s.prob_above(x, threshold)},
+                )
+            )
+        return rows
+
+    def notes(self, percentiles: Sequence[float] = DEFAULT_PERCENTILES) -> list[str]:
+        """Warnings about this result: percentiles the sample count cannot support, capping."""
+        notes = s.small_sample_notes(self.samples, percentiles)
+        if self.capped_serial_samples:
+            notes.append(
+                f"{self.capped_serial_samples:,} of {self.samples:,} samples had more serial "
+                "tokens than tokens per researcher-second (σ > τ); σ was capped at τ there"
+            )
+        return notes
+
+    @cached_property
+    def dataset(self) -> xr.Dataset:
+        """The samples as an xarray Dataset with dimension ``sample``; units in ``attrs``."""
+        import xarray as xr
+
+        data = {
+            name: xr.DataArray(array, dims="sample", attrs={"units": _UNITS.get(name, "")})
+            for name, array in self.values.items()
+        }
+        return xr.Dataset(
+            data,
+            coords={"sample": np.arange(self.samples)},
+            attrs={
+                "scenario": self.scenario.name,
+                "samples": self.samples,
+                "seed": self.seed,
+                "capped_serial_samples": self.capped_serial_samples,
+            },
+        )
+
+    def summary(
+        self,
+        percentiles: Sequence[float] = DEFAULT_PERCENTILES,
+        above: Mapping[str, float] | None = None,
+    ) -> pd.DataFrame:
+        """A table (pandas) of every output: mean, percentiles and P(x > t), each with ``_se``."""
+        import pandas as pd
+
+        records: list[dict[str, Any]] = []
+        for row in self.summaries(percentiles, above):
+            record: dict[str, Any] = {
+                "output": row.name,
+                "unit": row.unit,
+                "mean": row.mean.value,
+                "mean_se": row.mean.se,
+            }
+            for q, est in row.percentiles.items():
+                record[f"p{q:g}"] = est.value
+                record[f"p{q:g}_se"] = est.se
+            for t, est in row.above.items():
+                record[f"P(>{t:g})"] = est.value
+                record[f"P(>{t:g})_se"] = est.se
+            records.append(record)
+        return pd.DataFrame.from_records(records).set_index("output")
+
+    def quantiles(self, q: Sequence[float]) -> xr.Dataset:
+        """Quantiles ``q`` (fractions in [0, 1]) of every variable, as an xarray Dataset."""
+        return self.dataset.quantile(list(q), dim="sample")
+
+    def to_pandas(self) -> pd.DataFrame:
+        """The samples as a pandas DataFrame: one row per sample, one column per variable."""
+        return self.dataset.to_dataframe()
