@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -34,6 +35,12 @@ __all__ = [
 
 Array = NDArray[np.float64]
 
+#: The open interval (0, 1) that quantile functions are evaluated on.
+_U_MIN, _U_MAX = 1e-300, float(np.nextafter(1.0, 0.0))
+#: Halvings of a mixture's quantile bracket: enough for double precision.
+_BISECTIONS = 64
+#: Regula falsi steps inside one cell of a mixture's quantile table.
+_ILLINOIS_STEPS = 8
 #: The standard normal's 95th percentile: a 90% interval spans ±Z90 standard deviations.
 Z90 = 1.6448536269514722
 
@@ -62,8 +69,13 @@ class Distribution(ABC):
         """Quantile function (inverse of the CDF), for ``u`` in (0, 1)."""
 
     def from_normal(self, z: Array) -> Array:
-        """Map standard-normal draws to draws of this distribution (monotone in ``z``)."""
-        return self.ppf(_special().ndtr(z))
+        """Map standard-normal draws to draws of this distribution (monotone in ``z``).
+
+        ``Φ(z)`` is kept inside the open interval (0, 1), so a draw far in a tail cannot
+        reach an infinite quantile.
+        """
+        u = np.clip(_special().ndtr(z), _U_MIN, _U_MAX)
+        return self.ppf(np.asarray(u, dtype=np.float64))
 
     @abstractmethod
     def describe(self) -> str:
@@ -272,22 +284,63 @@ class Mixture(Distribution):
         return total
 
     def ppf(self, u: Array) -> Array:
-        """Invert the mixture's CDF by bisection between the components' quantiles.
+        """Invert the mixture's CDF.
 
-        The mixture's ``u``-quantile lies between the smallest and largest component
-        ``u``-quantiles, since its CDF is a weighted mean of theirs.
+        A table of exact quantiles brackets each ``u``; regula falsi (Illinois) refines it
+        to double precision. Each sample's value depends only on its own ``u`` (fixed iteration counts), so results
+        do not depend on how samples are grouped.
         """
         u = np.asarray(u, dtype=np.float64)
+        grid_u, grid_x = self._table
+        cell = np.searchsorted(grid_u, u, side="right")
+        inside = (cell > 0) & (cell < grid_u.size)
+        x = np.empty_like(u)
+        if np.any(inside):
+            k = cell[inside]
+            x[inside] = self._illinois(
+                u[inside], grid_x[k - 1], grid_u[k - 1], grid_x[k], grid_u[k]
+            )
+        if not np.all(inside):
+            x[~inside] = self._bisect(u[~inside])
+        return x
+
+    @cached_property
+    def _table(self) -> tuple[Array, Array]:
+        """Exact quantiles on a grid of normal scores from −8 to 8."""
+        grid_u = np.asarray(_special().ndtr(np.linspace(-8.0, 8.0, 2049)), dtype=np.float64)
+        return grid_u, self._bisect(grid_u)
+
+    def _bisect(self, u: Array) -> Array:
+        """Bisection between the smallest and largest component quantiles (which bracket
+        the mixture's), geometric when the bracket is positive.
+        """
         quantiles = np.stack([c.ppf(u) for c in self.components])
         lo, hi = quantiles.min(axis=0), quantiles.max(axis=0)
-        for _ in range(200):
-            mid = lo + (hi - lo) / 2
+        geometric = lo > 0
+        for _ in range(_BISECTIONS):
+            with np.errstate(invalid="ignore"):
+                mid = np.where(geometric, np.sqrt(lo * hi), lo + (hi - lo) / 2)
             below = self.cdf(mid) < u
             lo = np.where(below, mid, lo)
             hi = np.where(below, hi, mid)
-            if np.all((hi - lo) <= 4 * np.finfo(np.float64).eps * np.abs(hi)):
-                break
         return np.asarray(lo + (hi - lo) / 2, dtype=np.float64)
+
+    def _illinois(self, u: Array, a: Array, fa: Array, b: Array, fb: Array) -> Array:
+        """Regula falsi with the Illinois modification on brackets [a, b] of ``cdf − u``."""
+        fa, fb = fa - u, fb - u
+        side = np.zeros(u.shape, dtype=np.int8)
+        for _ in range(_ILLINOIS_STEPS):
+            with np.errstate(invalid="ignore", divide="ignore"):
+                c = np.where(fb != fa, b - fb * (b - a) / (fb - fa), a + (b - a) / 2)
+            c = np.clip(c, np.minimum(a, b), np.maximum(a, b))
+            fc = self.cdf(c) - u
+            same = np.sign(fc) == np.sign(fb)
+            # c replaces b; if it falls on b's side twice running, halve fa (Illinois)
+            fa = np.where(same, np.where(side == 1, fa / 2, fa), fb)
+            a = np.where(same, a, b)
+            side = np.where(same, 1, -1).astype(np.int8)
+            b, fb = c, fc
+        return b
 
     def describe(self) -> str:  # noqa: D102
         parts = ", ".join(
