@@ -287,8 +287,8 @@ class Mixture(Distribution):
         """Invert the mixture's CDF.
 
         A table of exact quantiles brackets each ``u``; regula falsi (Illinois) refines it
-        to double precision. Each sample's value depends only on its own ``u`` (fixed iteration counts), so results
-        do not depend on how samples are grouped.
+        to double precision. Each sample's value depends only on its own ``u`` (fixed
+        iteration counts), so results do not depend on how samples are grouped.
         """
         u = np.asarray(u, dtype=np.float64)
         grid_u, grid_x = self._table
@@ -311,8 +311,9 @@ class Mixture(Distribution):
         return grid_u, self._bisect(grid_u)
 
     def _bisect(self, u: Array) -> Array:
-        """Bisection between the smallest and largest component quantiles (which bracket
-        the mixture's), geometric when the bracket is positive.
+        """Bisection between the smallest and largest component quantiles.
+
+        Those bracket the mixture's quantile; halvings are geometric when it is positive.
         """
         quantiles = np.stack([c.ppf(u) for c in self.components])
         lo, hi = quantiles.min(axis=0), quantiles.max(axis=0)
