@@ -22,7 +22,6 @@ import typer
 from numpy.typing import NDArray
 from rich.console import Console
 from rich.markup import escape
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
 from alignment_runway import __version__, api, essay
@@ -150,6 +149,14 @@ def _progress(total: int, quiet: bool) -> Iterator[Callable[[int], None] | None]
     def advance(done: int) -> None:
         state["done"] += done
         if state["bar"] is None and time.monotonic() - start > 1.0:
+            from rich.progress import (
+                BarColumn,
+                MofNCompleteColumn,
+                Progress,
+                TextColumn,
+                TimeRemainingColumn,
+            )
+
             bar = Progress(
                 TextColumn("sampling"),
                 BarColumn(),
@@ -292,8 +299,9 @@ def _print_point(result: RunResult, fmt: Format) -> None:
 STAGES = (("A", "Stage A: compute → trained model"), ("B", "Stage B: tokens → researcher labor"))
 
 
-def _estimate_record(est: Estimate) -> dict[str, float]:
-    return {"value": est.value, "se": est.se}
+def _estimate_record(est: Estimate) -> dict[str, float | None]:
+    """An estimate for JSON: a standard error that is undefined (one sample) is null."""
+    return {"value": est.value, "se": est.se if math.isfinite(est.se) else None}
 
 
 def _cell(est: Estimate) -> str:

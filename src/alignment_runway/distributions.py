@@ -386,4 +386,8 @@ class Truncated(Distribution):
         return np.clip(self.base.ppf(lo + u * (hi - lo)), self.low, self.high)
 
     def describe(self) -> str:  # noqa: D102
+        if self.low == -math.inf:
+            return f"{self.base.describe()} truncated to ≤ {self.high:.4g}"
+        if self.high == math.inf:
+            return f"{self.base.describe()} truncated to ≥ {self.low:.4g}"
         return f"{self.base.describe()} truncated to [{self.low:.4g}, {self.high:.4g}]"

@@ -12,10 +12,8 @@ from __future__ import annotations
 
 import contextlib
 import mmap
-import multiprocessing
 import zlib
 from collections.abc import Callable, Mapping, Sequence
-from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from typing import Any
 
@@ -150,6 +148,9 @@ def simulate(
             if progress is not None:
                 progress(stop - start)
         return out
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor, as_completed
+
     buffer, shared = _shared_arrays(names, samples)
     _WORKER_OUT.clear()
     _WORKER_OUT.update(shared)  # inherited by the forked workers

@@ -78,15 +78,19 @@ def parse_distribution(
     return dist
 
 
-def _range(ctx: _Context, text: str) -> d.Distribution:
-    """``"a to b [unit]"``: lognormal with 90% interval [a, b] (Squiggle's convention)."""
+def _range(ctx: _Context, text: str, default_unit: str = "") -> d.Distribution:
+    """``"a to b [unit]"``: lognormal with 90% interval [a, b] (Squiggle's convention).
+
+    A unit after ``b`` applies to a bare ``a``; ``default_unit`` (a mixture's ``unit``)
+    applies when neither end has one.
+    """
     parts = TO.split(text.strip())
     if len(parts) != 2:
         raise ctx.error(f"a range 'a to b' such as '{_example_range(ctx.spec)}'", repr(text))
     left, right = parts
-    unit = _unit_of(right)
+    unit = _unit_of(right) or default_unit
     low = ctx.convert(left, unit, f"the lower end of {text!r}")
-    high = ctx.convert(right, "", f"the upper end of {text!r}")
+    high = ctx.convert(right, "" if _unit_of(right) else unit, f"the upper end of {text!r}")
     if not (low > 0 and high > 0):
         raise ctx.error("a range 'a to b' with a > 0 and b > 0 (a lognormal)", repr(text))
     if not low < high:
@@ -113,7 +117,7 @@ def _table(ctx: _Context, table: dict[str, Any], unit: str) -> d.Distribution | 
     name = table.get("dist")
     if name is None:
         raise ctx.error("a table with a 'dist' key such as dist = \"lognormal\"", repr(table))
-    if name not in _SHAPES:
+    if not isinstance(name, str) or name not in _SHAPES:
         close = difflib.get_close_matches(str(name), _SHAPES, n=1, cutoff=0.5)
         hint = f"; did you mean {close[0]!r}?" if close else ""
         raise ctx.error(f"a distribution among {', '.join(_SHAPES)}", f"dist = {name!r}{hint}")
@@ -249,7 +253,7 @@ def _mixture(ctx: _Context, table: dict[str, Any], unit: str) -> d.Distribution:
         if isinstance(component, dict):
             part = _table(ctx, component, unit)
         elif isinstance(component, str) and TO.search(component):
-            part = _range(ctx, component)
+            part = _range(ctx, component, unit)
         if not isinstance(part, d.Distribution):
             raise ctx.error(
                 "mixture components that are distributions ('a to b' or a table; a point "

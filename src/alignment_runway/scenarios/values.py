@@ -40,7 +40,7 @@ def parse_value(spec: ParamSpec, raw: Any, where: str) -> Value:
             raise _error(spec, where, "at least one value", "an empty list")
         if any(isinstance(item, dict) or _is_range(item) for item in items):
             raise _error(spec, where, "plain values (a list parameter takes no ranges)", repr(raw))
-        return tuple(_point(spec, item, where) for item in items)
+        return tuple(_check_point(spec, _canonical(spec, i, where, "", ""), where) for i in items)
     if isinstance(raw, list):
         raise _error(spec, where, f"one value such as {spec.example!r}", f"a list {raw!r}")
     if isinstance(raw, dict) or _is_range(raw):
@@ -48,16 +48,17 @@ def parse_value(spec: ParamSpec, raw: Any, where: str) -> Value:
         def convert(value: Any, unit: str, what: str) -> float:
             return _canonical(spec, value, where, unit, what)
 
-        return parse_distribution(spec, raw, where, convert)
-    return _point(spec, raw, where)
+        parsed = parse_distribution(spec, raw, where, convert)
+        return _check_point(spec, parsed, where) if isinstance(parsed, float) else parsed
+    return _check_point(spec, _canonical(spec, raw, where, "", ""), where)
 
 
 def _is_range(raw: Any) -> bool:
     return isinstance(raw, str) and TO.search(raw.strip()) is not None
 
 
-def _point(spec: ParamSpec, raw: Any, where: str) -> float:
-    value = _canonical(spec, raw, where, "", "")
+def _check_point(spec: ParamSpec, value: float, where: str) -> float:
+    """``value`` itself, once checked against the parameter's bounds."""
     if not spec.contains(value):
         scale = units.factor(spec.unit, spec.display_unit)
         shown = f"{value * scale:g} {spec.display_unit}".strip()
@@ -80,6 +81,8 @@ def _canonical(spec: ParamSpec, raw: Any, where: str, unit: str, what: str) -> f
         value = _parse_quantity(spec, raw, where, label)
     elif unit:
         value = _parse_quantity(spec, f"{float(raw)!r} {unit}", where, label)
+    elif float(raw) == 0:  # zero needs no unit
+        value = 0.0
     elif spec.unit:
         raise _error(
             spec,
