@@ -25,7 +25,7 @@ from alignment_runway.results import RunResult
 from alignment_runway.sampling import BLOCK_SIZE, DEFAULT_SEED, simulate
 from alignment_runway.scenarios import Scenario, load_file, load_preset, with_settings
 from alignment_runway.scenarios.loader import BASE_PRESET
-from alignment_runway.units import registry
+from alignment_runway.units import dimension_name, registry
 
 __all__ = [
     "DevloopCase",
@@ -107,10 +107,9 @@ def threshold(assignment: str) -> tuple[str, float]:
             quantity = reg.Quantity(float(quantity), spec.display_unit or "dimensionless")
         value = float(quantity.to(spec.unit or "dimensionless").magnitude)
     except (pint.PintError, ValueError, TypeError, AttributeError):
-        raise ScenarioError(
-            f"--above: {name}: expected a number in {spec.display_unit or 'plain numbers'} or a "
-            f"quantity of that kind; received {text!r}"
-        ) from None
+        kind = dimension_name(spec.unit) if spec.unit else "a plain number"
+        unit = f" (in {spec.display_unit} when no unit is given)" if spec.display_unit else ""
+        raise ScenarioError(f"--above: {name}: expected {kind}{unit}; received {text!r}") from None
     return name, value
 
 

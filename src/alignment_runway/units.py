@@ -56,7 +56,8 @@ _DIMENSION_NAMES = {
     "[working_time]": "working time (researcher-hours)",
     "[text] / [working_time]": "tokens per researcher-second (token/researcher_second)",
     "[text] / [time]": "tokens per calendar time (token/s)",
-    "[working_time] / [time]": "working time per calendar time (working_hour/day)",
+    "[working_time] / [time]": "working time per calendar time (such as working_hour/day or "
+    "researcher_month/month)",
     "[text]": "tokens",
     "dimensionless": "a plain number",
 }

@@ -35,7 +35,10 @@ MIN_TAIL_SAMPLES = 10
 
 @dataclass(frozen=True)
 class Estimate:
-    """A Monte Carlo estimate and its standard error (0 when every sample is equal)."""
+    """A Monte Carlo estimate and its standard error.
+
+    The error is 0 when every sample is equal, and NaN (undefined) for a single sample.
+    """
 
     value: float
     se: float
