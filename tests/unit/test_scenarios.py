@@ -179,3 +179,16 @@ def test_overflow_is_an_error_not_infinity() -> None:
     )
     with pytest.raises(ScenarioError, match=r"overflow or underflow.*compute\.stock"):
         api.run(scenario)
+
+
+def test_uncertain_preset_cites_each_range_and_runs() -> None:
+    scenario = load_preset("uncertain")
+    uncertain = scenario.uncertain()
+    assert len(uncertain) >= 8
+    for name in uncertain:
+        assert scenario.settings[name].where.startswith("preset uncertain")
+        assert len(scenario.settings[name].source) > 40
+    result = api.run(scenario, samples=5000, seed=1)
+    assert set(uncertain) <= set(result.values)
+    for name in result.outputs:
+        assert (result.values[name] > 0).all()
