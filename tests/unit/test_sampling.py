@@ -296,3 +296,12 @@ def test_notes_for_too_few_samples() -> None:
     assert api.run(scenario, 500, _SEED).notes((5, 50, 95)) == []
     # 1000 samples leave 10 beyond p1 and p99: enough
     assert api.run(scenario, 1000, _SEED).notes((1, 99)) == []
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_progress_reports_every_sample_once(workers: int) -> None:
+    scenario = api.load_scenario(settings=["compute.stock=2e21 to 8e21 FLOP/s"])
+    done: list[int] = []
+    api.run(scenario, samples=1_200_001, seed=3, workers=workers, progress=done.append)
+    assert sum(done) == 1_200_001
+    assert len(done) >= 2
