@@ -63,6 +63,24 @@ _DIMENSION_NAMES = {
 }
 
 
+#: Common spellings of units and their factor into a canonical unit, so that the usual values
+#: (those of the presets) convert without importing pint. Every entry is checked against the
+#: registry by the tests; anything not listed goes through pint.
+COMMON_FACTORS: dict[tuple[str, str], float] = {
+    ("FLOP/s", "FLOP/s"): 1.0,
+    ("FLOP", "FLOP"): 1.0,
+    ("token/s", "token/s"): 1.0,
+    ("token/researcher_second", "token/researcher_second"): 1.0,
+    ("researcher_second", "researcher_second"): 1.0,
+    ("working_hour/day", "working_second/second"): 1 / 24,
+    ("researcher_month/month", "researcher_second/s"): RESEARCHER_MONTH_RS / CALENDAR_MONTH_S,
+    **{(u, "second"): 24 * 3600.0 for u in ("day", "days")},
+    **{(u, "second"): 7 * 24 * 3600.0 for u in ("week", "weeks")},
+    **{(u, "second"): CALENDAR_MONTH_S for u in ("month", "months")},
+    **{(u, "second"): CALENDAR_YEAR_S for u in ("year", "years")},
+}
+
+
 @cache
 def registry() -> pint.UnitRegistry[Any]:
     """Return the project's unit registry, built once from ``units.txt``.
@@ -94,6 +112,12 @@ def factor(from_unit: str, to_unit: str) -> float:
         pint.DimensionalityError: if the two units measure different things, for example
             calendar time and working time.
     """
+    if from_unit == to_unit:
+        return 1.0
+    if (from_unit, to_unit) in COMMON_FACTORS:
+        return COMMON_FACTORS[(from_unit, to_unit)]
+    if (to_unit, from_unit) in COMMON_FACTORS:
+        return 1.0 / COMMON_FACTORS[(to_unit, from_unit)]
     reg = registry()
     return float(reg.Quantity(1.0, from_unit or "dimensionless").to(to_unit or "dimensionless").m)
 

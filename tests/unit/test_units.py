@@ -88,3 +88,11 @@ def test_working_and_calendar_time_convert_only_through_hours_per_day() -> None:
     )
     arr = np.array([1.0, 2.0], dtype=np.float64)
     np.testing.assert_allclose(units.calendar_to_working_s(arr, np.full(2, 0.5)), [0.5, 1.0])
+
+
+@pytest.mark.parametrize(("unit", "canonical"), sorted(units.COMMON_FACTORS))
+def test_common_factors_match_the_registry(unit: str, canonical: str) -> None:
+    reg = units.registry()
+    exact = reg.Quantity(1.0, unit).to(canonical).m
+    assert units.COMMON_FACTORS[(unit, canonical)] == pytest.approx(exact, rel=1e-15)
+    assert units.factor(canonical, unit) == pytest.approx(1 / exact, rel=1e-15)

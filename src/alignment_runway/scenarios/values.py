@@ -16,6 +16,8 @@ from alignment_runway.scenarios.specs import ParamSpec
 __all__ = ["Value", "parse_value"]
 
 _STARTS_WITH_NUMBER = re.compile(r"^\s*[-+]?(\d|\.\d|nan|inf)", re.IGNORECASE)
+#: "<number> <unit>", for the common units that convert without pint.
+_COMMON = re.compile(r"^\s*([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)\s+([A-Za-z_/]+)\s*$")
 
 #: A parameter's value in canonical units: a float, a distribution, or (for list parameters)
 #: a tuple of floats.
@@ -106,6 +108,9 @@ def _is_bare_number(text: str) -> bool:
 
 
 def _parse_quantity(spec: ParamSpec, text: str, where: str, label: str = "") -> float:
+    common = _COMMON.match(text)
+    if common and (common.group(2), spec.unit) in units.COMMON_FACTORS:
+        return float(common.group(1)) * units.COMMON_FACTORS[(common.group(2), spec.unit)]
     import pint
 
     reg = units.registry()
