@@ -204,6 +204,13 @@ AboveOpt = Annotated[
 ]
 
 
+def _sample_count(scenario: Scenario, samples: int | None) -> int:
+    """--samples, or its default: many when any input is uncertain, else one."""
+    if samples is not None:
+        return samples
+    return DEFAULT_SAMPLES if scenario.uncertain() else 1
+
+
 def _percentile_list(text: str) -> list[float]:
     try:
         values = [float(part) for part in text.split(",") if part.strip()]
@@ -237,7 +244,7 @@ def run(
     scenario = _scenario(file, preset, settings)
     qs = _percentile_list(percentiles)
     thresholds = dict(api.threshold(item) for item in above or [])
-    n = samples if samples is not None else (DEFAULT_SAMPLES if scenario.uncertain() else 1)
+    n = _sample_count(scenario, samples)
     with _progress(n, fmt is Format.json) as progress:
         result = api.run(
             scenario, n, seed, chunk_size=chunk_size, workers=workers, progress=progress
@@ -458,7 +465,7 @@ def devloop(
 ) -> None:
     """The development loop: tokens, signals per day and latency per feedback signal."""
     scenario = _scenario(file, preset, settings)
-    n = samples if samples is not None else (DEFAULT_SAMPLES if scenario.uncertain() else 1)
+    n = _sample_count(scenario, samples)
     result = api.devloop(scenario, taus=tuple(tau) if tau else (10.0, 1000.0), samples=n, seed=seed)
     if fmt is Format.json:
         _emit_json(
