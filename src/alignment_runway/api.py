@@ -127,9 +127,10 @@ _STATIC_INPUTS = {
 
 
 def _column(scenario: Scenario, drawn: Mapping[str, Array], name: str, n: int) -> Array:
+    """The drawn samples of ``name``, or its point value broadcast to ``n`` samples."""
     if name in drawn:
         return drawn[name]
-    return np.full(n, scenario.scalar(name), dtype=np.float64)
+    return np.broadcast_to(np.float64(scenario.scalar(name)), (n,))
 
 
 def static_inputs(scenario: Scenario, drawn: Mapping[str, Array], n: int) -> StaticInputs:
@@ -141,9 +142,19 @@ def static_inputs(scenario: Scenario, drawn: Mapping[str, Array], n: int) -> Sta
     return StaticInputs(**columns, training_flop=training)
 
 
-def _evaluate_static(scenario: Scenario, drawn: dict[str, Array], n: int) -> dict[str, Array]:
+def _evaluate_static(
+    scenario: Scenario, drawn: dict[str, Array], n: int
+) -> tuple[dict[str, Array], dict[str, int]]:
+    """The static model on ``n`` samples, counting capped (σ > τ) and non-finite samples."""
+    inputs = static_inputs(scenario, drawn, n)
     with np.errstate(all="ignore"):
-        return static_model(static_inputs(scenario, drawn, n)).values
+        out = static_model(inputs)
+    counts = {"capped": out.capped_serial_samples}
+    for name, values in out.values.items():
+        bad = int(np.count_nonzero(~np.isfinite(values)))
+        if bad:
+            counts[f"nonfinite:{name}"] = bad
+    return out.values, counts
 
 
 def _check_samples(samples: int, seed: int, chunk_size: int, workers: int) -> None:
@@ -166,6 +177,7 @@ def run(
     chunk_size: int = BLOCK_SIZE,
     workers: int = 1,
     progress: Callable[[int], None] | None = None,
+    keep: Sequence[str] | None = None,
 ) -> RunResult:
     """Run the static model (compute → model → tokens/s → researcher labor) on a scenario.
 
@@ -179,51 +191,62 @@ def run(
         chunk_size: most samples evaluated at once (bounds memory).
         workers: processes to use.
         progress: called with the number of samples just finished.
+        keep: the outputs (``static.*``) and uncertain inputs whose samples to keep; by
+            default all of them. Each kept array costs 8 bytes per sample.
 
     Raises:
         ScenarioError: for bad options, or results that overflow floating point.
     """
     _check_samples(samples, seed, chunk_size, workers)
-    names = [spec.name for spec in OUTPUTS]
-    values = simulate(
+    uncertain = scenario.uncertain()
+    keep = _kept(keep, uncertain)
+    values, counts = simulate(
         _evaluate_static,
         scenario,
-        scenario.uncertain(),
-        names,
+        uncertain,
+        keep,
         samples,
         seed,
         chunk_size=chunk_size,
         workers=workers,
         progress=progress,
     )
-    _check_finite(scenario, {name: values[name] for name in names})
-    tau = values.get("labor.tokens_per_researcher_second")
-    sigma = values.get("labor.serial_tokens_per_researcher_second")
-    if tau is None and sigma is None:
-        over = scenario.scalar("labor.serial_tokens_per_researcher_second") > scenario.scalar(
-            "labor.tokens_per_researcher_second"
-        )
-        capped = samples if over else 0
-    else:
-        capped = int(
-            np.count_nonzero(
-                _column(scenario, values, "labor.serial_tokens_per_researcher_second", samples)
-                > _column(scenario, values, "labor.tokens_per_researcher_second", samples)
-            )
-        )
+    _check_finite(scenario, counts)
+    capped = counts.get("capped", 0)
     return RunResult(scenario, samples, seed, values, capped, chunk_size, workers)
 
 
-def _check_finite(scenario: Scenario, values: dict[str, Array]) -> None:
+def _kept(keep: Sequence[str] | None, uncertain: Mapping[str, object]) -> list[str]:
+    """The names to keep, checked: model outputs and uncertain inputs."""
+    known = [spec.name for spec in OUTPUTS] + list(uncertain)
+    if keep is None:
+        return known
+    for name in keep:
+        if name not in known:
+            close = difflib.get_close_matches(name, known, n=1, cutoff=0.6)
+            hint = f"; did you mean {close[0]}?" if close else ""
+            raise ScenarioError(
+                f"--keep: expected a model output or an uncertain input; received {name!r}"
+                f"{hint} (known: {', '.join(known)})"
+            )
+    if not keep:
+        raise ScenarioError("--keep: expected at least one name to keep; received none")
+    return list(keep)
+
+
+def _check_finite(scenario: Scenario, counts: dict[str, int]) -> None:
     """Refuse results that overflowed or underflowed: valid inputs of extreme magnitude."""
-    bad = {name: int(np.count_nonzero(~np.isfinite(a))) for name, a in values.items()}
-    bad = {name: count for name, count in bad.items() if count}
+    bad = {
+        key.removeprefix("nonfinite:"): count
+        for key, count in counts.items()
+        if key.startswith("nonfinite:")
+    }
     if bad:
         own = [n for n, s in scenario.settings.items() if s.layer > 0] or ["the inputs"]
-        counts = ", ".join(f"{name} in {count:,} sample(s)" for name, count in bad.items())
+        where = ", ".join(f"{name} in {count:,} sample(s)" for name, count in bad.items())
         raise ScenarioError(
             f"{scenario.name}: the values overflow or underflow floating point: expected finite "
-            f"results; received non-finite {counts}; check the magnitudes of {', '.join(own)}"
+            f"results; received non-finite {where}; check the magnitudes of {', '.join(own)}"
         )
 
 

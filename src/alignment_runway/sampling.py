@@ -10,7 +10,6 @@ sample and shared by every equation that uses it.
 
 from __future__ import annotations
 
-import contextlib
 import mmap
 import zlib
 from collections.abc import Callable, Mapping, Sequence
@@ -38,8 +37,9 @@ DEFAULT_SEED = 2023
 #: Blocks per task handed to a worker process.
 _BLOCKS_PER_TASK = 8
 
-#: ``evaluate(context, inputs, n)``: model outputs for ``n`` samples, given the drawn inputs.
-Evaluate = Callable[[Any, dict[str, Array], int], dict[str, Array]]
+#: ``evaluate(context, inputs, n)``: the model's outputs for ``n`` samples, given the drawn
+#: inputs, and counts of events over those samples (summed over the whole run).
+Evaluate = Callable[[Any, dict[str, Array], int], tuple[dict[str, Array], dict[str, int]]]
 
 
 def block_normals(seed: int, name: str, block: int, count: int) -> Array:
@@ -57,14 +57,19 @@ class _Job:
     evaluate: Evaluate
     context: Any
     inputs: tuple[tuple[str, Distribution], ...]
-    outputs: tuple[str, ...]
+    keep: tuple[str, ...]
     samples: int
     seed: int
     chunk_size: int
 
 
-def _run_range(job: _Job, start: int, stop: int, out: dict[str, Array]) -> None:
-    """Evaluate samples [start, stop) in chunks, writing each output into ``out``."""
+def _run_range(job: _Job, start: int, stop: int, out: dict[str, Array]) -> dict[str, int]:
+    """Evaluate samples [start, stop) in chunks, writing each kept array into ``out``.
+
+    Returns:
+        The evaluation's event counts, summed over the range.
+    """
+    counts: dict[str, int] = {}
     cached_block = -1
     drawn: dict[str, Array] = {}
     s = start
@@ -83,12 +88,13 @@ def _run_range(job: _Job, start: int, stop: int, out: dict[str, Array]) -> None:
         e = min(s + job.chunk_size, block_stop, stop)
         lo, hi = s - block_start, e - block_start
         inputs = {name: draws[lo:hi] for name, draws in drawn.items()}
-        values = job.evaluate(job.context, inputs, e - s)
-        for name in job.outputs:
-            out[name][s:e] = values[name]
-        for name, draws in inputs.items():
-            out[name][s:e] = draws
+        values, chunk_counts = job.evaluate(job.context, inputs, e - s)
+        for name in job.keep:
+            out[name][s:e] = values[name] if name in values else inputs[name]
+        for key, count in chunk_counts.items():
+            counts[key] = counts.get(key, 0) + count
         s = e
+    return counts
 
 
 def _shared_arrays(names: Sequence[str], samples: int) -> tuple[mmap.mmap, dict[str, Array]]:
@@ -105,29 +111,34 @@ def _shared_arrays(names: Sequence[str], samples: int) -> tuple[mmap.mmap, dict[
 _WORKER_OUT: dict[str, Array] = {}
 
 
-def _worker_task(job: _Job, start: int, stop: int) -> int:
-    _run_range(job, start, stop, _WORKER_OUT)
-    return stop - start
+def _worker_task(job: _Job, start: int, stop: int) -> tuple[int, dict[str, int]]:
+    return stop - start, _run_range(job, start, stop, _WORKER_OUT)
+
+
+def _add(total: dict[str, int], counts: dict[str, int]) -> None:
+    for key, count in counts.items():
+        total[key] = total.get(key, 0) + count
 
 
 def simulate(
     evaluate: Evaluate,
     context: Any,
     inputs: Mapping[str, Distribution],
-    outputs: Sequence[str],
+    keep: Sequence[str],
     samples: int,
     seed: int,
     chunk_size: int = BLOCK_SIZE,
     workers: int = 1,
     progress: Callable[[int], None] | None = None,
-) -> dict[str, Array]:
+) -> tuple[dict[str, Array], dict[str, int]]:
     """Draw the uncertain ``inputs`` and evaluate the model on ``samples`` samples.
 
     Args:
         evaluate: a module-level function (picklable) computing the outputs.
         context: what ``evaluate`` needs besides the draws (the scenario); picklable.
         inputs: the uncertain inputs by name.
-        outputs: the names of the outputs to keep (one float per sample each).
+        keep: the outputs and inputs to keep, one float per sample each (memory is
+            ``8 × len(keep)`` bytes per sample); the rest are computed and dropped.
         samples: how many samples.
         seed: a non-negative integer.
         chunk_size: most samples evaluated at once (bounds memory; results do not depend on it).
@@ -135,19 +146,21 @@ def simulate(
         progress: called with the number of samples just finished.
 
     Returns:
-        Each kept output (and each uncertain input's draws) as an array of ``samples`` floats.
+        Each kept array (``samples`` floats), and the evaluation's event counts summed over
+        every sample.
     """
-    job = _Job(evaluate, context, tuple(inputs.items()), tuple(outputs), samples, seed, chunk_size)
-    names = [*outputs, *inputs]
+    names = tuple(dict.fromkeys(keep))
+    job = _Job(evaluate, context, tuple(inputs.items()), names, samples, seed, chunk_size)
+    counts: dict[str, int] = {}
     if workers <= 1 or samples <= BLOCK_SIZE:
         out = {name: np.empty(samples, dtype=np.float64) for name in names}
         step = max(chunk_size, BLOCK_SIZE)
         for start in range(0, samples, step):
             stop = min(start + step, samples)
-            _run_range(job, start, stop, out)
+            _add(counts, _run_range(job, start, stop, out))
             if progress is not None:
                 progress(stop - start)
-        return out
+        return out, counts
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor, as_completed
 
@@ -162,13 +175,12 @@ def simulate(
                 for start in range(0, samples, span)
             ]
             for future in as_completed(futures):
-                done = future.result()
+                done, task_counts = future.result()
+                _add(counts, task_counts)
                 if progress is not None:
                     progress(done)
-        return {name: array.copy() for name, array in shared.items()}
     finally:
         _WORKER_OUT.clear()
-        del shared
-        # an array may still view the mapping; it is then freed with that array
-        with contextlib.suppress(BufferError):
-            buffer.close()
+    # the arrays view the shared mapping and keep it alive; it is freed with them
+    del buffer
+    return shared, counts

@@ -285,6 +285,7 @@ def _check_bounds(ctx: _Context, dist: d.Distribution) -> None:
         fix = f"{'min' if below else 'max'} = {edge:g}"
         raise ctx.error(
             f"a distribution inside {spec.bounds_text(scale)}{unit}",
-            f"one that reaches {side} {edge:g}{unit}; truncate it with {fix} (with unit = "
-            f"'{spec.display_unit}' where it has one) or choose a shape that stays inside",
+            f"one that reaches {side} {edge:g}{unit}; truncate it with {fix}"
+            + (f" (with unit = '{spec.display_unit}')" if spec.display_unit else "")
+            + " or choose a shape that stays inside",
         )
