@@ -194,6 +194,15 @@ ChunkOpt = Annotated[
 PercentilesOpt = Annotated[
     str, typer.Option("--percentiles", help="Percentiles to report, comma separated.")
 ]
+KeepOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--keep",
+        metavar="NAME",
+        help="Keep (and report) only these outputs or uncertain inputs: 8 bytes per sample "
+        "each. Repeatable. [default: all]",
+    ),
+]
 AboveOpt = Annotated[
     list[str] | None,
     typer.Option(
@@ -234,6 +243,7 @@ def run(
     chunk_size: ChunkOpt = BLOCK_SIZE,
     percentiles: PercentilesOpt = "5,50,95",
     above: AboveOpt = None,
+    keep: KeepOpt = None,
     fmt: FormatOpt = Format.table,
 ) -> None:
     """Run the model on a scenario: every stage with units, then research per month of lead.
@@ -244,12 +254,24 @@ def run(
     scenario = _scenario(file, preset, settings)
     qs = _percentile_list(percentiles)
     thresholds = dict(api.threshold(item) for item in above or [])
+    dropped = [name for name in thresholds if keep is not None and name not in keep]
+    if dropped:
+        raise ScenarioError(
+            f"--above: expected outputs that are kept; received {', '.join(dropped)}, which "
+            f"--keep leaves out (add --keep {dropped[0]})"
+        )
     n = _sample_count(scenario, samples)
     with _progress(n, fmt is Format.json) as progress:
         result = api.run(
-            scenario, n, seed, chunk_size=chunk_size, workers=workers, progress=progress
+            scenario,
+            n,
+            seed,
+            chunk_size=chunk_size,
+            workers=workers,
+            progress=progress,
+            keep=keep,
         )
-    if n == 1 and not thresholds:
+    if n == 1 and not thresholds and keep is None:
         _print_point(result, fmt)
     else:
         _print_summary(result, qs, thresholds, fmt)
@@ -382,6 +404,8 @@ def _print_summary(
         table.add_row(escape(label), *cells, display)
     console.print(table)
     _print_notes(notes)
+    if "static.research_per_month" not in result.values:
+        return
     x = result.values["static.research_per_month"]
     to_months = CALENDAR_MONTH_S / RESEARCHER_MONTH_RS
     p5, p50, p95 = (e.value * to_months for e in s_percentiles(x, (5.0, 50.0, 95.0)))

@@ -454,3 +454,18 @@ def test_devloop_point_latency(json_ok: JsonOk) -> None:
     latencies = [case["latency_s"] for case in data["cases"]]
     # task · σ / v = task · 10 / 50 for the tasks of 50 and 1000 researcher-seconds
     assert latencies == [{"value": 10.0}, {"value": 200.0}, {"value": 10.0}, {"value": 200.0}]
+
+
+def test_keep_reports_only_the_kept(json_ok: JsonOk) -> None:
+    data = json_ok(
+        "run",
+        "--preset",
+        "uncertain",
+        "--samples",
+        "3000",
+        "--keep",
+        "static.labor",
+        "--format",
+        "json",
+    )
+    assert [row["name"] for row in data["summary"]] == ["static.labor"]

@@ -305,3 +305,31 @@ def test_progress_reports_every_sample_once(workers: int) -> None:
     api.run(scenario, samples=1_200_001, seed=3, workers=workers, progress=done.append)
     assert sum(done) == 1_200_001
     assert len(done) >= 2
+
+
+def test_keep_limits_the_arrays_and_leaves_values_unchanged() -> None:
+    scenario = api.load_scenario(preset="uncertain")
+    full = api.run(scenario, samples=70_000, seed=5)
+    kept = api.run(scenario, samples=70_000, seed=5, keep=["static.labor", "compute.stock"])
+    assert set(kept.values) == {"static.labor", "compute.stock"}
+    for name in kept.values:
+        assert np.array_equal(kept.values[name], full.values[name])
+    assert kept.capped_serial_samples == full.capped_serial_samples > 0
+
+
+def test_keep_rejects_unknown_names() -> None:
+    scenario = api.load_scenario(preset="uncertain")
+    with pytest.raises(
+        api.ScenarioError, match=r"--keep: .*'static\.labr'; did you mean static\.labor"
+    ):
+        api.run(scenario, samples=10, keep=["static.labr"])
+    with pytest.raises(api.ScenarioError, match="at least one"):
+        api.run(scenario, samples=10, keep=[])
+
+
+def test_non_finite_samples_are_counted_even_when_not_kept() -> None:
+    scenario = api.load_scenario(
+        settings=["compute.stock=1e290 to 1e300 FLOP/s", "compute.training_duration=1e300 year"]
+    )
+    with pytest.raises(api.ScenarioError, match="overflow or underflow"):
+        api.run(scenario, samples=1000, keep=["compute.stock"])
