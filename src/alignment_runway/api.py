@@ -24,6 +24,7 @@ from alignment_runway.model.static import OUTPUTS, OutputSpec, StaticInputs, sta
 from alignment_runway.results import RunResult
 from alignment_runway.sampling import BLOCK_SIZE, DEFAULT_SEED, simulate
 from alignment_runway.scenarios import Scenario, load_file, load_preset, with_settings
+from alignment_runway.scenarios.correlations import mixing_matrix
 from alignment_runway.scenarios.loader import BASE_PRESET
 from alignment_runway.units import dimension_name, registry
 
@@ -210,6 +211,7 @@ def run(
         chunk_size=chunk_size,
         workers=workers,
         progress=progress,
+        mixing=mixing_matrix(scenario.correlations) if scenario.correlations else None,
     )
     _check_finite(scenario, counts)
     capped = counts.get("capped", 0)

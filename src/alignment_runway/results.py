@@ -116,6 +116,18 @@ class RunResult:
             )
         return rows
 
+    def rank_correlations(self) -> list[tuple[str, str, float, s.Estimate]]:
+        """Each requested correlation: the pair, its target and the achieved rank correlation.
+
+        Pairs with an input that was not kept are left out.
+        """
+        out = []
+        for c in self.scenario.correlations:
+            a, b = c.pair
+            if a in self.values and b in self.values and self.samples > 3:
+                out.append((a, b, c.rho, s.rank_correlation(self.values[a], self.values[b])))
+        return out
+
     def notes(self, percentiles: Sequence[float] = DEFAULT_PERCENTILES) -> list[str]:
         """Warnings about this result: percentiles the sample count cannot support, capping."""
         notes = s.small_sample_notes(self.samples, percentiles)

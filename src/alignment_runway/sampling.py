@@ -61,6 +61,7 @@ class _Job:
     samples: int
     seed: int
     chunk_size: int
+    mixing: tuple[tuple[str, ...], Array] | None = None
 
 
 def _run_range(job: _Job, start: int, stop: int, out: dict[str, Array]) -> dict[str, int]:
@@ -78,12 +79,13 @@ def _run_range(job: _Job, start: int, stop: int, out: dict[str, Array]) -> dict[
         block_start = block * BLOCK_SIZE
         block_stop = min(block_start + BLOCK_SIZE, job.samples)
         if block != cached_block:
-            drawn = {
-                name: dist.from_normal(
-                    block_normals(job.seed, name, block, block_stop - block_start)
-                )
-                for name, dist in job.inputs
+            normals = {
+                name: block_normals(job.seed, name, block, block_stop - block_start)
+                for name, _ in job.inputs
             }
+            if job.mixing is not None:
+                normals |= _mix(normals, *job.mixing)
+            drawn = {name: dist.from_normal(normals[name]) for name, dist in job.inputs}
             cached_block = block
         e = min(s + job.chunk_size, block_stop, stop)
         lo, hi = s - block_start, e - block_start
@@ -95,6 +97,17 @@ def _run_range(job: _Job, start: int, stop: int, out: dict[str, Array]) -> dict[
             counts[key] = counts.get(key, 0) + count
         s = e
     return counts
+
+
+def _mix(normals: dict[str, Array], names: tuple[str, ...], matrix: Array) -> dict[str, Array]:
+    """Correlated normals ``A z`` for ``names``, summed in a fixed order per sample."""
+    mixed = {}
+    for i, name in enumerate(names):
+        total = matrix[i, 0] * normals[names[0]]
+        for j in range(1, len(names)):
+            total = total + matrix[i, j] * normals[names[j]]
+        mixed[name] = total
+    return mixed
 
 
 def _shared_arrays(names: Sequence[str], samples: int) -> tuple[mmap.mmap, dict[str, Array]]:
@@ -130,6 +143,7 @@ def simulate(
     chunk_size: int = BLOCK_SIZE,
     workers: int = 1,
     progress: Callable[[int], None] | None = None,
+    mixing: tuple[tuple[str, ...], Array] | None = None,
 ) -> tuple[dict[str, Array], dict[str, int]]:
     """Draw the uncertain ``inputs`` and evaluate the model on ``samples`` samples.
 
@@ -144,13 +158,15 @@ def simulate(
         chunk_size: most samples evaluated at once (bounds memory; results do not depend on it).
         workers: processes to use (results do not depend on it).
         progress: called with the number of samples just finished.
+        mixing: correlated inputs and the matrix ``A`` that mixes their independent normal
+            draws ``z`` into correlated ones ``A z`` (a Gaussian copula).
 
     Returns:
         Each kept array (``samples`` floats), and the evaluation's event counts summed over
         every sample.
     """
     names = tuple(dict.fromkeys(keep))
-    job = _Job(evaluate, context, tuple(inputs.items()), names, samples, seed, chunk_size)
+    job = _Job(evaluate, context, tuple(inputs.items()), names, samples, seed, chunk_size, mixing)
     counts: dict[str, int] = {}
     if workers <= 1 or samples <= BLOCK_SIZE:
         out = {name: np.empty(samples, dtype=np.float64) for name in names}

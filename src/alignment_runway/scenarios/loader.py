@@ -16,6 +16,11 @@ from typing import Any
 
 from alignment_runway.distributions import Distribution
 from alignment_runway.errors import ScenarioError
+from alignment_runway.scenarios.correlations import (
+    Correlation,
+    check_correlations,
+    parse_correlations,
+)
 from alignment_runway.scenarios.specs import PARAMETERS, SECTIONS, get_spec, suggest
 from alignment_runway.scenarios.values import Value, parse_value
 
@@ -33,7 +38,7 @@ __all__ = [
 SCHEMA_VERSION = 1
 #: The preset every scenario starts from: its values are the parameters' defaults.
 BASE_PRESET = "essay"
-_TOP_KEYS = ("schema", "extends", "description", "sources")
+_TOP_KEYS = ("schema", "extends", "description", "sources", "correlations")
 _ORDER = {name: index for index, name in enumerate(PARAMETERS)}
 _CONFLICTS = {"compute.training_compute": ("compute.stock", "compute.training_share")}
 
@@ -57,6 +62,7 @@ class Scenario:
     description: str
     settings: dict[str, Setting] = field(default_factory=dict)
     starts_from: str = BASE_PRESET
+    correlations: tuple[Correlation, ...] = ()
 
     def value(self, name: str) -> Value | None:
         """The canonical value of parameter ``name``, or None when it is unset."""
@@ -96,6 +102,7 @@ class _Layer:
     entries: dict[str, tuple[Any, str]]  # parameter -> (raw value, where)
     sources: dict[str, str]
     extends_where: str = ""
+    correlations: dict[tuple[str, str], Correlation] = field(default_factory=dict)
 
 
 def preset_names() -> list[str]:
@@ -167,7 +174,11 @@ def with_settings(scenario: Scenario, assignments: list[str]) -> Scenario:
     layer = _Layer(f"{scenario.name} (with --set)", scenario.description, None, entries, {})
     settings = dict(scenario.settings)
     _apply(settings, layer, top)
-    return Scenario(layer.name, scenario.description, settings, scenario.starts_from)
+    resolved = Scenario(
+        layer.name, scenario.description, settings, scenario.starts_from, scenario.correlations
+    )
+    check_correlations(resolved.correlations, resolved.uncertain())
+    return resolved
 
 
 def _inline(raw: Any) -> str:
@@ -235,7 +246,14 @@ def _resolve(layers: list[_Layer], name: str, starts_from: str) -> Scenario:
     missing = [p for p, spec in PARAMETERS.items() if not spec.optional and p not in settings]
     if missing:
         raise ScenarioError(f"{name}: missing parameters {', '.join(missing)}")
-    return Scenario(name, layers[-1].description, settings, starts_from)
+    correlations: dict[tuple[str, str], Correlation] = {}
+    for layer in layers:  # a later layer's value for a pair replaces an earlier one
+        correlations.update(layer.correlations)
+    scenario = Scenario(
+        name, layers[-1].description, settings, starts_from, tuple(correlations.values())
+    )
+    check_correlations(scenario.correlations, scenario.uncertain())
+    return scenario
 
 
 def _apply(settings: dict[str, Setting], layer: _Layer, index: int) -> None:
@@ -291,8 +309,15 @@ def _parse_layer(text: str, label: str, name: str) -> _Layer:
                 f"{at('sources.' + param)}: [sources] names unknown parameter "
                 f"{param!r}{suggest(param)}"
             )
+    correlations = parse_correlations(data.get("correlations", {}), at)
     return _Layer(
-        name, data.get("description", ""), data.get("extends"), entries, sources, at("extends")
+        name,
+        data.get("description", ""),
+        data.get("extends"),
+        entries,
+        sources,
+        at("extends"),
+        correlations,
     )
 
 
