@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import difflib
 import math
+import os
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,7 +23,7 @@ from alignment_runway.errors import ScenarioError
 from alignment_runway.model import devloop as devloop_model
 from alignment_runway.model.static import OUTPUTS, OutputSpec, StaticInputs, static_model
 from alignment_runway.results import RunResult
-from alignment_runway.sampling import BLOCK_SIZE, DEFAULT_SEED, simulate
+from alignment_runway.sampling import BLOCK_SIZE, DEFAULT_SAMPLES, DEFAULT_SEED, simulate
 from alignment_runway.scenarios import Scenario, load_file, load_preset, with_settings
 from alignment_runway.scenarios.correlations import mixing_matrix
 from alignment_runway.scenarios.loader import BASE_PRESET
@@ -172,7 +173,7 @@ def _check_samples(samples: int, seed: int, chunk_size: int, workers: int) -> No
 
 def run(
     scenario: Scenario,
-    samples: int = 1,
+    samples: int | None = None,
     seed: int = DEFAULT_SEED,
     *,
     chunk_size: int = BLOCK_SIZE,
@@ -187,7 +188,8 @@ def run(
 
     Args:
         scenario: from ``load_scenario``.
-        samples: Monte Carlo samples (1 suits a scenario with no uncertain input).
+        samples: Monte Carlo samples; by default ``DEFAULT_SAMPLES`` when any input is
+            uncertain, else 1.
         seed: a non-negative integer; the default is ``sampling.DEFAULT_SEED``.
         chunk_size: most samples evaluated at once (bounds memory).
         workers: processes to use.
@@ -198,9 +200,12 @@ def run(
     Raises:
         ScenarioError: for bad options, or results that overflow floating point.
     """
-    _check_samples(samples, seed, chunk_size, workers)
     uncertain = scenario.uncertain()
+    if samples is None:
+        samples = DEFAULT_SAMPLES if uncertain else 1
+    _check_samples(samples, seed, chunk_size, workers)
     keep = _kept(keep, uncertain)
+    _check_memory(samples, len(keep))
     values, counts = simulate(
         _evaluate_static,
         scenario,
@@ -216,6 +221,21 @@ def run(
     _check_finite(scenario, counts)
     capped = counts.get("capped", 0)
     return RunResult(scenario, samples, seed, values, capped, chunk_size, workers)
+
+
+def _check_memory(samples: int, kept: int) -> None:
+    """Refuse a run whose kept samples would not fit in this machine's memory."""
+    try:
+        available = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (ValueError, OSError, AttributeError):  # not a POSIX system: nothing to check
+        return
+    needed = samples * kept * 8
+    if needed > 0.8 * available:
+        raise ScenarioError(
+            f"--samples: {samples:,} samples × {kept} kept arrays need {needed / 2**30:.1f} GiB; "
+            f"expected at most 80% of this machine's {available / 2**30:.1f} GiB: keep fewer "
+            f"with --keep (8 bytes per sample each) or use fewer samples"
+        )
 
 
 def _kept(keep: Sequence[str] | None, uncertain: Mapping[str, object]) -> list[str]:
@@ -282,7 +302,7 @@ class DevloopResult:
 def devloop(
     scenario: Scenario,
     taus: Sequence[float] = (10.0, 1000.0),
-    samples: int = 1,
+    samples: int | None = None,
     seed: int = DEFAULT_SEED,
     *,
     chunk_size: int = BLOCK_SIZE,
@@ -303,6 +323,7 @@ def devloop(
                 f"--tau: expected a finite tokens per researcher-second > 0; received {tau:g}"
             )
     result = run(scenario, samples, seed, chunk_size=chunk_size, workers=workers)
+    samples = result.samples
     fleet = scenario.value("devloop.budget") is None
     if fleet:
         budget = result.values["static.tokens_per_second"]

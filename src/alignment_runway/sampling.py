@@ -34,6 +34,8 @@ Array = NDArray[np.float64]
 BLOCK_SIZE = 2**16
 #: The seed used when none is given (always recorded with the results).
 DEFAULT_SEED = 2023
+#: Samples drawn when a scenario has an uncertain input and no sample count is given.
+DEFAULT_SAMPLES = 100_000
 #: Blocks per task handed to a worker process.
 _BLOCKS_PER_TASK = 8
 
@@ -128,6 +130,10 @@ def _worker_task(job: _Job, start: int, stop: int) -> tuple[int, dict[str, int]]
     return stop - start, _run_range(job, start, stop, _WORKER_OUT)
 
 
+def _worker_star(task: tuple[_Job, int, int]) -> tuple[int, dict[str, int]]:
+    return _worker_task(*task)
+
+
 def _add(total: dict[str, int], counts: dict[str, int]) -> None:
     for key, count in counts.items():
         total[key] = total.get(key, 0) + count
@@ -178,24 +184,24 @@ def simulate(
                 progress(stop - start)
         return out, counts
     import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor, as_completed
 
     buffer, shared = _shared_arrays(names, samples)
     _WORKER_OUT.clear()
     _WORKER_OUT.update(shared)  # inherited by the forked workers
     span = BLOCK_SIZE * _BLOCKS_PER_TASK
+    tasks = [(job, start, min(start + span, samples)) for start in range(0, samples, span)]
+    pool = multiprocessing.get_context("fork").Pool(workers)
     try:
-        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
-            futures = [
-                pool.submit(_worker_task, job, start, min(start + span, samples))
-                for start in range(0, samples, span)
-            ]
-            for future in as_completed(futures):
-                done, task_counts = future.result()
-                _add(counts, task_counts)
-                if progress is not None:
-                    progress(done)
+        for done, task_counts in pool.imap_unordered(_worker_star, tasks):
+            _add(counts, task_counts)
+            if progress is not None:
+                progress(done)
+        pool.close()
+    except BaseException:
+        pool.terminate()  # interrupted or failed: stop the workers, drop queued tasks
+        raise
     finally:
+        pool.join()
         _WORKER_OUT.clear()
     # the arrays view the shared mapping and keep it alive; it is freed with them
     del buffer
