@@ -14,7 +14,7 @@ import os
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 from numpy.typing import NDArray
@@ -29,12 +29,17 @@ from alignment_runway.scenarios.correlations import mixing_matrix
 from alignment_runway.scenarios.loader import BASE_PRESET
 from alignment_runway.units import dimension_name, registry
 
+if TYPE_CHECKING:
+    from alignment_runway.export import Exported
+
 __all__ = [
     "DevloopCase",
     "DevloopResult",
     "RunResult",
     "ScenarioError",
+    "check_export_path",
     "devloop",
+    "export",
     "load_scenario",
     "output_spec",
     "run",
@@ -349,3 +354,36 @@ def devloop(
                 )
             )
     return DevloopResult(scenario, samples, seed, budget, fleet, tuple(cases))
+
+
+def check_export_path(path: str | os.PathLike[str], force: bool = False) -> str:
+    """Check that ``export`` can write ``path`` (before a long run); return its extension.
+
+    Raises:
+        ScenarioError: see ``alignment_runway.export.check_path``.
+    """
+    from alignment_runway.export import check_path
+
+    return check_path(path, force)
+
+
+def export(
+    result: RunResult,
+    path: str | os.PathLike[str],
+    what: Literal["samples", "summary"] = "summary",
+    *,
+    percentiles: Sequence[float] = (5.0, 50.0, 95.0),
+    above: Mapping[str, float] | None = None,
+    force: bool = False,
+) -> Exported:
+    """Write a run's samples or summary to a CSV, Parquet, NetCDF or JSON file (by extension).
+
+    The file carries the scenario, seed, sample count, package version and every column's
+    unit; it is written atomically and never replaces an existing file unless ``force``.
+
+    Raises:
+        ScenarioError: for a path that cannot be written (see ``check_export_path``).
+    """
+    from alignment_runway.export import export as write
+
+    return write(result, path, what, percentiles=percentiles, above=above, force=force)

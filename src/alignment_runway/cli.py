@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 import numpy as np
 import typer
@@ -32,7 +32,7 @@ from alignment_runway.errors import ScenarioError
 from alignment_runway.formatting import number
 from alignment_runway.model.static import OUTPUTS
 from alignment_runway.results import RunResult
-from alignment_runway.sampling import BLOCK_SIZE, DEFAULT_SEED
+from alignment_runway.sampling import BLOCK_SIZE, DEFAULT_SAMPLES, DEFAULT_SEED
 from alignment_runway.scenarios import PARAMETERS, Scenario, preset_names
 from alignment_runway.scenarios.loader import BASE_PRESET, preset_description
 from alignment_runway.scenarios.specs import suggest
@@ -48,8 +48,6 @@ app = typer.Typer(
 )
 console = Console(highlight=False)
 console_err = Console(highlight=False, stderr=True)
-#: Samples drawn when a scenario has an uncertain input and --samples is not given.
-DEFAULT_SAMPLES = 100_000
 
 
 class Format(StrEnum):
@@ -232,6 +230,30 @@ def _percentile_list(text: str) -> list[float]:
     return values
 
 
+class What(StrEnum):
+    """What ``run --out`` writes."""
+
+    samples = "samples"
+    summary = "summary"
+
+
+OutOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--out",
+        metavar="FILE",
+        help="Also write the results to FILE: .csv, .parquet, .nc (NetCDF) or .json.",
+    ),
+]
+WhatOpt = Annotated[
+    What | None,
+    typer.Option(
+        "--what", help="With --out: samples (one row per sample) or summary. [default: summary]"
+    ),
+]
+ForceOpt = Annotated[bool, typer.Option("--force", help="With --out: overwrite FILE.")]
+
+
 @app.command()
 def run(
     file: FileArg = None,
@@ -245,12 +267,21 @@ def run(
     above: AboveOpt = None,
     keep: KeepOpt = None,
     fmt: FormatOpt = Format.table,
+    out: OutOpt = None,
+    what: WhatOpt = None,
+    force: ForceOpt = False,
 ) -> None:
     """Run the model on a scenario: every stage with units, then research per month of lead.
 
     Uncertain inputs (ranges, distributions) are sampled: each output is then summarised by
-    its mean and percentiles, each with its Monte Carlo standard error.
+    its mean and percentiles, each with its Monte Carlo standard error. --out also writes the
+    samples or the summary to a file.
     """
+    if out is None and (what is not None or force):
+        given = f"--what {what}" if what is not None else "--force"
+        raise ScenarioError(f"{given}: expected --out FILE with it; received no --out")
+    if out is not None:
+        api.check_export_path(out, force)
     scenario = _scenario(file, preset, settings)
     qs = _percentile_list(percentiles)
     thresholds = dict(api.threshold(item) for item in above or [])
@@ -275,6 +306,11 @@ def run(
         _print_point(result, fmt)
     else:
         _print_summary(result, qs, thresholds, fmt)
+    if out is not None:
+        kind: Literal["samples", "summary"] = "samples" if what is What.samples else "summary"
+        written = api.export(result, out, kind, percentiles=qs, above=thresholds, force=force)
+        rows = f"{written.rows:,} row{'' if written.rows == 1 else 's'}"
+        sys.stderr.write(f"wrote {written.path} ({rows})\n")
 
 
 def _print_point(result: RunResult, fmt: Format) -> None:

@@ -1,0 +1,372 @@
+"""Exports of a run to a file: its samples or its summary, as CSV, Parquet, NetCDF or JSON.
+
+The format follows the file's extension. Every file carries the metadata needed to read and
+reproduce it (package and version, scenario, its inputs as written, seed, samples, and each
+variable's canonical unit), floats round-trip exactly, and a file is written atomically: to a
+temporary file in the same directory, then renamed, so an interrupted export leaves nothing
+half-written. An existing file is overwritten only with ``force``. docs/usage.md ("Exports")
+describes where each format keeps the metadata.
+
+pandas, pyarrow and xarray are imported only when a file is written.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import secrets
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from importlib.util import find_spec
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal, get_args
+
+import numpy as np
+from numpy.typing import NDArray
+
+from alignment_runway import __version__
+from alignment_runway.errors import ScenarioError
+from alignment_runway.model.static import OUTPUTS
+from alignment_runway.results import DEFAULT_PERCENTILES, RunResult
+from alignment_runway.scenarios import PARAMETERS
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+__all__ = ["FORMATS", "Exported", "What", "check_path", "export"]
+
+Array = NDArray[np.float64]
+#: What an export holds: one row per sample, or one row per output (the summary table).
+What = Literal["samples", "summary"]
+#: File formats by extension, and the optional packages each one needs.
+FORMATS: dict[str, tuple[str, ...]] = {
+    ".csv": (),
+    ".parquet": ("pyarrow",),
+    ".nc": ("h5netcdf", "h5py"),
+    ".json": (),
+}
+#: The Parquet schema metadata key holding the export's metadata (JSON).
+PARQUET_KEY = b"alignment_runway"
+_UNITS = {spec.name: spec.unit for spec in OUTPUTS} | {
+    name: spec.unit for name, spec in PARAMETERS.items()
+}
+
+
+@dataclass(frozen=True)
+class Exported:
+    """A file written by ``export``: where, in which format, what and how many rows."""
+
+    path: Path
+    format: str
+    what: What
+    rows: int
+
+
+def check_path(path: str | os.PathLike[str], force: bool = False) -> str:
+    """Check that an export can be written to ``path``; return its format (``.csv`` …).
+
+    Called by ``export``; interfaces call it before a long run too, so a bad ``--out`` fails
+    at once.
+
+    Raises:
+        ScenarioError: for an unknown extension, a missing directory, an existing file without
+            ``force``, a directory at ``path``, or a missing optional package.
+    """
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix not in FORMATS:
+        raise ScenarioError(
+            f"--out: expected a file ending in .csv, .parquet, .nc or .json; received {str(path)!r}"
+        )
+    if not path.parent.is_dir():
+        raise ScenarioError(
+            f"--out: expected a file in an existing directory; received {str(path)!r}, whose "
+            f"directory {str(path.parent)!r} does not exist"
+        )
+    if path.is_dir():
+        raise ScenarioError(f"--out: expected a file; received {str(path)!r}, a directory")
+    if path.exists() and not force:
+        raise ScenarioError(_exists_message(path))
+    for package in FORMATS[suffix]:
+        if find_spec(package) is None:
+            raise ScenarioError(_missing_message(path, package))
+    return suffix
+
+
+def export(
+    result: RunResult,
+    path: str | os.PathLike[str],
+    what: What = "summary",
+    *,
+    percentiles: Sequence[float] = DEFAULT_PERCENTILES,
+    above: Mapping[str, float] | None = None,
+    force: bool = False,
+) -> Exported:
+    """Write a run's samples or its summary to ``path``, in the format its extension names.
+
+    Args:
+        result: from ``api.run``.
+        path: a file ending in ``.csv``, ``.parquet``, ``.nc`` or ``.json``.
+        what: ``"samples"``: one row per sample, one column per kept output and uncertain
+            input, in canonical units; ``"summary"``: one row per kept output and uncertain
+            input, with the columns of ``RunResult.summary()`` (mean, mean_se, p5, p5_se, …,
+            P(>t), P(>t)_se).
+        percentiles: for the summary, in percent.
+        above: for the summary, thresholds by output name (canonical units) for P(output > t).
+        force: overwrite an existing file (atomically) instead of refusing.
+
+    Returns:
+        The file written, its format and its number of rows.
+
+    Raises:
+        ScenarioError: for a bad path (see ``check_path``), a bad ``what``, percentile or
+            threshold, or a file that cannot be written; nothing is left at ``path`` then
+            (an existing file is unchanged).
+    """
+    path = Path(path)
+    suffix = check_path(path, force)
+    if what not in get_args(What):
+        raise ScenarioError(f"--what: expected samples or summary; received {what!r}")
+    for package in FORMATS[suffix]:
+        _require(path, package)
+    names = _names(result)
+    table: Mapping[str, Any] | pd.DataFrame
+    if what == "samples":
+        table = {name: np.ascontiguousarray(result.values[name]) for name in names}
+        rows = result.samples
+    else:
+        table = _summary_frame(result, names, percentiles, dict(above or {}))
+        rows = len(table)
+    meta = metadata(result, what, names, percentiles, above)
+    writer = _WRITERS[suffix]
+    _write_atomically(path, force, lambda tmp: writer(tmp, table, meta))
+    return Exported(path, suffix, what, rows)
+
+
+def metadata(
+    result: RunResult,
+    what: What,
+    names: Sequence[str],
+    percentiles: Sequence[float] = DEFAULT_PERCENTILES,
+    above: Mapping[str, float] | None = None,
+) -> dict[str, Any]:
+    """The metadata every export carries (JSON-ready): what is needed to read and reproduce it."""
+    meta: dict[str, Any] = {
+        "package": "alignment-runway",
+        "version": __version__,
+        "what": what,
+        "scenario": result.scenario.name,
+        "seed": result.seed,
+        "samples": result.samples,
+        "capped_serial_samples": result.capped_serial_samples,
+        "units": {name: _UNITS.get(name, "") for name in names},
+        "inputs": {name: s.text for name, s in result.scenario.settings.items()},
+    }
+    if what == "summary":
+        meta["percentiles"] = [float(q) for q in percentiles]
+        meta["above"] = {name: float(t) for name, t in (above or {}).items()}
+    return meta
+
+
+def _names(result: RunResult) -> list[str]:
+    """The kept variables: outputs in model order, then uncertain inputs, then anything else."""
+    names = [*result.outputs, *result.uncertain_inputs]
+    return names + [name for name in result.values if name not in names]
+
+
+def _summary_frame(
+    result: RunResult, names: list[str], percentiles: Sequence[float], above: dict[str, float]
+) -> pd.DataFrame:
+    """``RunResult.summary()``'s table, for every kept output and uncertain input."""
+    import pandas as pd
+
+    bad = [q for q in percentiles if not (isinstance(q, int | float) and 0 <= q <= 100)]
+    if bad or not percentiles:
+        raise ScenarioError(
+            f"--percentiles: expected numbers from 0 to 100; received {list(percentiles)!r}"
+        )
+    unknown = [name for name in above if name not in result.values]
+    if unknown:
+        raise ScenarioError(
+            f"--above: expected outputs kept in the result ({', '.join(names)}); received "
+            f"{', '.join(unknown)}"
+        )
+    records: list[dict[str, Any]] = []
+    for row in result.summaries(percentiles, above, names):
+        record: dict[str, Any] = {
+            "output": row.name,
+            "unit": row.unit,
+            "mean": row.mean.value,
+            "mean_se": row.mean.se,
+        }
+        for q, est in row.percentiles.items():
+            record[f"p{q:g}"] = est.value
+            record[f"p{q:g}_se"] = est.se
+        for t, est in row.above.items():
+            record[f"P(>{t:g})"] = est.value
+            record[f"P(>{t:g})_se"] = est.se
+        records.append(record)
+    return pd.DataFrame.from_records(records).set_index("output")
+
+
+# --- atomic writing ---------------------------------------------------------------------------
+
+
+def _write_atomically(path: Path, force: bool, write: Callable[[Path], None]) -> None:
+    """Write with ``write`` to a temporary file beside ``path``, then move it into place.
+
+    Without ``force`` the move is a hard link, which fails when ``path`` appeared meanwhile,
+    so an existing file is never replaced; on a file system without hard links it falls back
+    to a check and a rename.
+    """
+    tmp = path.with_name(f".{path.name}.{secrets.token_hex(6)}.tmp")
+    try:
+        os.close(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666))
+        try:
+            write(tmp)
+            with open(tmp, "rb+") as fh:
+                os.fsync(fh.fileno())
+            if force:
+                os.replace(tmp, path)
+            else:
+                _move_new(tmp, path)
+        finally:
+            tmp.unlink(missing_ok=True)
+    except OSError as exc:
+        reason = exc.strerror or str(exc) or type(exc).__name__
+        raise ScenarioError(
+            f"--out: expected a file that can be written; received {str(path)!r}: {reason}"
+        ) from None
+
+
+def _move_new(tmp: Path, path: Path) -> None:
+    """Move ``tmp`` to ``path``, refusing to replace a file there."""
+    try:
+        os.link(tmp, path)
+    except FileExistsError:
+        raise ScenarioError(_exists_message(path)) from None
+    except OSError:
+        if path.exists():
+            raise ScenarioError(_exists_message(path)) from None
+        os.replace(tmp, path)
+
+
+def _exists_message(path: Path) -> str:
+    return (
+        f"--out: expected a new file (or --force to overwrite); received {str(path)!r}, which "
+        "already exists"
+    )
+
+
+def _missing_message(path: Path, package: str) -> str:
+    return (
+        f"--out: expected the optional package {package} to write {str(path)!r}; received "
+        f"none installed (pip install 'alignment-runway[export]')"
+    )
+
+
+def _require(path: Path, package: str) -> None:
+    """Fail clearly when an optional package that a format needs cannot be imported."""
+    try:
+        __import__(package)
+    except ImportError:
+        raise ScenarioError(_missing_message(path, package)) from None
+
+
+# --- writers: (temporary path, table, metadata) --------------------------------------------
+
+
+def _json_number(x: float) -> float | None:
+    return x if math.isfinite(x) else None
+
+
+def _column_list(values: Any) -> list[Any]:
+    """A column as JSON values: floats exactly (Python's repr), null for NaN and infinities."""
+    array = np.asarray(values)
+    if array.dtype.kind != "f":
+        return [str(v) for v in array.tolist()]
+    items: list[Any] = array.tolist()
+    return items if np.isfinite(array).all() else [_json_number(x) for x in items]
+
+
+def _columns(table: Mapping[str, Any] | pd.DataFrame) -> dict[str, Any]:
+    """A table as ordered columns: the summary's index (``output``) first."""
+    if isinstance(table, Mapping):
+        return dict(table)
+    frame = table.reset_index()
+    return {str(name): frame[name].to_numpy() for name in frame.columns}
+
+
+def _write_json(tmp: Path, table: Mapping[str, Any] | pd.DataFrame, meta: dict[str, Any]) -> None:
+    def dumps(value: Any) -> str:
+        return json.dumps(value, allow_nan=False, ensure_ascii=False)
+
+    # one column at a time (json.dumps is about twice as fast as json.dump into a file)
+    with open(tmp, "w", encoding="utf-8") as fh:
+        fh.write(f'{{"metadata": {dumps(meta)}, "data": {{')
+        for i, (name, values) in enumerate(_columns(table).items()):
+            fh.write(f"{', ' if i else ''}{dumps(name)}: {dumps(_column_list(values))}")
+        fh.write("}}\n")
+
+
+def _write_csv(tmp: Path, table: Mapping[str, Any] | pd.DataFrame, meta: dict[str, Any]) -> None:
+    import pandas as pd
+
+    frame = pd.DataFrame(dict(table)) if isinstance(table, Mapping) else table
+    index = not isinstance(table, Mapping)
+    with open(tmp, "w", encoding="utf-8", newline="") as fh:
+        for key, value in meta.items():
+            fh.write(f"# {key}: {json.dumps(value, ensure_ascii=False)}\n")
+        frame.to_csv(fh, index=index, lineterminator="\n")
+
+
+def _write_parquet(
+    tmp: Path, table: Mapping[str, Any] | pd.DataFrame, meta: dict[str, Any]
+) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    units = meta["units"]
+    if isinstance(table, Mapping):
+        fields = [
+            pa.field(name, pa.float64(), metadata={b"unit": units[name].encode()}) for name in table
+        ]
+        arrow = pa.table([pa.array(values) for values in table.values()], schema=pa.schema(fields))
+    else:
+        arrow = pa.Table.from_pandas(table, preserve_index=True)
+    schema_meta = dict(arrow.schema.metadata or {})
+    schema_meta[PARQUET_KEY] = json.dumps(meta, ensure_ascii=False).encode()
+    pq.write_table(arrow.replace_schema_metadata(schema_meta), str(tmp))
+
+
+def _write_netcdf(tmp: Path, table: Mapping[str, Any] | pd.DataFrame, meta: dict[str, Any]) -> None:
+    import xarray as xr
+
+    attrs: dict[str, Any] = {
+        key: value for key, value in meta.items() if key not in ("units", "inputs", "above")
+    }
+    attrs["inputs"] = json.dumps(meta["inputs"], ensure_ascii=False)
+    if "percentiles" in meta:
+        attrs["percentiles"] = np.asarray(meta["percentiles"], dtype=np.float64)
+        attrs["above"] = json.dumps(meta["above"], ensure_ascii=False)
+    if isinstance(table, Mapping):
+        n = meta["samples"]
+        data = {
+            name: xr.DataArray(values, dims="sample", attrs={"units": meta["units"][name]})
+            for name, values in table.items()
+        }
+        dataset = xr.Dataset(data, coords={"sample": np.arange(n)}, attrs=attrs)
+    else:
+        frame = table.astype({"unit": object})
+        dataset = xr.Dataset.from_dataframe(frame)
+        dataset.attrs = attrs
+    dataset.to_netcdf(tmp, engine="h5netcdf")
+
+
+_WRITERS: dict[str, Callable[[Path, Mapping[str, Any] | pd.DataFrame, dict[str, Any]], None]] = {
+    ".csv": _write_csv,
+    ".parquet": _write_parquet,
+    ".nc": _write_netcdf,
+    ".json": _write_json,
+}
