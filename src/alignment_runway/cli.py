@@ -123,7 +123,7 @@ def _print_inputs(scenario: Scenario) -> None:
         console.print(escape(scenario.description))
     table = Table(title="Inputs", title_justify="left")
     for column in ("parameter", "symbol", "value", "from"):
-        table.add_column(column)
+        table.add_column(column, overflow="fold")
     for record in _input_records(scenario):
         note = "" if record["used"] else " (unused: training_compute is set)"
         table.add_row(
@@ -187,7 +187,12 @@ SamplesOpt = Annotated[
 SeedOpt = Annotated[int, typer.Option("--seed", help="Seed of the random draws.")]
 WorkersOpt = Annotated[int, typer.Option("--workers", "-w", help="Processes to sample with.")]
 ChunkOpt = Annotated[
-    int, typer.Option("--chunk-size", help="Most samples evaluated at once (bounds memory).")
+    int,
+    typer.Option(
+        "--chunk-size",
+        help="Most samples evaluated at once (bounds working memory; kept samples take 8 bytes "
+        "each per kept array: see --keep).",
+    ),
 ]
 PercentilesOpt = Annotated[
     str, typer.Option("--percentiles", help="Percentiles to report, comma separated.")
@@ -220,7 +225,7 @@ def _sample_count(scenario: Scenario, samples: int | None) -> int:
 
 def _percentile_list(text: str) -> list[float]:
     try:
-        values = [float(part) for part in text.split(",") if part.strip()]
+        values = [float(part) for part in text.split(",")]
     except ValueError:
         values = []
     if not values or not all(0 <= q <= 100 for q in values):
@@ -302,7 +307,7 @@ def run(
             progress=progress,
             keep=keep,
         )
-    if n == 1 and not thresholds and keep is None:
+    if not scenario.uncertain() and n == 1 and not thresholds and keep is None:
         _print_point(result, fmt)
     else:
         _print_summary(result, qs, thresholds, fmt)
@@ -336,6 +341,7 @@ def _print_point(result: RunResult, fmt: Format) -> None:
                 "inputs": _input_records(scenario),
                 "outputs": outputs,
                 "capped_serial_samples": result.capped_serial_samples,
+                "notes": result.notes(()),
             }
         )
         return
@@ -353,11 +359,16 @@ def _print_point(result: RunResult, fmt: Format) -> None:
     _print_notes(result.notes(()))
     hours = scenario.scalar("labor.working_hours_per_day") * 24
     per_month = result.value("static.research_per_month") * CALENDAR_MONTH_S
+    researchers = result.value("static.ai_researchers")
+    months = result.value("static.human_months_per_month")
+    own_schedule = ""
+    if abs(hours - 8) > 1e-9:
+        own_schedule = f" ({number(researchers * months)} months of {number(30 * hours)} h)"
     console.print(
-        f"[bold]Research per month of lead:[/] {number(result.value('static.ai_researchers'))} "
-        f"AI researchers, each working {number(result.value('static.human_months_per_month'))} "
-        f"months of a human's {number(hours)}-hour days = "
-        f"[bold]{number(per_month / RESEARCHER_MONTH_RS)} researcher-months[/] (of 240 h)"
+        f"[bold]Research per month of lead:[/] {number(researchers)} AI researchers, each "
+        f"working {number(months)} months of a human's {number(hours)}-hour days"
+        f"{own_schedule} = [bold]{number(per_month / RESEARCHER_MONTH_RS)} researcher-months[/]"
+        " (of 240 h)"
     )
 
 
@@ -387,10 +398,12 @@ def _print_summary(
         scale = factor(row.unit, display) if row.unit != display else 1.0
         shown.append((row, spec, display, scale))
     notes = result.notes(qs)
+    correlations = result.rank_correlations()
     if fmt is Format.json:
         _emit_json(
             {
                 "scenario": result.scenario.name,
+                "description": result.scenario.description,
                 "samples": result.samples,
                 "seed": result.seed,
                 "chunk_size": result.chunk_size,
@@ -407,13 +420,21 @@ def _print_summary(
                             for q, e in row.percentiles.items()
                         },
                         "above": [
-                            {"threshold": t * scale, "probability": _estimate_record(e)}
+                            {
+                                "threshold": t * scale,
+                                "unit": display,
+                                "probability": _estimate_record(e),
+                            }
                             for t, e in row.above.items()
                         ],
                     }
                     for row, spec, display, scale in shown
                 ],
                 "capped_serial_samples": result.capped_serial_samples,
+                "correlations": [
+                    {"pair": [a, b], "target": target, "achieved": _estimate_record(est)}
+                    for a, b, target, est in correlations
+                ],
                 "notes": notes,
             }
         )
@@ -427,7 +448,11 @@ def _print_summary(
     columns += [f"P(> {number(t * scale)})" for row, _, _, scale in shown for t in row.above]
     table = Table(title="Results", title_justify="left")
     for column in [*dict.fromkeys(columns), "unit"]:
-        table.add_column(column, justify="left" if column in ("quantity", "unit") else "right")
+        table.add_column(
+            column,
+            justify="left" if column in ("quantity", "unit") else "right",
+            overflow="fold",
+        )
     for row, _spec, display, scale in shown:
         label = row.name.removeprefix("static.")
         cells = [_cell(row.mean.scaled(scale))]
@@ -439,6 +464,13 @@ def _print_summary(
         ]
         table.add_row(escape(label), *cells, display)
     console.print(table)
+    if correlations:
+        pairs = Table(title="Rank correlations", title_justify="left")
+        for column in ("inputs", "target", "achieved"):
+            pairs.add_column(column, overflow="fold")
+        for a, b, target, est in correlations:
+            pairs.add_row(f"{a}, {b}", f"{target:g}", f"{est.value:.3f} ±{est.se:.3f}")
+        console.print(pairs)
     _print_notes(notes)
     if "static.research_per_month" not in result.values:
         return
@@ -497,6 +529,11 @@ TauOpt = Annotated[
         help="Tokens per researcher-second to compare. Repeatable. [default: 10 and 1000]",
     ),
 ]
+
+
+def result_taus(result: api.DevloopResult) -> list[float]:
+    """The tokens per researcher-second a devloop result compares."""
+    return [c.tokens_per_researcher_s for c in result.cases]
 
 
 def _spread(values: NDArray[np.float64]) -> dict[str, float]:
@@ -563,7 +600,7 @@ def devloop(
         "signals per day",
         "latency per signal (s)",
     ):
-        table.add_column(column, justify="right")
+        table.add_column(column, justify="right", overflow="fold")
     for c in result.cases:
         table.add_row(
             number(c.tokens_per_researcher_s),
@@ -573,16 +610,23 @@ def devloop(
             _spread_text(c.latency_s),
         )
     console.print(table)
-    console.print(
-        "Latency is task × σ / v: it does not depend on the tokens per researcher-second."
-    )
+    note = "Latency is task × σ / v: it does not depend on the tokens per researcher-second"
+    sigma = scenario.value("labor.serial_tokens_per_researcher_second")
+    low = min(result_taus(result))
+    if not isinstance(sigma, float) or sigma > low:
+        note += f", except where σ is capped at a smaller τ (τ = {number(low)} here)"
+    console.print(note + ".")
 
 
 @app.command()
 def validate(file: Path, settings: SetOpt = None, fmt: FormatOpt = Format.table) -> None:
     """Check a scenario file without running it: names, units, bounds and conflicts."""
     scenario = _scenario(file, None, settings)
-    own = sorted(n for n, s in scenario.settings.items() if s.where.startswith(str(file)))
+    own = sorted(
+        n
+        for n, s in scenario.settings.items()
+        if s.where.startswith(str(file)) or s.where == "--set"
+    )
     if fmt is Format.json:
         _emit_json(
             {"file": str(file), "valid": True, "starts_from": scenario.starts_from, "sets": own}
@@ -628,7 +672,13 @@ def explain(name: str, fmt: FormatOpt = Format.table) -> None:
     else:
         outputs = {spec.name: spec for spec in OUTPUTS}
         if name not in outputs:
+            names = [*PARAMETERS, *outputs]
+            prefixed = [n for n in names if name and n.startswith(name)]
             hint = suggest(name) or _output_hint(name, list(outputs))
+            if prefixed:
+                hint = f"; names starting with {name!r}: {', '.join(prefixed)}"
+            elif not hint:
+                hint = f" (known: {', '.join(names)})"
             raise ScenarioError(f"explain: unknown parameter or output {name!r}{hint}")
         out = outputs[name]
         record = {

@@ -48,6 +48,7 @@ def test_run_json(json_ok: JsonOk) -> None:
         "inputs",
         "outputs",
         "capped_serial_samples",
+        "notes",
     }
     assert data["scenario"] == "essay"
     assert data["capped_serial_samples"] == 0
@@ -198,3 +199,19 @@ def test_top_level_help_lists_the_commands(cli: Cli) -> None:
     out = _ok(cli("--help"))
     for command in ("run", "essay", "devloop", "validate", "presets", "explain"):
         assert f"\n  {command} " in out
+
+
+def test_headline_with_other_working_hours_stays_an_equation(cli: Cli) -> None:
+    out = _ok(cli("run", "--set", "labor.working_hours_per_day=6 working_hour/day"))
+    text = " ".join(out.split())
+    # 43,600 researchers x 20 months of 180 h = 872,000 such months = 654,000 of 240 h
+    assert "each working 20 months of a human's 6-hour days (872,000 months of 180 h)" in text
+    assert "= 654,000 researcher-months" in text
+
+
+def test_validate_lists_set_overrides(tmp_path: Path, json_ok: JsonOk) -> None:
+    (tmp_path / "scenario.toml").write_text(
+        "schema = 1\n[compute]\nutilization = 0.4\n", encoding="utf-8"
+    )
+    data = json_ok("validate", "scenario.toml", "--set", "compute.stock=9e21 FLOP/s")
+    assert data["sets"] == ["compute.stock", "compute.utilization"]

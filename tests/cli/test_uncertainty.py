@@ -469,3 +469,20 @@ def test_keep_reports_only_the_kept(json_ok: JsonOk) -> None:
         "json",
     )
     assert [row["name"] for row in data["summary"]] == ["static.labor"]
+
+
+def test_correlations_are_reported(json_ok: JsonOk) -> None:
+    data = json_ok("run", "--preset", "uncertain", "--samples", "20000", "--format", "json")
+    ((pair),) = data["correlations"]
+    assert pair["pair"] == [
+        "labor.tokens_per_researcher_second",
+        "labor.serial_tokens_per_researcher_second",
+    ]
+    assert pair["target"] == 0.5
+    assert abs(pair["achieved"]["value"] - 0.5) < 5 * pair["achieved"]["se"]
+
+
+def test_one_sample_of_an_uncertain_scenario_is_summarised(json_ok: JsonOk) -> None:
+    data = json_ok("run", "--preset", "uncertain", "--samples", "1", "--format", "json")
+    assert data["samples"] == 1
+    assert "summary" in data
