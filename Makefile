@@ -25,20 +25,34 @@ test: $(VENV)/.dev
 	$(BIN)/ruff format --check src tests benchmarks
 	$(BIN)/mypy
 
-$(VENV)/.bench: pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[bench]'
+$(VENV)/.bench: pyproject.toml benchmarks/requirements.txt | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[bench]' \
+	  -r benchmarks/requirements.txt
 	touch $(VENV)/.core $@
 
+# Squiggle, the JavaScript peer, run with the machine's node (npm ci from the lock file).
+SQUIGGLE := benchmarks/squiggle
+$(SQUIGGLE)/node_modules/.installed: $(SQUIGGLE)/package.json $(SQUIGGLE)/package-lock.json
+	@command -v node >/dev/null && command -v npm >/dev/null || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -q && apt-get install -y -q nodejs npm; \
+	  else echo "node or npm is missing: run 'sudo apt-get install nodejs npm', then make bench"; exit 1; fi; }
+	cd $(SQUIGGLE) && npm ci --no-audit --no-fund
+	touch $@
+
 # Benchmarks, apart from the tests; writes benchmarks/RESULTS.md.
-bench: $(VENV)/.bench
+bench: $(VENV)/.bench $(SQUIGGLE)/node_modules/.installed
 	@command -v hyperfine >/dev/null || { \
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -q && apt-get install -y -q hyperfine; \
 	  else echo "hyperfine is missing: run 'sudo apt-get install hyperfine', then make bench"; exit 1; fi; }
+	@test -x /usr/bin/time || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -q && apt-get install -y -q time; \
+	  else echo "/usr/bin/time is missing: run 'sudo apt-get install time', then make bench"; exit 1; fi; }
 	hyperfine --warmup 2 --runs 20 --export-json benchmarks/startup.json \
 	  '$(BIN)/alignment-runway essay' '$(BIN)/alignment-runway run' \
 	  '$(BIN)/alignment-runway --version'
 	$(BIN)/python -m pytest benchmarks/test_static_model.py -q -p no:cacheprovider \
 	  --benchmark-json benchmarks/static.json
+	$(BIN)/python benchmarks/peers.py
 	$(BIN)/python benchmarks/write_results.py
 
 clean:
