@@ -46,7 +46,9 @@ app = typer.Typer(
     add_completion=False,
     rich_markup_mode=None,
 )
-console = Console(highlight=False)
+#: Tables printed into a pipe or file are not squeezed to 80 columns (set COLUMNS to choose).
+_WIDTH = None if sys.stdout.isatty() or "COLUMNS" in os.environ else 120
+console = Console(highlight=False, width=_WIDTH)
 console_err = Console(highlight=False, stderr=True)
 
 
