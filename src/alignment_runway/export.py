@@ -179,8 +179,6 @@ def _summary_frame(
     result: RunResult, names: list[str], percentiles: Sequence[float], above: dict[str, float]
 ) -> pd.DataFrame:
     """``RunResult.summary()``'s table, for every kept output and uncertain input."""
-    import pandas as pd
-
     bad = [q for q in percentiles if not (isinstance(q, int | float) and 0 <= q <= 100)]
     if bad or not percentiles:
         raise ScenarioError(
@@ -192,22 +190,7 @@ def _summary_frame(
             f"--above: expected outputs kept in the result ({', '.join(names)}); received "
             f"{', '.join(unknown)}"
         )
-    records: list[dict[str, Any]] = []
-    for row in result.summaries(percentiles, above, names):
-        record: dict[str, Any] = {
-            "output": row.name,
-            "unit": row.unit,
-            "mean": row.mean.value,
-            "mean_se": row.mean.se,
-        }
-        for q, est in row.percentiles.items():
-            record[f"p{q:g}"] = est.value
-            record[f"p{q:g}_se"] = est.se
-        for t, est in row.above.items():
-            record[f"P(>{t:g})"] = est.value
-            record[f"P(>{t:g})_se"] = est.se
-        records.append(record)
-    return pd.DataFrame.from_records(records).set_index("output")
+    return result.summary(percentiles, above, names)
 
 
 # --- atomic writing ---------------------------------------------------------------------------

@@ -162,12 +162,16 @@ class RunResult:
         self,
         percentiles: Sequence[float] = DEFAULT_PERCENTILES,
         above: Mapping[str, float] | None = None,
+        names: Sequence[str] | None = None,
     ) -> pd.DataFrame:
-        """A table (pandas) of every output: mean, percentiles and P(x > t), each with ``_se``."""
+        """A table (pandas) of outputs: mean, percentiles and P(x > t), each with ``_se``.
+
+        All outputs by default, or the outputs and inputs in ``names``.
+        """
         import pandas as pd
 
         records: list[dict[str, Any]] = []
-        for row in self.summaries(percentiles, above):
+        for row in self.summaries(percentiles, above, names):
             record: dict[str, Any] = {
                 "output": row.name,
                 "unit": row.unit,
