@@ -7,10 +7,7 @@ Utilization is not truncated at 1 here (P(u > 1) ≈ 2.4e-5, see three_input.tom
 Whole process: ``python benchmarks/numpy_baseline.py --samples N`` prints JSON.
 """
 
-import argparse
-import json
 import math
-import sys
 
 import numpy as np
 
@@ -46,15 +43,7 @@ def percentiles(n: int, seed: int) -> list[float]:
     return [float(p) for p in np.percentile(labor(n, seed), PERCENTILES)]
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--samples", type=int, default=100_000)
-    parser.add_argument("--seed", type=int, default=2023)
-    args = parser.parse_args()
-    p = percentiles(args.samples, args.seed)
-    out = {"tool": "numpy", "samples": args.samples, "p5": p[0], "p50": p[1], "p95": p[2]}
-    sys.stdout.write(json.dumps(out) + "\n")
-
-
 if __name__ == "__main__":
-    main()
+    from peer_cli import main
+
+    main("numpy", __doc__ or "", percentiles)

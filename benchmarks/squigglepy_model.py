@@ -9,10 +9,6 @@ with shared inputs (benchmarks/RESULTS.md gives the closed form of both).
 Whole process: ``python benchmarks/squigglepy_model.py --samples N`` prints JSON.
 """
 
-import argparse
-import json
-import sys
-
 import squigglepy as sq
 
 SHARE = 0.25
@@ -41,15 +37,7 @@ def percentiles(n: int, seed: int) -> list[float]:
     return [float(found[p]) for p in PERCENTILES]
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--samples", type=int, default=100_000)
-    parser.add_argument("--seed", type=int, default=2023)
-    args = parser.parse_args()
-    p = percentiles(args.samples, args.seed)
-    out = {"tool": "squigglepy", "samples": args.samples, "p5": p[0], "p50": p[1], "p95": p[2]}
-    sys.stdout.write(json.dumps(out) + "\n")
-
-
 if __name__ == "__main__":
-    main()
+    from peer_cli import main
+
+    main("squigglepy", __doc__ or "", percentiles)

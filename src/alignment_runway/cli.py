@@ -533,7 +533,7 @@ TauOpt = Annotated[
 ]
 
 
-def result_taus(result: api.DevloopResult) -> list[float]:
+def _taus(result: api.DevloopResult) -> list[float]:
     """The tokens per researcher-second a devloop result compares."""
     return [c.tokens_per_researcher_s for c in result.cases]
 
@@ -614,7 +614,7 @@ def devloop(
     console.print(table)
     note = "Latency is task × σ / v: it does not depend on the tokens per researcher-second"
     sigma = scenario.value("labor.serial_tokens_per_researcher_second")
-    low = min(result_taus(result))
+    low = min(_taus(result))
     if not isinstance(sigma, float) or sigma > low:
         note += f", except where σ is capped at a smaller τ (τ = {number(low)} here)"
     console.print(note + ".")

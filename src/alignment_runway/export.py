@@ -27,9 +27,7 @@ from numpy.typing import NDArray
 
 from alignment_runway import __version__
 from alignment_runway.errors import ScenarioError
-from alignment_runway.model.static import OUTPUTS
-from alignment_runway.results import DEFAULT_PERCENTILES, RunResult
-from alignment_runway.scenarios import PARAMETERS
+from alignment_runway.results import DEFAULT_PERCENTILES, UNITS, RunResult
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -48,9 +46,6 @@ FORMATS: dict[str, tuple[str, ...]] = {
 }
 #: The Parquet schema metadata key holding the export's metadata (JSON).
 PARQUET_KEY = b"alignment_runway"
-_UNITS = {spec.name: spec.unit for spec in OUTPUTS} | {
-    name: spec.unit for name, spec in PARAMETERS.items()
-}
 
 
 @dataclass(frozen=True)
@@ -160,7 +155,7 @@ def metadata(
         "seed": result.seed,
         "samples": result.samples,
         "capped_serial_samples": result.capped_serial_samples,
-        "units": {name: _UNITS.get(name, "") for name in names},
+        "units": {name: UNITS.get(name, "") for name in names},
         "inputs": {name: s.text for name, s in result.scenario.settings.items()},
     }
     if what == "summary":

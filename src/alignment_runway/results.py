@@ -22,12 +22,13 @@ if TYPE_CHECKING:
     import pandas as pd
     import xarray as xr
 
-__all__ = ["DEFAULT_PERCENTILES", "OutputSummary", "RunResult"]
+__all__ = ["DEFAULT_PERCENTILES", "UNITS", "OutputSummary", "RunResult"]
 
 Array = NDArray[np.float64]
 #: Percentiles reported by default.
 DEFAULT_PERCENTILES: tuple[float, ...] = (5.0, 50.0, 95.0)
-_UNITS = {spec.name: spec.unit for spec in OUTPUTS} | {
+#: The canonical unit of every model output and input, by name.
+UNITS = {spec.name: spec.unit for spec in OUTPUTS} | {
     name: spec.unit for name, spec in PARAMETERS.items()
 }
 
@@ -108,7 +109,7 @@ class RunResult:
             rows.append(
                 OutputSummary(
                     name=name,
-                    unit=_UNITS.get(name, ""),
+                    unit=UNITS.get(name, ""),
                     mean=s.mean(x),
                     percentiles=dict(zip(percentiles, s.percentiles(x, percentiles), strict=True)),
                     above={} if threshold is None else {threshold: s.prob_above(x, threshold)},
@@ -144,7 +145,7 @@ class RunResult:
         import xarray as xr
 
         data = {
-            name: xr.DataArray(array, dims="sample", attrs={"units": _UNITS.get(name, "")})
+            name: xr.DataArray(array, dims="sample", attrs={"units": UNITS.get(name, "")})
             for name, array in self.values.items()
         }
         return xr.Dataset(

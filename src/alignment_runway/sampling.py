@@ -126,12 +126,10 @@ def _shared_arrays(names: Sequence[str], samples: int) -> tuple[mmap.mmap, dict[
 _WORKER_OUT: dict[str, Array] = {}
 
 
-def _worker_task(job: _Job, start: int, stop: int) -> tuple[int, dict[str, int]]:
+def _worker_task(task: tuple[_Job, int, int]) -> tuple[int, dict[str, int]]:
+    """In a worker process: evaluate samples [start, stop) into the shared arrays."""
+    job, start, stop = task
     return stop - start, _run_range(job, start, stop, _WORKER_OUT)
-
-
-def _worker_star(task: tuple[_Job, int, int]) -> tuple[int, dict[str, int]]:
-    return _worker_task(*task)
 
 
 def _add(total: dict[str, int], counts: dict[str, int]) -> None:
@@ -192,7 +190,7 @@ def simulate(
     tasks = [(job, start, min(start + span, samples)) for start in range(0, samples, span)]
     pool = multiprocessing.get_context("fork").Pool(workers)
     try:
-        for done, task_counts in pool.imap_unordered(_worker_star, tasks):
+        for done, task_counts in pool.imap_unordered(_worker_task, tasks):
             _add(counts, task_counts)
             if progress is not None:
                 progress(done)
