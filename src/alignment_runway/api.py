@@ -19,15 +19,17 @@ from typing import TYPE_CHECKING, Any, Literal
 import numpy as np
 from numpy.typing import NDArray
 
+from alignment_runway.distributions import Distribution, Uniform
 from alignment_runway.errors import ScenarioError
 from alignment_runway.model import devloop as devloop_model
+from alignment_runway.model import race as race_model
 from alignment_runway.model.static import OUTPUTS, OutputSpec, StaticInputs, static_model
-from alignment_runway.results import RunResult
+from alignment_runway.results import ALL_OUTPUTS, RaceResult, RunResult
 from alignment_runway.sampling import BLOCK_SIZE, DEFAULT_SAMPLES, DEFAULT_SEED, simulate
 from alignment_runway.scenarios import Scenario, load_file, load_preset, with_settings
 from alignment_runway.scenarios.correlations import mixing_matrix
 from alignment_runway.scenarios.loader import BASE_PRESET
-from alignment_runway.units import dimension_name, registry
+from alignment_runway.units import CALENDAR_MONTH_S, dimension_name, registry
 
 if TYPE_CHECKING:
     from alignment_runway.export import Exported
@@ -35,6 +37,7 @@ if TYPE_CHECKING:
 __all__ = [
     "DevloopCase",
     "DevloopResult",
+    "RaceResult",
     "RunResult",
     "ScenarioError",
     "check_export_path",
@@ -42,6 +45,8 @@ __all__ = [
     "export",
     "load_scenario",
     "output_spec",
+    "race",
+    "race_inputs",
     "run",
     "threshold",
 ]
@@ -77,10 +82,10 @@ def output_spec(name: str) -> OutputSpec:
     Raises:
         ScenarioError: for an unknown output, listing the known ones.
     """
-    for spec in OUTPUTS:
+    for spec in ALL_OUTPUTS:
         if spec.name == name:
             return spec
-    names = [s.name for s in OUTPUTS]
+    names = [s.name for s in ALL_OUTPUTS]
     close = difflib.get_close_matches(name, names, n=1, cutoff=0.6)
     hint = f"; did you mean {close[0]}?" if close else ""
     raise ScenarioError(f"unknown output {name!r}{hint} (known: {', '.join(names)})")
@@ -228,7 +233,7 @@ def run(
     return RunResult(scenario, samples, seed, values, capped, chunk_size, workers)
 
 
-def _check_memory(samples: int, kept: int) -> None:
+def _check_memory(samples: int, kept: float) -> None:
     """Refuse a run whose kept samples would not fit in this machine's memory."""
     try:
         available = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
@@ -237,7 +242,7 @@ def _check_memory(samples: int, kept: int) -> None:
     needed = samples * kept * 8
     if needed > 0.8 * available:
         raise ScenarioError(
-            f"--samples: {samples:,} samples × {kept} kept arrays need {needed / 2**30:.1f} GiB; "
+            f"--samples: {samples:,} samples × {kept:g} kept arrays need {needed / 2**30:.1f} GiB; "
             f"expected at most 80% of this machine's {available / 2**30:.1f} GiB: keep fewer "
             f"with --keep (8 bytes per sample each) or use fewer samples"
         )
@@ -275,6 +280,263 @@ def _check_finite(scenario: Scenario, counts: dict[str, int]) -> None:
             f"{scenario.name}: the values overflow or underflow floating point: expected finite "
             f"results; received non-finite {where}; check the magnitudes of {', '.join(own)}"
         )
+
+
+#: Race inputs by field of ``RaceInputs``: required ones, then optional ones (None when unset).
+_RACE_INPUTS = {
+    "lead_s": "race.lead",
+    "catch_up": "race.catch_up_speed",
+    "caution_period_s": "race.caution_period",
+    "caution_erosion": "race.caution_erosion",
+    "leak_per_s": "race.leak_rate",
+    "theft_per_s": "race.theft_rate",
+    "efficiency_cap": "race.efficiency_cap",
+    "safe_share": "race.safe_share",
+    "checkpoint_latency_s": "race.checkpoint_latency",
+    "review_share": "race.review_share",
+    "parallel_returns": "race.parallel_returns",
+    "reference_team": "race.reference_team",
+}
+_RACE_OPTIONAL = {
+    "doubling_s": "race.efficiency_doubling_time",
+    "checkpoint_interval_rs": "race.checkpoint_interval",
+    "supervisors": "race.supervisors",
+    "review_capacity": "race.review_capacity",
+    "smoothness": "race.review_smoothness",
+    "required_rs": "race.required_research",
+}
+#: The theft time's quantile, drawn uniformly when the scenario leaves it unset.
+THEFT_DRAW = "race.theft_draw"
+#: Steps the race can take, in calendar seconds.
+STEPS = {"month": CALENDAR_MONTH_S, "week": 7 * 24 * 3600.0}
+#: The race's horizon when none is given, in calendar months.
+DEFAULT_MONTHS = 60.0
+#: Trajectories kept for research by month when no number is given.
+DEFAULT_TRAJECTORIES = 1000
+#: Static outputs a race keeps besides its own.
+_RACE_STATIC_KEEP = ("static.labor", "static.research_per_month")
+
+
+@dataclass(frozen=True)
+class _RaceJob:
+    """What the race's evaluation needs besides the draws (picklable, for worker processes)."""
+
+    scenario: Scenario
+    grid_s: Array
+    record: NDArray[np.intp] | None
+
+
+def _evaluate_race(
+    job: _RaceJob, drawn: dict[str, Array], n: int
+) -> tuple[dict[str, Array], dict[str, int]]:
+    """The static model and the race on ``n`` samples.
+
+    With ``job.record`` set, the values are cumulative research at each reporting time,
+    named ``race.research@J``.
+    """
+    static, counts = _evaluate_static(job.scenario, drawn, n)
+    scenario = job.scenario
+    columns: dict[str, Any] = {
+        field: _column(scenario, drawn, name, n) for field, name in _RACE_INPUTS.items()
+    }
+    optional: dict[str, Any] = {
+        field: None if scenario.value(name) is None else _column(scenario, drawn, name, n)
+        for field, name in _RACE_OPTIONAL.items()
+    }
+    quantile = (
+        _column(scenario, drawn, THEFT_DRAW, n)
+        if THEFT_DRAW in drawn or scenario.value(THEFT_DRAW) is not None
+        else np.zeros(n)
+    )
+    inputs = race_model.RaceInputs(
+        labor=static["static.labor"],
+        serial_speed=static["static.serial_speedup"],
+        theft_quantile=quantile,
+        **columns,
+        **optional,
+    )
+    with np.errstate(all="ignore"):
+        out = race_model.race_model(inputs, job.grid_s, job.record)
+    if job.record is not None and out.trajectories is not None:
+        values = {f"race.research@{j}": out.trajectories[:, j] for j in range(job.record.size)}
+        return values, {}
+    counts["cut"] = out.cut
+    for name, values_ in out.values.items():
+        finite = np.isfinite(values_) | (name == "race.time_to_requirement")
+        bad = int(np.count_nonzero(~finite))
+        if bad:
+            counts[f"nonfinite:{name}"] = bad
+    return static | out.values, counts
+
+
+def _may_be_positive(value: object) -> bool:
+    """Whether a parameter's value can be above zero in some sample."""
+    if isinstance(value, Distribution):
+        return value.support[1] > 0
+    return isinstance(value, float) and value > 0
+
+
+def _may_exceed_one(value: object) -> bool:
+    if isinstance(value, Distribution):
+        return value.support[1] > 1
+    return isinstance(value, float) and value > 1
+
+
+def check_race(scenario: Scenario) -> None:
+    """Check that the race's parameters fit together (beyond each one's bounds).
+
+    Raises:
+        ScenarioError: a review share without supervisors or review capacity, checkpoint
+            latency without an interval, an efficiency cap without a doubling time.
+    """
+    needs = (
+        ("race.review_share", _may_be_positive, ("race.supervisors", "race.review_capacity")),
+        ("race.checkpoint_latency", _may_be_positive, ("race.checkpoint_interval",)),
+        ("race.efficiency_cap", _may_exceed_one, ("race.efficiency_doubling_time",)),
+    )
+    for name, active, required in needs:
+        setting = scenario.settings[name]
+        if not active(setting.value):
+            continue
+        missing = [other for other in required if scenario.value(other) is None]
+        if missing:
+            raise ScenarioError(
+                f"{setting.where}: {name} = {setting.text} needs {' and '.join(missing)}; "
+                f"received {name} without {'/'.join(missing)}: set "
+                f"{' and '.join(missing)}, or set {name} to its neutral value "
+                f"({'1' if name == 'race.efficiency_cap' else '0'})"
+            )
+
+
+def _check_horizon(months: float, step: str) -> tuple[float, float]:
+    """The horizon and step in calendar seconds, checked."""
+    if step not in STEPS:
+        raise ScenarioError(f"--step: expected month or week; received {step!r}")
+    if isinstance(months, bool) or not isinstance(months, int | float):
+        raise ScenarioError(f"--months: expected a number of months; received {months!r}")
+    horizon = float(months) * CALENDAR_MONTH_S
+    if not (math.isfinite(horizon) and horizon > 0):
+        raise ScenarioError(f"--months: expected a finite horizon > 0 months; received {months!r}")
+    if horizon < STEPS[step] * (1 - 1e-12):
+        raise ScenarioError(
+            f"--months: expected a horizon of at least one step (1 {step} = "
+            f"{STEPS[step] / CALENDAR_MONTH_S:.3g} months); received {months:g} months"
+        )
+    return horizon, STEPS[step]
+
+
+def race_inputs(scenario: Scenario) -> dict[str, Distribution]:
+    """The race's uncertain inputs: the scenario's, and the theft draw when theft is possible.
+
+    The theft time's quantile ``race.theft_draw`` is uniform on [0, 1) unless the scenario
+    sets it.
+    """
+    inputs = dict(scenario.uncertain())
+    if scenario.value(THEFT_DRAW) is None and _may_be_positive(scenario.value("race.theft_rate")):
+        inputs[THEFT_DRAW] = Uniform(0.0, 1.0)
+    return inputs
+
+
+def race(
+    scenario: Scenario,
+    samples: int | None = None,
+    seed: int = DEFAULT_SEED,
+    *,
+    months: float = DEFAULT_MONTHS,
+    step: str = "month",
+    keep_trajectories: int = DEFAULT_TRAJECTORIES,
+    chunk_size: int = BLOCK_SIZE,
+    workers: int = 1,
+    progress: Callable[[int], None] | None = None,
+) -> RaceResult:
+    """Run the race (SPEC §6): research delivered in the window the lead buys.
+
+    The static model gives the AI labor; the race steps over calendar time from the pause to
+    the end of the window (catch-up, theft or the horizon), integrating the research rate
+    exactly within each step. Uncertain inputs are drawn as in ``run`` (the same seed gives
+    the same draws); a scenario with a theft rate draws the theft time's quantile
+    ``race.theft_draw`` uniformly unless it is set.
+
+    Args:
+        scenario: from ``load_scenario``.
+        samples: Monte Carlo samples; by default ``DEFAULT_SAMPLES`` when any input is
+            uncertain, else 1.
+        seed: a non-negative integer.
+        months: the horizon in calendar months; longer windows are cut (and counted).
+        step: ``"month"`` or ``"week"``; research is reported at month boundaries.
+        keep_trajectories: research by month is kept for the first this many samples.
+        chunk_size: most samples evaluated at once, as in ``run``.
+        workers: processes to use, as in ``run``.
+        progress: called with the number of samples just finished.
+
+    Raises:
+        ScenarioError: for parameters that do not fit together, a bad horizon or step, bad
+            sampling options, or results that overflow floating point.
+    """
+    check_race(scenario)
+    horizon, step_s = _check_horizon(months, step)
+    if isinstance(keep_trajectories, bool) or not isinstance(keep_trajectories, int):
+        raise ScenarioError(
+            f"--keep-trajectories: expected a whole number >= 0; received {keep_trajectories!r}"
+        )
+    if keep_trajectories < 0:
+        raise ScenarioError(
+            f"--keep-trajectories: expected a whole number >= 0; received {keep_trajectories}"
+        )
+    inputs = race_inputs(scenario)
+    if samples is None:
+        samples = DEFAULT_SAMPLES if inputs else 1
+    _check_samples(samples, seed, chunk_size, workers)
+    grid, record = race_model.time_grid(horizon, step_s, CALENDAR_MONTH_S)
+    kept_trajectories = min(keep_trajectories, samples)
+    keep = [spec.name for spec in race_model.RACE_OUTPUTS]
+    if scenario.value("race.required_research") is None:
+        keep = [name for name in keep if name not in ("race.time_to_requirement", "race.success")]
+    keep += [*_RACE_STATIC_KEEP, *inputs]
+    _check_memory(samples, len(keep) + kept_trajectories * record.size / max(samples, 1))
+    mixing = mixing_matrix(scenario.correlations) if scenario.correlations else None
+    values, counts = simulate(
+        _evaluate_race,
+        _RaceJob(scenario, grid, None),
+        inputs,
+        keep,
+        samples,
+        seed,
+        chunk_size=chunk_size,
+        workers=workers,
+        progress=progress,
+        mixing=mixing,
+    )
+    _check_finite(scenario, counts)
+    trajectories = np.zeros((0, record.size))
+    if kept_trajectories:
+        # the first samples of any run are the same draws, so a short run gives their paths
+        names = [f"race.research@{j}" for j in range(record.size)]
+        paths, _ = simulate(
+            _evaluate_race,
+            _RaceJob(scenario, grid, record),
+            inputs,
+            names,
+            kept_trajectories,
+            seed,
+            chunk_size=chunk_size,
+            mixing=mixing,
+        )
+        trajectories = np.column_stack([paths[name] for name in names])
+    return RaceResult(
+        scenario,
+        samples,
+        seed,
+        values,
+        counts.get("capped", 0),
+        chunk_size,
+        workers,
+        months=float(months),
+        step=step,
+        month=grid[record] / CALENDAR_MONTH_S,
+        trajectories=trajectories,
+        cut=counts.get("cut", 0),
+    )
 
 
 @dataclass(frozen=True)

@@ -31,12 +31,17 @@ from alignment_runway.distributions import Distribution
 from alignment_runway.errors import ScenarioError
 from alignment_runway.formatting import number
 from alignment_runway.model.static import OUTPUTS
-from alignment_runway.results import RunResult
+from alignment_runway.results import ALL_OUTPUTS, RunResult
 from alignment_runway.sampling import BLOCK_SIZE, DEFAULT_SAMPLES, DEFAULT_SEED
 from alignment_runway.scenarios import PARAMETERS, Scenario, preset_names
 from alignment_runway.scenarios.loader import BASE_PRESET, preset_description
 from alignment_runway.scenarios.specs import suggest
-from alignment_runway.units import CALENDAR_MONTH_S, RESEARCHER_MONTH_RS, factor
+from alignment_runway.units import (
+    CALENDAR_MONTH_S,
+    RESEARCHER_MONTH_RS,
+    RESEARCHER_YEAR_RS,
+    factor,
+)
 
 app = typer.Typer(
     name="alignment-runway",
@@ -318,6 +323,230 @@ def run(
         written = api.export(result, out, kind, percentiles=qs, above=thresholds, force=force)
         rows = f"{written.rows:,} row{'' if written.rows == 1 else 's'}"
         sys.stderr.write(f"wrote {written.path} ({rows})\n")
+
+
+class Step(StrEnum):
+    """Time steps of the race."""
+
+    month = "month"
+    week = "week"
+
+
+#: The race's outputs shown in the results table (the end reason and success have their own).
+_RACE_TABLE = (
+    "race.lead_at_pause",
+    "race.window",
+    "race.initial_rate",
+    "race.research",
+    "race.field_years",
+    "race.time_to_requirement",
+)
+
+
+@app.command("race")
+def race_command(
+    file: FileArg = None,
+    preset: PresetOpt = None,
+    settings: SetOpt = None,
+    samples: SamplesOpt = None,
+    seed: SeedOpt = DEFAULT_SEED,
+    months: Annotated[
+        float,
+        typer.Option("--months", "-m", help="Horizon in calendar months; longer windows are cut."),
+    ] = api.DEFAULT_MONTHS,
+    step: Annotated[
+        Step, typer.Option("--step", help="Time step: month or week (reported by month).")
+    ] = Step.month,
+    keep_trajectories: Annotated[
+        int,
+        typer.Option(
+            "--keep-trajectories",
+            help="Samples whose research by month is kept for the fan chart (quantiles by "
+            "month); totals always use every sample.",
+        ),
+    ] = api.DEFAULT_TRAJECTORIES,
+    workers: WorkersOpt = 1,
+    chunk_size: ChunkOpt = BLOCK_SIZE,
+    percentiles: PercentilesOpt = "5,50,95",
+    fmt: FormatOpt = Format.table,
+    out: OutOpt = None,
+    what: WhatOpt = None,
+    force: ForceOpt = False,
+) -> None:
+    """The race: research delivered before competitors catch up or the weights are stolen.
+
+    Steps over calendar time from the pause, with every mechanism of the scenario's [race]
+    section: pre-pause caution, catch-up, leaks, theft, efficiency growth, the safe share,
+    human checkpoints, supervision and diminishing returns. Reports research in researcher-years
+    and field-years, the window and why it ended, research by month (from kept trajectories)
+    and, when race.required_research is set, P(success) with its standard error.
+    """
+    if out is None and (what is not None or force):
+        given = f"--what {what}" if what is not None else "--force"
+        raise ScenarioError(f"{given}: expected --out FILE with it; received no --out")
+    if out is not None:
+        api.check_export_path(out, force)
+    scenario = _scenario(file, preset, settings)
+    qs = _percentile_list(percentiles)
+    n = samples if samples is not None else (DEFAULT_SAMPLES if api.race_inputs(scenario) else 1)
+    with _progress(n, fmt is Format.json) as progress:
+        result = api.race(
+            scenario,
+            n,
+            seed,
+            months=months,
+            step=step.value,
+            keep_trajectories=keep_trajectories,
+            chunk_size=chunk_size,
+            workers=workers,
+            progress=progress,
+        )
+    _print_race(result, qs, fmt)
+    if out is not None:
+        kind: Literal["samples", "summary"] = "samples" if what is What.samples else "summary"
+        written = api.export(result, out, kind, percentiles=qs, force=force)
+        rows = f"{written.rows:,} row{'' if written.rows == 1 else 's'}"
+        sys.stderr.write(f"wrote {written.path} ({rows})\n")
+
+
+def _race_cell(name: str, est: Estimate) -> str:
+    """A results cell; an infinite time to the requirement reads "never"."""
+    if name == "race.time_to_requirement" and math.isinf(est.value):
+        return "never"
+    return _cell(est)
+
+
+def _fan_rows(result: api.RaceResult) -> list[int]:
+    """Which reporting times to show, and the horizon.
+
+    Every month until the kept windows have all ended, or about 13 evenly spaced when that
+    is more than 24 months.
+    """
+    ended = np.flatnonzero(np.all(result.trajectories == result.trajectories[:, -1:], axis=0))
+    count = int(ended[0]) + 1 if ended.size else result.month.size
+    count = max(2, min(count, result.month.size))
+    every = 1 if count <= 25 else math.ceil((count - 1) / 12)
+    return sorted({*range(0, count, every), count - 1, result.month.size - 1})
+
+
+def _print_race(result: api.RaceResult, qs: list[float], fmt: Format) -> None:
+    names = [name for name in _RACE_TABLE if name in result.values]
+    rows = result.summaries(qs, None, names)
+    specs = {spec.name: spec for spec in ALL_OUTPUTS}
+    scale = {row.name: factor(row.unit, specs[row.name].display_unit) for row in rows}
+    reasons = result.end_reasons()
+    success = result.success() if result.has_requirement else None
+    fan_qs = (0.05, 0.25, 0.5, 0.75, 0.95)
+    to_years = 1.0 / RESEARCHER_YEAR_RS
+    fan = result.fan(fan_qs) * to_years if result.trajectories.shape[0] else None
+    notes = result.notes(qs)
+    required = result.scenario.value("race.required_research")
+    if fmt is Format.json:
+        _emit_json(
+            {
+                "scenario": result.scenario.name,
+                "description": result.scenario.description,
+                "samples": result.samples,
+                "seed": result.seed,
+                "months": result.months,
+                "step": result.step,
+                "chunk_size": result.chunk_size,
+                "workers": result.workers,
+                "inputs": _input_records(result.scenario),
+                "summary": [
+                    {
+                        "name": row.name,
+                        "unit": specs[row.name].display_unit,
+                        "mean": _estimate_record(row.mean.scaled(scale[row.name])),
+                        "percentiles": {
+                            f"p{q:g}": _estimate_record(e.scaled(scale[row.name]))
+                            for q, e in row.percentiles.items()
+                        },
+                    }
+                    for row in rows
+                ],
+                "end_reasons": {name: _estimate_record(e) for name, e in reasons.items()},
+                "required_research_researcher_year": (
+                    None if not isinstance(required, float) else required * to_years
+                ),
+                "success": None if success is None else _estimate_record(success),
+                "research_by_month": {
+                    "unit": "researcher_year",
+                    "trajectories": int(result.trajectories.shape[0]),
+                    "month": result.month.tolist(),
+                    "quantiles": {
+                        f"q{q:g}": [float(v) for v in values]
+                        for q, values in zip(fan_qs, fan if fan is not None else [], strict=False)
+                    },
+                },
+                "cut_samples": result.cut,
+                "capped_serial_samples": result.capped_serial_samples,
+                "notes": notes,
+            }
+        )
+        return
+    _print_inputs(result.scenario)
+    console.print(
+        f"Race: horizon {number(result.months)} months, {result.step}ly steps; Monte Carlo: "
+        f"{result.samples:,} samples, seed {result.seed} (--seed), {result.workers} "
+        "worker(s); ± is the Monte Carlo standard error"
+    )
+    table = Table(title="Results", title_justify="left")
+    for column in ("quantity", "mean", *(f"p{q:g}" for q in qs), "unit"):
+        table.add_column(
+            column, justify="left" if column in ("quantity", "unit") else "right", overflow="fold"
+        )
+    for row in rows:
+        k = scale[row.name]
+        cells = [_race_cell(row.name, e.scaled(k)) for e in (row.mean, *row.percentiles.values())]
+        table.add_row(escape(row.name.removeprefix("race.")), *cells, specs[row.name].display_unit)
+    console.print(table)
+    ended = ", ".join(
+        f"{name} {e.value:.1%} ±{e.se:.1%}" for name, e in reasons.items() if e.value > 0
+    )
+    console.print(f"[bold]Window ended by:[/] {ended}")
+    if fan is not None:
+        kept = result.trajectories.shape[0]
+        caption = None
+        if kept > 1:
+            caption = (
+                f"quantiles of the first {kept:,} samples; months after every window has "
+                "ended are left out"
+            )
+        fan_table = Table(
+            title="Research by month (researcher-years)",
+            title_justify="left",
+            caption=caption,
+            caption_justify="left",
+        )
+        columns = [f"q{q:g}" for q in fan_qs] if kept > 1 else ["research"]
+        for column in ("month", *columns):
+            fan_table.add_column(column, justify="right")
+        for j in _fan_rows(result):
+            shown = fan[:, j] if kept > 1 else fan[:1, j]
+            fan_table.add_row(number(float(result.month[j])), *(number(v) for v in shown))
+        console.print(fan_table)
+    _print_notes(notes)
+    research = result.values["race.research"]
+    field = result.values["race.field_years"]
+    p5, p50, p95 = (e.value * to_years for e in s_percentiles(research, (5.0, 50.0, 95.0)))
+    median = "" if result.samples == 1 else "median "
+    headline = (
+        f"[bold]Research in the window:[/] {median}[bold]{number(p50)} researcher-years[/] "
+        f"({number(float(np.median(field)))} field-years of the reference team)"
+    )
+    if result.samples > 1:
+        headline += f"; 90% interval {number(p5)} to {number(p95)}"
+    console.print(headline)
+    if success is not None:
+        if isinstance(required, float):
+            need = f"the required {number(required * to_years)} researcher-years"
+        else:
+            need = "the required research (race.required_research, drawn per sample)"
+        console.print(
+            f"[bold]P(success):[/] {success.value:.3f} ±{success.se:.3f}: {need} delivered "
+            "inside the window"
+        )
 
 
 def _print_point(result: RunResult, fmt: Format) -> None:
@@ -672,7 +901,7 @@ def explain(name: str, fmt: FormatOpt = Format.table) -> None:
             "example": spec.example,
         }
     else:
-        outputs = {spec.name: spec for spec in OUTPUTS}
+        outputs = {spec.name: spec for spec in ALL_OUTPUTS}
         if name not in outputs:
             names = [*PARAMETERS, *outputs]
             prefixed = [n for n in names if name and n.startswith(name)]

@@ -27,7 +27,7 @@ from numpy.typing import NDArray
 
 from alignment_runway import __version__
 from alignment_runway.errors import ScenarioError
-from alignment_runway.results import DEFAULT_PERCENTILES, UNITS, RunResult
+from alignment_runway.results import DEFAULT_PERCENTILES, UNITS, RaceResult, RunResult
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -158,6 +158,8 @@ def metadata(
         "units": {name: UNITS.get(name, "") for name in names},
         "inputs": {name: s.text for name, s in result.scenario.settings.items()},
     }
+    if isinstance(result, RaceResult):
+        meta |= {"months": result.months, "step": result.step, "cut_samples": result.cut}
     if what == "summary":
         meta["percentiles"] = [float(q) for q in percentiles]
         meta["above"] = {name: float(t) for name, t in (above or {}).items()}

@@ -15,6 +15,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from alignment_runway.analysis import summary as s
+from alignment_runway.model.race import RACE_OUTPUTS
 from alignment_runway.model.static import OUTPUTS
 from alignment_runway.scenarios import PARAMETERS, Scenario
 
@@ -22,13 +23,22 @@ if TYPE_CHECKING:
     import pandas as pd
     import xarray as xr
 
-__all__ = ["DEFAULT_PERCENTILES", "UNITS", "OutputSummary", "RunResult"]
+__all__ = [
+    "ALL_OUTPUTS",
+    "DEFAULT_PERCENTILES",
+    "UNITS",
+    "OutputSummary",
+    "RaceResult",
+    "RunResult",
+]
 
 Array = NDArray[np.float64]
 #: Percentiles reported by default.
 DEFAULT_PERCENTILES: tuple[float, ...] = (5.0, 50.0, 95.0)
+#: Every model output: the static model's, then the race's.
+ALL_OUTPUTS = OUTPUTS + RACE_OUTPUTS
 #: The canonical unit of every model output and input, by name.
-UNITS = {spec.name: spec.unit for spec in OUTPUTS} | {
+UNITS = {spec.name: spec.unit for spec in ALL_OUTPUTS} | {
     name: spec.unit for name, spec in PARAMETERS.items()
 }
 
@@ -69,7 +79,7 @@ class RunResult:
     @property
     def outputs(self) -> list[str]:
         """Names of the model outputs in this result."""
-        return [spec.name for spec in OUTPUTS if spec.name in self.values]
+        return [spec.name for spec in ALL_OUTPUTS if spec.name in self.values]
 
     @property
     def uncertain_inputs(self) -> list[str]:
@@ -195,3 +205,86 @@ class RunResult:
     def to_pandas(self) -> pd.DataFrame:
         """The samples as a pandas DataFrame: one row per sample, one column per variable."""
         return self.dataset.to_dataframe()
+
+
+#: Quantiles of research by month shown in a fan chart by default.
+FAN_QUANTILES: tuple[float, ...] = (0.05, 0.25, 0.5, 0.75, 0.95)
+#: Names of ``race.end_reason`` codes.
+END_REASONS = {0: "catch-up", 1: "theft", 2: "horizon"}
+
+
+@dataclass(frozen=True)
+class RaceResult(RunResult):
+    """A run of the race (SPEC §6): per-sample outputs and research by month.
+
+    Attributes (besides ``RunResult``'s):
+        months: the horizon, in calendar months.
+        step: ``"month"`` or ``"week"``.
+        month: the reporting times, in calendar months (0, 1, ..., and the horizon).
+        trajectories: cumulative research (researcher-seconds) at each reporting time for
+            the first ``trajectories.shape[0]`` samples, one row each.
+        cut: samples whose window was longer than the horizon (cut there).
+    """
+
+    months: float = 0.0
+    step: str = "month"
+    month: Array = field(default_factory=lambda: np.zeros(0))
+    trajectories: Array = field(default_factory=lambda: np.zeros((0, 0)))
+    cut: int = 0
+
+    @property
+    def has_requirement(self) -> bool:
+        """Whether the scenario sets the required research (and so reports success)."""
+        return "race.success" in self.values
+
+    def success(self) -> s.Estimate:
+        """P(success): the share of samples that deliver the required research in the window.
+
+        Raises:
+            ValueError: when the scenario sets no ``race.required_research``.
+        """
+        if not self.has_requirement:
+            raise ValueError("no race.required_research is set, so there is no success to report")
+        return s.mean_of_indicator(self.values["race.success"] > 0.5)
+
+    def end_reasons(self) -> dict[str, s.Estimate]:
+        """The share of windows ended by catch-up, theft and the horizon, with errors."""
+        reasons = self.values["race.end_reason"]
+        return {name: s.mean_of_indicator(reasons == code) for code, name in END_REASONS.items()}
+
+    def fan(self, quantiles: Sequence[float] = FAN_QUANTILES) -> Array:
+        """Quantiles (fractions) of cumulative research at each reporting time.
+
+        From the kept trajectories; an array of shape ``(len(quantiles), len(month))`` in
+        researcher-seconds.
+        """
+        if self.trajectories.shape[0] == 0:
+            raise ValueError("no trajectories were kept (keep_trajectories=0)")
+        return np.quantile(self.trajectories, list(quantiles), axis=0)
+
+    def notes(self, percentiles: Sequence[float] = DEFAULT_PERCENTILES) -> list[str]:
+        """``RunResult.notes`` and the samples cut at the horizon."""
+        notes = super().notes(percentiles)
+        if self.cut:
+            notes.append(
+                f"{self.cut:,} of {self.samples:,} samples had a window longer than the horizon "
+                f"of {self.months:g} months; their window and research were cut there "
+                "(raise --months to see them whole)"
+            )
+        return notes
+
+    @cached_property
+    def dataset(self) -> xr.Dataset:
+        """Samples (dimension ``sample``) and research by month (``trajectory`` × ``month``)."""
+        import xarray as xr
+
+        data = super().dataset
+        research = xr.DataArray(
+            self.trajectories,
+            dims=("trajectory", "month"),
+            coords={"trajectory": np.arange(self.trajectories.shape[0]), "month": self.month},
+            attrs={"units": UNITS["race.research"]},
+        )
+        data = data.assign({"race.research_by_month": research})
+        data.attrs |= {"months": self.months, "step": self.step, "cut_samples": self.cut}
+        return data

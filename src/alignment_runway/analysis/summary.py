@@ -23,6 +23,7 @@ __all__ = [
     "MIN_TAIL_SAMPLES",
     "Estimate",
     "mean",
+    "mean_of_indicator",
     "percentiles",
     "prob_above",
     "rank_correlation",
@@ -52,8 +53,10 @@ class Estimate:
 def mean(x: Array) -> Estimate:
     """The sample mean and its standard error."""
     n = x.size
-    se = float(np.std(x, ddof=1)) / math.sqrt(n) if n > 1 else math.nan
-    return Estimate(float(np.mean(x)), se)
+    with np.errstate(invalid="ignore"):  # infinite samples: an infinite mean, no error
+        value = float(np.mean(x))
+        se = float(np.std(x, ddof=1)) / math.sqrt(n) if n > 1 else math.nan
+    return Estimate(value, se)
 
 
 def percentiles(x: Array, qs: Sequence[float]) -> list[Estimate]:
@@ -78,16 +81,23 @@ def percentiles(x: Array, qs: Sequence[float]) -> list[Estimate]:
     out = []
     for h, lo_i, hi_i, se_lo, se_hi in plans:
         lo, hi = float(ordered[lo_i]), float(ordered[hi_i])
-        value = lo + (h - lo_i) * (hi - lo)
-        se = (float(ordered[se_hi]) - float(ordered[se_lo])) / 2 if n > 1 else math.nan
+        # equal neighbours (even infinite ones, such as "never reached") give themselves
+        value = lo if lo == hi else lo + (h - lo_i) * (hi - lo)
+        se_a, se_b = float(ordered[se_lo]), float(ordered[se_hi])
+        se = (0.0 if se_a == se_b else (se_b - se_a) / 2) if n > 1 else math.nan
         out.append(Estimate(value, se))
     return out
 
 
 def prob_above(x: Array, threshold: float) -> Estimate:
     """The probability that the output exceeds ``threshold``, with its standard error."""
-    n = x.size
-    p = float(np.count_nonzero(x > threshold)) / n
+    return mean_of_indicator(x > threshold)
+
+
+def mean_of_indicator(event: NDArray[np.bool_]) -> Estimate:
+    """The share ``p`` of samples where ``event`` holds, with standard error ``sqrt(p(1−p)/n)``."""
+    n = event.size
+    p = float(np.count_nonzero(event)) / n
     return Estimate(p, math.sqrt(p * (1 - p) / n))
 
 
