@@ -607,8 +607,13 @@ STAGES = (("A", "Stage A: compute â†’ trained model"), ("B", "Stage B: tokens â†
 
 
 def _estimate_record(est: Estimate) -> dict[str, float | None]:
-    """An estimate for JSON: a standard error that is undefined (one sample) is null."""
-    return {"value": est.value, "se": est.se if math.isfinite(est.se) else None}
+    """An estimate for JSON, with null for what JSON cannot hold.
+
+    A standard error that is undefined (one sample) is null, and so is an infinite value (a
+    time to the requirement that is never reached).
+    """
+    value = est.value if math.isfinite(est.value) else None
+    return {"value": value, "se": est.se if math.isfinite(est.se) else None}
 
 
 def _cell(est: Estimate) -> str:
