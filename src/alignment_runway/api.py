@@ -19,16 +19,24 @@ from typing import TYPE_CHECKING, Any, Literal
 import numpy as np
 from numpy.typing import NDArray
 
+from alignment_runway.analysis import sensitivity as sensitivity_methods
 from alignment_runway.distributions import Distribution, Uniform
 from alignment_runway.errors import ScenarioError
 from alignment_runway.model import devloop as devloop_model
 from alignment_runway.model import race as race_model
 from alignment_runway.model.static import OUTPUTS, OutputSpec, StaticInputs, static_model
-from alignment_runway.results import ALL_OUTPUTS, RaceResult, RunResult
+from alignment_runway.results import ALL_OUTPUTS, UNITS, RaceResult, RunResult
 from alignment_runway.sampling import BLOCK_SIZE, DEFAULT_SAMPLES, DEFAULT_SEED, simulate
-from alignment_runway.scenarios import Scenario, load_file, load_preset, with_settings
+from alignment_runway.scenarios import (
+    PARAMETERS,
+    Scenario,
+    load_file,
+    load_preset,
+    with_settings,
+)
 from alignment_runway.scenarios.correlations import mixing_matrix
 from alignment_runway.scenarios.loader import BASE_PRESET
+from alignment_runway.scenarios.specs import suggest
 from alignment_runway.units import CALENDAR_MONTH_S, dimension_name, registry
 
 if TYPE_CHECKING:
@@ -40,6 +48,8 @@ __all__ = [
     "RaceResult",
     "RunResult",
     "ScenarioError",
+    "SensitivityResult",
+    "analysable_outputs",
     "check_export_path",
     "devloop",
     "export",
@@ -48,6 +58,7 @@ __all__ = [
     "race",
     "race_inputs",
     "run",
+    "sensitivity",
     "threshold",
 ]
 
@@ -649,3 +660,269 @@ def export(
     from alignment_runway.export import export as write
 
     return write(result, path, what, percentiles=percentiles, above=above, force=force)
+
+
+#: Sensitivity methods (see ``alignment_runway.analysis.sensitivity``).
+SENSITIVITY_METHODS = ("tornado", "rank", "sobol")
+#: What ``sensitivity`` analyses when no output is named: the static and the race headlines.
+HEADLINE_OUTPUTS = ("static.research_per_month", "race.research")
+#: Base sample of a Sobol design when none is given.
+DEFAULT_SOBOL_SAMPLES = 1024
+#: Outputs sensitivity analysis refuses, and why.
+_NOT_ANALYSABLE = {
+    "race.end_reason": "a category (0 catch-up, 1 theft, 2 horizon), not a quantity",
+    "race.success": "0 or 1; analyse the research delivered (race.research) instead",
+    "race.time_to_requirement": "infinite where the requirement is not met; analyse "
+    "race.research instead",
+}
+
+
+@dataclass(frozen=True)
+class SensitivityResult:
+    """Sensitivity of one output to the uncertain inputs, by one method.
+
+    Attributes:
+        output: the output analysed (its logarithm when ``log``).
+        unit: its canonical unit ('' under ``log``).
+        method: ``tornado``, ``rank`` or ``sobol``.
+        samples: Monte Carlo samples (rank), the Sobol base sample ``N`` (sobol) or the
+            points evaluated (tornado: 1 + 2 per input).
+        baseline: the output with every input at its median (tornado only).
+        tornado, rank, sobol: the rows of the method used, largest effect first.
+        notes: caveats (correlations a method ignores, inputs held at their medians).
+    """
+
+    scenario: Scenario
+    output: str
+    unit: str
+    log: bool
+    method: str
+    samples: int
+    seed: int
+    baseline: float | None = None
+    tornado: tuple[sensitivity_methods.TornadoRow, ...] = ()
+    rank: tuple[sensitivity_methods.RankRow, ...] = ()
+    sobol: tuple[sensitivity_methods.SobolRow, ...] = ()
+    notes: tuple[str, ...] = ()
+
+
+def analysable_outputs() -> list[str]:
+    """The outputs sensitivity analysis accepts: every continuous static and race output."""
+    return [spec.name for spec in ALL_OUTPUTS if spec.name not in _NOT_ANALYSABLE]
+
+
+def _check_output(name: str) -> None:
+    if name in _NOT_ANALYSABLE:
+        raise ScenarioError(
+            f"--output: {name} is {_NOT_ANALYSABLE[name]}; expected a continuous output "
+            f"(one of {', '.join(analysable_outputs())})"
+        )
+    if name not in analysable_outputs():
+        close = difflib.get_close_matches(name, analysable_outputs(), n=1, cutoff=0.6)
+        hint = f"; did you mean {close[0]}?" if close else ""
+        raise ScenarioError(
+            f"--output: unknown output {name!r}{hint}; expected one of "
+            f"{', '.join(analysable_outputs())}"
+        )
+
+
+def _analysed_inputs(
+    uncertain: Mapping[str, Distribution], names: Sequence[str] | None
+) -> dict[str, Distribution]:
+    if names is None:
+        return dict(uncertain)
+    chosen = {}
+    for name in names:
+        if name not in uncertain:
+            if name in PARAMETERS:
+                raise ScenarioError(
+                    f"--input: {name} has no uncertainty in this scenario; expected one of the "
+                    f"uncertain inputs ({', '.join(uncertain) or 'none'})"
+                )
+            raise ScenarioError(f"--input: unknown parameter {name!r}{suggest(name)}")
+        chosen[name] = uncertain[name]
+    return chosen
+
+
+def _output_function(
+    scenario: Scenario, output: str, grid_s: Array, log: bool, fixed: Mapping[str, float]
+) -> sensitivity_methods.Evaluate:
+    """``values -> output`` for the sensitivity methods; ``fixed`` inputs held at a value."""
+
+    def evaluate(values: dict[str, Array]) -> Array:
+        n = next(iter(values.values())).size if values else 1
+        drawn = dict(values) | {name: np.full(n, value) for name, value in fixed.items()}
+        with np.errstate(all="ignore"):
+            if output.startswith("race."):
+                results, _ = _evaluate_race(_RaceJob(scenario, grid_s, None), drawn, n)
+            else:
+                results, _ = _evaluate_static(scenario, drawn, n)
+        return _logged(results[output], output, log)
+
+    return evaluate
+
+
+def _logged(values: Array, output: str, log: bool) -> Array:
+    if not log:
+        return values
+    bad = int(np.count_nonzero(~(values > 0)))
+    if bad:
+        raise ScenarioError(
+            f"--log: expected {output} above 0 everywhere; received {bad:,} value(s) of "
+            f"{values.size:,} at or below 0 (analyse it without --log)"
+        )
+    return np.log(values)
+
+
+def sensitivity(
+    scenario: Scenario,
+    outputs: Sequence[str] | None = None,
+    method: str = "tornado",
+    samples: int | None = None,
+    seed: int = DEFAULT_SEED,
+    *,
+    log: bool = False,
+    inputs: Sequence[str] | None = None,
+    months: float = DEFAULT_MONTHS,
+    step: str = "month",
+) -> list[SensitivityResult]:
+    """Which uncertain input drives each output (by default the static and race headlines).
+
+    Args:
+        scenario: from ``load_scenario``; needs at least one uncertain input.
+        outputs: continuous outputs to analyse (``analysable_outputs()``).
+        method: ``tornado`` (p5 → p95 one at a time), ``rank`` (Spearman over a Monte Carlo
+            run; correlated inputs are fine) or ``sobol`` (first- and total-order indices with
+            confidence intervals; independent inputs only).
+        samples: rank: Monte Carlo samples (default ``DEFAULT_SAMPLES``, at least 100);
+            sobol: the base sample ``N``, a power of 2 (default 1024); tornado: unused.
+        seed: seeds the Monte Carlo run or the Sobol design.
+        log: analyse the output's natural logarithm (it must be above 0).
+        inputs: which uncertain inputs to analyse (default all); the others are held at
+            their medians by tornado and sobol, and vary as usual in rank's Monte Carlo run.
+        months: the race's horizon in calendar months, for race outputs.
+        step: the race's step, ``"month"`` or ``"week"``, for race outputs.
+
+    Raises:
+        ScenarioError: for an unknown or non-continuous output, an unknown method, an input
+            with no uncertainty, too few samples, or Sobol with correlated inputs.
+    """
+    if method not in SENSITIVITY_METHODS:
+        raise ScenarioError(
+            f"--method: expected one of {', '.join(SENSITIVITY_METHODS)}; received {method!r}"
+        )
+    names = list(outputs) if outputs else list(HEADLINE_OUTPUTS)
+    for name in names:
+        _check_output(name)
+    racing = any(name.startswith("race.") for name in names)
+    uncertain = race_inputs(scenario) if racing else dict(scenario.uncertain())
+    chosen = _analysed_inputs(uncertain, inputs)
+    sensitivity_methods.check_inputs(chosen)
+    grid = np.zeros(1)
+    if racing:
+        check_race(scenario)
+        horizon, step_s = _check_horizon(months, step)
+        grid, _ = race_model.time_grid(horizon, step_s, CALENDAR_MONTH_S)
+    fixed = {
+        name: float(dist.ppf(np.array([0.5]))[0])
+        for name, dist in uncertain.items()
+        if name not in chosen
+    }
+    notes = _sensitivity_notes(scenario, method, chosen, fixed)
+    if method == "rank":
+        return _rank_results(scenario, names, chosen, samples, seed, log, months, step, notes)
+    if method == "sobol":
+        pairs = [c.pair for c in scenario.correlations if set(c.pair) & set(chosen)]
+        if pairs:
+            shown = "; ".join(f"{a} with {b}" for a, b in pairs)
+            raise ScenarioError(
+                f"--method sobol: Sobol indices assume independent inputs; the scenario "
+                f"correlates {shown}: use --method rank, or leave the correlated inputs out "
+                "with --input"
+            )
+    results = []
+    for name in names:
+        evaluate = _output_function(scenario, name, grid, log, fixed)
+        unit = "" if log else UNITS.get(name, "")
+        if method == "tornado":
+            baseline, rows = sensitivity_methods.tornado(evaluate, chosen)
+            result = SensitivityResult(
+                scenario,
+                name,
+                unit,
+                log,
+                method,
+                1 + 2 * len(chosen),
+                seed,
+                baseline=baseline,
+                tornado=tuple(rows),
+                notes=tuple(notes),
+            )
+        else:
+            n = DEFAULT_SOBOL_SAMPLES if samples is None else samples
+            indices = sensitivity_methods.sobol(evaluate, chosen, n, seed)
+            result = SensitivityResult(
+                scenario, name, unit, log, method, n, seed, sobol=tuple(indices), notes=tuple(notes)
+            )
+        results.append(result)
+    return results
+
+
+def _sensitivity_notes(
+    scenario: Scenario,
+    method: str,
+    chosen: Mapping[str, Distribution],
+    fixed: Mapping[str, float],
+) -> list[str]:
+    notes = []
+    if method == "tornado" and scenario.correlations:
+        notes.append(
+            "tornado moves one input at a time and ignores the scenario's correlations; "
+            "--method rank accounts for them"
+        )
+    if fixed and method != "rank":
+        notes.append(f"held at their medians: {', '.join(fixed)}")
+    return notes
+
+
+def _rank_results(
+    scenario: Scenario,
+    names: Sequence[str],
+    chosen: Mapping[str, Distribution],
+    samples: int | None,
+    seed: int,
+    log: bool,
+    months: float,
+    step: str,
+    notes: list[str],
+) -> list[SensitivityResult]:
+    n = DEFAULT_SAMPLES if samples is None else samples
+    if n < sensitivity_methods.MIN_RANK_SAMPLES:
+        raise ScenarioError(
+            f"--samples: rank correlations need at least {sensitivity_methods.MIN_RANK_SAMPLES} "
+            f"samples; received {n}"
+        )
+    values: dict[str, Array] = {}
+    if any(name.startswith("race.") for name in names):
+        values |= race(scenario, n, seed, months=months, step=step, keep_trajectories=0).values
+    static = [name for name in names if not name.startswith("race.")]
+    if static:
+        values |= run(scenario, n, seed, keep=[*static, *scenario.uncertain()]).values
+    results = []
+    for name in names:
+        output = _logged(values[name], name, log)
+        rows = sensitivity_methods.rank({k: values[k] for k in chosen}, output)
+        results.append(
+            SensitivityResult(
+                scenario,
+                name,
+                "" if log else UNITS.get(name, ""),
+                log,
+                "rank",
+                n,
+                seed,
+                rank=tuple(rows),
+                notes=tuple(notes),
+            )
+        )
+    return results

@@ -549,6 +549,228 @@ def _print_race(result: api.RaceResult, qs: list[float], fmt: Format) -> None:
         )
 
 
+class Method(StrEnum):
+    """Sensitivity methods."""
+
+    tornado = "tornado"
+    rank = "rank"
+    sobol = "sobol"
+
+
+@app.command("sensitivity")
+def sensitivity_command(
+    file: FileArg = None,
+    preset: PresetOpt = None,
+    settings: SetOpt = None,
+    output: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--output",
+            "-o",
+            metavar="NAME",
+            help="Output to analyse. Repeatable. [default: static.research_per_month and "
+            "race.research]",
+        ),
+    ] = None,
+    method: Annotated[
+        Method,
+        typer.Option(
+            "--method",
+            help="tornado: p5 → p95 one input at a time; rank: Spearman over a Monte Carlo run "
+            "(correlations allowed); sobol: first- and total-order indices (independent inputs).",
+        ),
+    ] = Method.tornado,
+    samples: Annotated[
+        int | None,
+        typer.Option(
+            "--samples",
+            "-n",
+            help=f"rank: Monte Carlo samples [default: {DEFAULT_SAMPLES:,}]; sobol: base sample "
+            f"N, a power of 2 [default: {api.DEFAULT_SOBOL_SAMPLES}]; tornado: unused.",
+        ),
+    ] = None,
+    seed: SeedOpt = DEFAULT_SEED,
+    inputs: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--input",
+            "-i",
+            metavar="NAME",
+            help="Analyse only these uncertain inputs (tornado and sobol hold the others at "
+            "their medians). Repeatable. [default: all]",
+        ),
+    ] = None,
+    log: Annotated[
+        bool, typer.Option("--log", help="Analyse the output's logarithm (it must be > 0).")
+    ] = False,
+    months: Annotated[
+        float, typer.Option("--months", "-m", help="The race's horizon, for race outputs.")
+    ] = api.DEFAULT_MONTHS,
+    step: Annotated[Step, typer.Option("--step", help="The race's step.")] = Step.month,
+    figure: Annotated[
+        Path | None,
+        typer.Option("--figure", metavar="FILE", help="Also draw the result as FILE (.png, .svg)."),
+    ] = None,
+    force: Annotated[bool, typer.Option("--force", help="With --figure: overwrite FILE.")] = False,
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """Which uncertain input drives an output: tornado, rank correlation or Sobol indices."""
+    from alignment_runway.reports.figures import check_figure_path, sensitivity_figure
+
+    if figure is None and force:
+        raise ScenarioError("--force: expected --figure FILE with it; received no --figure")
+    if figure is not None:
+        check_figure_path(figure, force)
+    scenario = _scenario(file, preset, settings)
+    results = api.sensitivity(
+        scenario,
+        output,
+        method.value,
+        samples,
+        seed,
+        log=log,
+        inputs=inputs,
+        months=months,
+        step=step.value,
+    )
+    specs = {spec.name: spec for spec in ALL_OUTPUTS}
+    display = {r.output: specs[r.output].display_unit for r in results}
+    if fmt is Format.json:
+        _emit_json(
+            {
+                "scenario": scenario.name,
+                "method": method.value,
+                "seed": seed,
+                "results": [_sensitivity_record(r, display[r.output]) for r in results],
+            }
+        )
+    else:
+        _print_sensitivity(results, display)
+    if figure is not None:
+        written = sensitivity_figure(results, figure, display)
+        sys.stderr.write(f"wrote {written}\n")
+
+
+def _scale(unit: str, display: str) -> float:
+    return factor(unit, display) if unit != display else 1.0
+
+
+def _sensitivity_record(result: api.SensitivityResult, display: str) -> dict[str, Any]:
+    unit = "" if result.log else display
+    k = 1.0 if result.log else _scale(result.unit, display)
+    record: dict[str, Any] = {
+        "output": result.output,
+        "log": result.log,
+        "unit": unit,
+        "samples": result.samples,
+        "notes": list(result.notes),
+    }
+    if result.method == "tornado":
+        record["baseline"] = (result.baseline or 0.0) * k
+        record["rows"] = [
+            {
+                "input": row.name,
+                "input_unit": PARAMETERS[row.name].display_unit,
+                "input_p5": _display(row.input_low, PARAMETERS[row.name].unit, _in_unit(row.name)),
+                "input_p95": _display(
+                    row.input_high, PARAMETERS[row.name].unit, _in_unit(row.name)
+                ),
+                "output_at_p5": row.output_low * k,
+                "output_at_p95": row.output_high * k,
+                "swing": row.swing * k,
+            }
+            for row in result.tornado
+        ]
+    elif result.method == "rank":
+        record["rows"] = [
+            {"input": row.name, "spearman": _estimate_record(row.rho)} for row in result.rank
+        ]
+    else:
+        record["rows"] = [
+            {
+                "input": row.name,
+                "first_order": row.first,
+                "first_order_conf": row.first_conf,
+                "total_order": row.total,
+                "total_order_conf": row.total_conf,
+            }
+            for row in result.sobol
+        ]
+    return record
+
+
+def _swing(swing: float, baseline: float) -> str:
+    """A swing, with rounding noise (below 1e-9 of the baseline) shown as 0."""
+    return "0" if abs(swing) <= 1e-9 * abs(baseline) else number(swing)
+
+
+def _in_unit(name: str) -> str:
+    return PARAMETERS[name].display_unit
+
+
+def _print_sensitivity(results: list[api.SensitivityResult], display: dict[str, str]) -> None:
+    first = results[0]
+    console.print(f"[bold]Scenario:[/] {escape(first.scenario.name)}")
+    for result in results:
+        record = _sensitivity_record(result, display[result.output])
+        unit = record["unit"]
+        what = f"ln({result.output})" if result.log else result.output
+        if result.method == "tornado":
+            title = (
+                f"Tornado: {what}, each input from its p5 to its p95, the others at their "
+                f"medians (all at medians: {number(record['baseline'])} {unit})"
+            )
+            columns: tuple[str, ...] = (
+                "input",
+                "p5",
+                "p95",
+                "input unit",
+                "at p5",
+                "at p95",
+                "swing",
+            )
+        elif result.method == "rank":
+            title = (
+                f"Rank correlations with {what} ({result.samples:,} samples, seed {result.seed})"
+            )
+            columns = ("input", "Spearman ρ")
+        else:
+            title = (
+                f"Sobol indices of {what} (N = {result.samples:,}, seed {result.seed}; ± is the "
+                "95% bootstrap half-width)"
+            )
+            columns = ("input", "first order", "total order")
+        table = Table(title=title, title_justify="left")
+        for column in columns:
+            table.add_column(
+                column, justify="left" if "input" in column else "right", overflow="fold"
+            )
+        for row in record["rows"]:
+            if result.method == "tornado":
+                table.add_row(
+                    row["input"],
+                    number(row["input_p5"]),
+                    number(row["input_p95"]),
+                    row["input_unit"],
+                    number(row["output_at_p5"]),
+                    number(row["output_at_p95"]),
+                    _swing(row["swing"], record["baseline"]),
+                )
+            elif result.method == "rank":
+                rho = row["spearman"]
+                table.add_row(row["input"], f"{rho['value']:+.3f} ±{rho['se'] or 0:.3f}")
+            else:
+                table.add_row(
+                    row["input"],
+                    f"{row['first_order']:.3f} ±{row['first_order_conf']:.3f}",
+                    f"{row['total_order']:.3f} ±{row['total_order_conf']:.3f}",
+                )
+        console.print(table)
+        if result.method == "tornado" and unit:
+            console.print(f"Output values in {unit}.")
+    _print_notes(list(dict.fromkeys(note for r in results for note in r.notes)))
+
+
 def _print_point(result: RunResult, fmt: Format) -> None:
     scenario = result.scenario
     outputs: list[dict[str, Any]] = [

@@ -27,6 +27,7 @@ __all__ = [
     "percentiles",
     "prob_above",
     "rank_correlation",
+    "ranks",
     "small_sample_notes",
 ]
 
@@ -108,16 +109,31 @@ RANK_SAMPLES = 1_000_000
 def rank_correlation(x: Array, y: Array) -> Estimate:
     """Spearman's rank correlation of two samples, with its approximate standard error.
 
-    Uses the first ``RANK_SAMPLES`` samples; the error is Bonett and Wright's (2000)
+    Ties share their average rank. Uses the first ``RANK_SAMPLES`` samples; the error is
+    Bonett and Wright's (2000)
     ``(1 − ρ²) · sqrt((1 + ρ²/2) / (n − 3))``.
     """
     x, y = x[:RANK_SAMPLES], y[:RANK_SAMPLES]
     n = x.size
-    rx = np.argsort(np.argsort(x, kind="stable"), kind="stable").astype(np.float64)
-    ry = np.argsort(np.argsort(y, kind="stable"), kind="stable").astype(np.float64)
-    rho = float(np.corrcoef(rx, ry)[0, 1])
+    rho = float(np.corrcoef(ranks(x), ranks(y))[0, 1])
     se = (1 - rho**2) * math.sqrt((1 + rho**2 / 2) / (n - 3)) if n > 3 else math.nan
     return Estimate(rho, se)
+
+
+def ranks(x: Array) -> Array:
+    """Ranks 0 … n−1 of ``x``; tied values share the average of their ranks."""
+    n = x.size
+    order = np.argsort(x, kind="stable")
+    ordered = x[order]
+    starts_group = np.empty(n, dtype=bool)
+    starts_group[:1] = True
+    np.not_equal(ordered[1:], ordered[:-1], out=starts_group[1:])
+    starts = np.flatnonzero(starts_group)
+    ends = np.append(starts[1:], n)
+    average = (starts + ends - 1) / 2.0
+    out = np.empty(n, dtype=np.float64)
+    out[order] = average[np.cumsum(starts_group) - 1]
+    return out
 
 
 def small_sample_notes(samples: int, qs: Sequence[float]) -> list[str]:

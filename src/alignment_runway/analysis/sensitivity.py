@@ -1,0 +1,228 @@
+"""Which input drives an output: tornado swings, rank correlations and Sobol indices.
+
+The methods know nothing about the model. Each takes the uncertain inputs (distributions by
+name) and, where it evaluates the model itself, a function ``evaluate(values) -> output``
+mapping arrays of input values (one array per input, canonical units, all the same length) to
+an array of the output. Any model plugs in.
+
+- **tornado**: each input moved alone from its 5th to its 95th percentile, the others at their
+  medians; sorted by the swing of the output (one-at-a-time, so blind to interactions and to
+  correlations).
+- **rank**: Spearman's rank correlation of each input with the output over one Monte Carlo run
+  (the caller's samples; correlated inputs are fine).
+- **sobol**: first- and total-order Sobol indices (Saltelli et al. 2010, Jansen's estimator as
+  implemented in SALib) from a scrambled Sobol' design of ``N·(D + 2)`` points, mapped from the
+  unit hypercube through each input's quantile function, with bootstrap confidence intervals.
+  It assumes independent inputs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+
+from alignment_runway.analysis.summary import Estimate, rank_correlation
+from alignment_runway.distributions import Distribution
+from alignment_runway.errors import ScenarioError
+
+__all__ = [
+    "MIN_RANK_SAMPLES",
+    "MIN_SOBOL_SAMPLES",
+    "Evaluate",
+    "RankRow",
+    "SobolRow",
+    "TornadoRow",
+    "check_inputs",
+    "rank",
+    "sobol",
+    "tornado",
+]
+
+Array = NDArray[np.float64]
+#: ``evaluate(values)``: the output for arrays of input values (canonical units).
+Evaluate = Callable[[dict[str, Array]], Array]
+#: Fewest Monte Carlo samples for rank correlations.
+MIN_RANK_SAMPLES = 100
+#: Smallest base sample ``N`` of a Sobol design (a power of 2).
+MIN_SOBOL_SAMPLES = 64
+#: Quantiles kept inside (0, 1) before quantile functions, as the sampler does.
+_U_MIN, _U_MAX = 1e-300, float(np.nextafter(1.0, 0.0))
+
+
+@dataclass(frozen=True)
+class TornadoRow:
+    """One input's swing: the output with the input at its low and high percentiles."""
+
+    name: str
+    input_low: float
+    input_high: float
+    output_low: float
+    output_high: float
+
+    @property
+    def swing(self) -> float:
+        """``|output(high) − output(low)|``."""
+        return abs(self.output_high - self.output_low)
+
+
+@dataclass(frozen=True)
+class RankRow:
+    """One input's Spearman rank correlation with the output."""
+
+    name: str
+    rho: Estimate
+
+
+@dataclass(frozen=True)
+class SobolRow:
+    """One input's first- and total-order Sobol indices, with confidence half-widths."""
+
+    name: str
+    first: float
+    first_conf: float
+    total: float
+    total_conf: float
+
+
+def tornado(
+    evaluate: Evaluate,
+    inputs: Mapping[str, Distribution],
+    low: float = 5.0,
+    high: float = 95.0,
+) -> tuple[float, list[TornadoRow]]:
+    """Move each input alone from its ``low`` to its ``high`` percentile, the others at medians.
+
+    Returns:
+        The output with every input at its median, and one row per input, largest swing first.
+    """
+    _need_inputs(inputs)
+    names = list(inputs)
+    count = 1 + 2 * len(names)
+    quantiles = np.array([0.5, low / 100.0, high / 100.0])
+    points = {name: dist.ppf(quantiles) for name, dist in inputs.items()}
+    values = {name: np.full(count, points[name][0]) for name in names}
+    for i, name in enumerate(names):
+        values[name][1 + 2 * i] = points[name][1]
+        values[name][2 + 2 * i] = points[name][2]
+    output = _finite(evaluate(values), "tornado")
+    rows = [
+        TornadoRow(
+            name,
+            float(points[name][1]),
+            float(points[name][2]),
+            float(output[1 + 2 * i]),
+            float(output[2 + 2 * i]),
+        )
+        for i, name in enumerate(names)
+    ]
+    rows.sort(key=lambda row: row.swing, reverse=True)
+    return float(output[0]), rows
+
+
+def rank(inputs: Mapping[str, Array], output: Array) -> list[RankRow]:
+    """Spearman's rank correlation of each input's samples with the output's, largest first.
+
+    Raises:
+        ScenarioError: for fewer than ``MIN_RANK_SAMPLES`` samples.
+    """
+    if not inputs:
+        _need_inputs(inputs)
+    if output.size < MIN_RANK_SAMPLES:
+        raise ScenarioError(
+            f"--samples: rank correlations need at least {MIN_RANK_SAMPLES} samples; "
+            f"received {output.size}"
+        )
+    rows = [RankRow(name, rank_correlation(x, output)) for name, x in inputs.items()]
+    rows.sort(key=lambda row: abs(row.rho.value), reverse=True)
+    return rows
+
+
+def sobol(
+    evaluate: Evaluate,
+    inputs: Mapping[str, Distribution],
+    samples: int,
+    seed: int,
+    conf_level: float = 0.95,
+) -> list[SobolRow]:
+    """First- and total-order Sobol indices of the output, largest total first.
+
+    Args:
+        evaluate: the output for arrays of input values.
+        inputs: independent uncertain inputs.
+        samples: the base sample ``N``, a power of 2; the model is evaluated ``N·(D + 2)``
+            times for ``D`` inputs.
+        seed: seeds the scrambled Sobol' design and the bootstrap.
+        conf_level: of the confidence intervals (half-widths in ``*_conf``).
+
+    Raises:
+        ScenarioError: for a base sample that is not a power of 2 or is too small, or an
+            output that does not vary or is not finite.
+    """
+    _need_inputs(inputs)
+    if samples < MIN_SOBOL_SAMPLES or samples & (samples - 1):
+        raise ScenarioError(
+            f"--samples: Sobol indices need a base sample N that is a power of 2, at least "
+            f"{MIN_SOBOL_SAMPLES} (e.g. 1024); received {samples}"
+        )
+    from SALib.analyze import sobol as analyze
+    from SALib.sample import sobol as sample
+
+    names = list(inputs)
+    problem = {"num_vars": len(names), "names": names, "bounds": [[0.0, 1.0]] * len(names)}
+    design = sample.sample(problem, samples, calc_second_order=False, scramble=True, seed=seed)
+    design = np.clip(design, _U_MIN, _U_MAX)
+    values = {name: inputs[name].ppf(design[:, i].copy()) for i, name in enumerate(names)}
+    output = _finite(evaluate(values), "sobol")
+    if float(np.var(output)) == 0.0:
+        raise ScenarioError(
+            "sobol: the output does not vary over the inputs' ranges: there is no variance to "
+            "apportion"
+        )
+    indices = analyze.analyze(
+        problem, output, calc_second_order=False, conf_level=conf_level, seed=seed
+    )
+    return sorted(
+        (
+            SobolRow(
+                name,
+                float(indices["S1"][i]),
+                float(indices["S1_conf"][i]),
+                float(indices["ST"][i]),
+                float(indices["ST_conf"][i]),
+            )
+            for i, name in enumerate(names)
+        ),
+        key=lambda row: row.total,
+        reverse=True,
+    )
+
+
+def check_inputs(inputs: Mapping[str, object]) -> None:
+    """Refuse an analysis with no uncertain input.
+
+    Raises:
+        ScenarioError: naming what to do instead.
+    """
+    _need_inputs(inputs)
+
+
+def _need_inputs(inputs: Mapping[str, object]) -> None:
+    if not inputs:
+        raise ScenarioError(
+            "sensitivity: expected at least one uncertain input; received a scenario whose "
+            "inputs are all certain (give a parameter a range, e.g. --set "
+            '"compute.stock=2e21 to 8e21 FLOP/s")'
+        )
+
+
+def _finite(output: Array, method: str) -> Array:
+    bad = int(np.count_nonzero(~np.isfinite(output)))
+    if bad:
+        raise ScenarioError(
+            f"{method}: expected a finite output at every point; received {bad:,} non-finite "
+            f"value(s) of {output.size:,}"
+        )
+    return output
