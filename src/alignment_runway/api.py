@@ -845,7 +845,7 @@ def sensitivity(
         evaluate = _output_function(scenario, name, grid, log, fixed)
         unit = "" if log else UNITS.get(name, "")
         if method == "tornado":
-            baseline, rows = sensitivity_methods.tornado(evaluate, chosen)
+            baseline, rows = sensitivity_methods.tornado(evaluate, chosen, label=name)
             result = SensitivityResult(
                 scenario,
                 name,
@@ -860,7 +860,7 @@ def sensitivity(
             )
         else:
             n = DEFAULT_SOBOL_SAMPLES if samples is None else samples
-            indices = sensitivity_methods.sobol(evaluate, chosen, n, seed)
+            indices = sensitivity_methods.sobol(evaluate, chosen, n, seed, label=name)
             result = SensitivityResult(
                 scenario, name, unit, log, method, n, seed, sobol=tuple(indices), notes=tuple(notes)
             )

@@ -716,9 +716,10 @@ def _print_sensitivity(results: list[api.SensitivityResult], display: dict[str, 
         unit = record["unit"]
         what = f"ln({result.output})" if result.log else result.output
         if result.method == "tornado":
-            title = (
-                f"Tornado: {what}, each input from its p5 to its p95, the others at their "
-                f"medians (all at medians: {number(record['baseline'])} {unit})"
+            title = f"Tornado: {what}"
+            detail = (
+                f"each input from its p5 to its p95, the others at their medians (all at "
+                f"medians: {number(record['baseline'])} {unit})"
             )
             columns: tuple[str, ...] = (
                 "input",
@@ -730,17 +731,18 @@ def _print_sensitivity(results: list[api.SensitivityResult], display: dict[str, 
                 "swing",
             )
         elif result.method == "rank":
-            title = (
-                f"Rank correlations with {what} ({result.samples:,} samples, seed {result.seed})"
-            )
+            title = f"Rank correlations with {what}"
+            detail = f"{result.samples:,} samples, seed {result.seed}; ± is the standard error"
             columns = ("input", "Spearman ρ")
         else:
-            title = (
-                f"Sobol indices of {what} (N = {result.samples:,}, seed {result.seed}; ± is the "
-                "95% bootstrap half-width)"
+            title = f"Sobol indices of {what}"
+            detail = (
+                f"base sample N = {result.samples:,} ({result.samples * (len(result.sobol) + 2):,}"
+                f" evaluations), seed {result.seed}; ± is the 95% bootstrap half-width"
             )
             columns = ("input", "first order", "total order")
-        table = Table(title=title, title_justify="left")
+        console.print(f"[bold]{escape(title)}[/]: {escape(detail)}")
+        table = Table()
         for column in columns:
             table.add_column(
                 column, justify="left" if "input" in column else "right", overflow="fold"

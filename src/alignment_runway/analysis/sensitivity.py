@@ -92,8 +92,11 @@ def tornado(
     inputs: Mapping[str, Distribution],
     low: float = 5.0,
     high: float = 95.0,
+    label: str = "the output",
 ) -> tuple[float, list[TornadoRow]]:
     """Move each input alone from its ``low`` to its ``high`` percentile, the others at medians.
+
+    ``label`` names the output in error messages.
 
     Returns:
         The output with every input at its median, and one row per input, largest swing first.
@@ -107,7 +110,7 @@ def tornado(
     for i, name in enumerate(names):
         values[name][1 + 2 * i] = points[name][1]
         values[name][2 + 2 * i] = points[name][2]
-    output = _finite(evaluate(values), "tornado")
+    output = _finite(evaluate(values), f"tornado: {label}")
     rows = [
         TornadoRow(
             name,
@@ -146,6 +149,7 @@ def sobol(
     samples: int,
     seed: int,
     conf_level: float = 0.95,
+    label: str = "the output",
 ) -> list[SobolRow]:
     """First- and total-order Sobol indices of the output, largest total first.
 
@@ -156,6 +160,7 @@ def sobol(
             times for ``D`` inputs.
         seed: seeds the scrambled Sobol' design and the bootstrap.
         conf_level: of the confidence intervals (half-widths in ``*_conf``).
+        label: names the output in error messages.
 
     Raises:
         ScenarioError: for a base sample that is not a power of 2 or is too small, or an
@@ -175,11 +180,11 @@ def sobol(
     design = sample.sample(problem, samples, calc_second_order=False, scramble=True, seed=seed)
     design = np.clip(design, _U_MIN, _U_MAX)
     values = {name: inputs[name].ppf(design[:, i].copy()) for i, name in enumerate(names)}
-    output = _finite(evaluate(values), "sobol")
+    output = _finite(evaluate(values), f"sobol: {label}")
     if float(np.var(output)) == 0.0:
         raise ScenarioError(
-            "sobol: the output does not vary over the inputs' ranges: there is no variance to "
-            "apportion"
+            f"sobol: {label} does not vary over the ranges of {', '.join(names)}: there is no "
+            "variance to apportion (choose an output that depends on them with --output)"
         )
     indices = analyze.analyze(
         problem, output, calc_second_order=False, conf_level=conf_level, seed=seed
