@@ -51,15 +51,18 @@ __all__ = [
     "SensitivityResult",
     "analysable_outputs",
     "check_export_path",
+    "check_report_path",
     "devloop",
     "export",
     "load_scenario",
     "output_spec",
     "race",
     "race_inputs",
+    "report",
     "run",
     "sensitivity",
     "threshold",
+    "write_figures",
 ]
 
 Array = NDArray[np.float64]
@@ -926,3 +929,110 @@ def _rank_results(
             )
         )
     return results
+
+
+def _report_sensitivity(result: RunResult) -> list[SensitivityResult]:
+    """The tornado of a result's headline output, or nothing when no input is uncertain."""
+    scenario = result.scenario
+    if isinstance(result, RaceResult):
+        if not race_inputs(scenario):
+            return []
+        return sensitivity(
+            scenario, ["race.research"], "tornado", months=result.months, step=result.step
+        )
+    if not scenario.uncertain():
+        return []
+    return sensitivity(scenario, ["static.research_per_month"], "tornado")
+
+
+#: Presets whose reports carry the essay audit.
+_ESSAY_PRESETS = ("essay", "essay-1000x")
+
+
+def check_report_path(path: str | os.PathLike[str], force: bool = False) -> Path:
+    """Check that ``report`` can write ``path`` (before a long run).
+
+    Raises:
+        ScenarioError: for a name not ending in .html, a missing folder, or an existing file
+            without ``force``.
+    """
+    from alignment_runway.export import exists_message
+
+    target = Path(path)
+    if target.suffix.lower() not in (".html", ".htm"):
+        raise ScenarioError(f"--report: expected a file ending in .html; received {str(target)!r}")
+    if not target.parent.is_dir():
+        raise ScenarioError(
+            f"--report: the folder {str(target.parent)!r} does not exist; received {str(target)!r}"
+        )
+    if target.exists() and not force:
+        raise ScenarioError(exists_message(target, "--report"))
+    return target
+
+
+def report(result: RunResult, path: str | os.PathLike[str], *, force: bool = False) -> Path:
+    """Write a run's or race's report: one self-contained HTML file (no network needed).
+
+    It holds the scenario's parameters with their sources, the results with their Monte Carlo
+    errors, the essay audit (for the essay presets), the distribution of the headline output,
+    the race's research by month and why windows ended, and the tornado of the headline
+    output. Written atomically; an existing file is replaced only with ``force``.
+
+    Raises:
+        ScenarioError: for a path that cannot be written.
+    """
+    from alignment_runway.export import write_atomically
+    from alignment_runway.reports.html import report_html
+
+    target = check_report_path(path, force)
+    audit = None
+    if result.scenario.name in _ESSAY_PRESETS:
+        from alignment_runway import essay
+
+        audit = essay.audit()
+    text = report_html(result, _report_sensitivity(result), audit)
+
+    def write(tmp: Path) -> None:
+        tmp.write_text(text, encoding="utf-8")
+
+    write_atomically(target, force, write, "--report")
+    return target
+
+
+def write_figures(
+    result: RunResult, folder: str | os.PathLike[str], *, force: bool = False
+) -> list[Path]:
+    """Write each figure of a result's report as PNG and SVG into ``folder``.
+
+    Raises:
+        ScenarioError: for a folder that is a file, or figure files that exist without
+            ``force``.
+    """
+    from alignment_runway.reports.figures import FIGURE_FORMATS
+    from alignment_runway.reports.figures import write_figures as write
+    from alignment_runway.reports.html import figure_specs
+
+    target = Path(folder)
+    if target.exists() and not target.is_dir():
+        raise ScenarioError(
+            f"--figures: expected a folder; received {str(target)!r}, which is a file"
+        )
+    specs = figure_specs(result, _report_sensitivity(result))
+    existing = [
+        str(target / f"{spec.stem}.{fmt}")
+        for spec in specs
+        for fmt in FIGURE_FORMATS
+        if (target / f"{spec.stem}.{fmt}").exists()
+    ]
+    if existing and not force:
+        raise ScenarioError(
+            f"--figures: expected new files (or --force to overwrite); received "
+            f"{', '.join(existing)}, which already exist"
+        )
+    try:
+        return write(specs, target)
+    except OSError as exc:
+        raise ScenarioError(
+            f"--figures: expected a folder that can be written; received {str(target)!r}: "
+            f"{exc.strerror or exc}"
+        ) from None

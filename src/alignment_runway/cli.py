@@ -263,7 +263,51 @@ WhatOpt = Annotated[
         "--what", help="With --out: samples (one row per sample) or summary. [default: summary]"
     ),
 ]
-ForceOpt = Annotated[bool, typer.Option("--force", help="With --out: overwrite FILE.")]
+ForceOpt = Annotated[
+    bool, typer.Option("--force", help="Overwrite the files of --out, --report and --figures.")
+]
+ReportOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--report",
+        metavar="FILE.html",
+        help="Also write a self-contained HTML report: parameters with sources, results, "
+        "figures, sensitivity.",
+    ),
+]
+FiguresOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--figures", metavar="DIR", help="Also write each figure of the report as PNG and SVG."
+    ),
+]
+
+
+def _check_outputs(
+    out: Path | None, what: object, force: bool, report: Path | None, figures: Path | None
+) -> None:
+    """Check --out, --what, --force and --report before any work is done."""
+    if out is None and what is not None:
+        raise ScenarioError(f"--what {what}: expected --out FILE with it; received no --out")
+    if force and out is None and report is None and figures is None:
+        raise ScenarioError(
+            "--force: expected --out, --report or --figures with it; received none of them"
+        )
+    if out is not None:
+        api.check_export_path(out, force)
+    if report is not None:
+        api.check_report_path(report, force)
+
+
+def _write_extras(
+    result: RunResult, report: Path | None, figures: Path | None, force: bool
+) -> None:
+    """Write the --report and --figures files of a finished run."""
+    if report is not None:
+        sys.stderr.write(f"wrote {api.report(result, report, force=force)}\n")
+    if figures is not None:
+        written = api.write_figures(result, figures, force=force)
+        sys.stderr.write(f"wrote {len(written)} figure files into {figures}\n")
 
 
 @app.command()
@@ -282,18 +326,16 @@ def run(
     out: OutOpt = None,
     what: WhatOpt = None,
     force: ForceOpt = False,
+    report: ReportOpt = None,
+    figures: FiguresOpt = None,
 ) -> None:
     """Run the model on a scenario: every stage with units, then research per month of lead.
 
     Uncertain inputs (ranges, distributions) are sampled: each output is then summarised by
     its mean and percentiles, each with its Monte Carlo standard error. --out also writes the
-    samples or the summary to a file.
+    samples or the summary to a file; --report an HTML report; --figures its figures.
     """
-    if out is None and (what is not None or force):
-        given = f"--what {what}" if what is not None else "--force"
-        raise ScenarioError(f"{given}: expected --out FILE with it; received no --out")
-    if out is not None:
-        api.check_export_path(out, force)
+    _check_outputs(out, what, force, report, figures)
     scenario = _scenario(file, preset, settings)
     qs = _percentile_list(percentiles)
     thresholds = dict(api.threshold(item) for item in above or [])
@@ -323,6 +365,7 @@ def run(
         written = api.export(result, out, kind, percentiles=qs, above=thresholds, force=force)
         rows = f"{written.rows:,} row{'' if written.rows == 1 else 's'}"
         sys.stderr.write(f"wrote {written.path} ({rows})\n")
+    _write_extras(result, report, figures, force)
 
 
 class Step(StrEnum):
@@ -372,6 +415,8 @@ def race_command(
     out: OutOpt = None,
     what: WhatOpt = None,
     force: ForceOpt = False,
+    report: ReportOpt = None,
+    figures: FiguresOpt = None,
 ) -> None:
     """The race: research delivered before competitors catch up or the weights are stolen.
 
@@ -381,11 +426,7 @@ def race_command(
     and field-years, the window and why it ended, research by month (from kept trajectories)
     and, when race.required_research is set, P(success) with its standard error.
     """
-    if out is None and (what is not None or force):
-        given = f"--what {what}" if what is not None else "--force"
-        raise ScenarioError(f"{given}: expected --out FILE with it; received no --out")
-    if out is not None:
-        api.check_export_path(out, force)
+    _check_outputs(out, what, force, report, figures)
     scenario = _scenario(file, preset, settings)
     qs = _percentile_list(percentiles)
     n = samples if samples is not None else (DEFAULT_SAMPLES if api.race_inputs(scenario) else 1)
@@ -407,6 +448,7 @@ def race_command(
         written = api.export(result, out, kind, percentiles=qs, force=force)
         rows = f"{written.rows:,} row{'' if written.rows == 1 else 's'}"
         sys.stderr.write(f"wrote {written.path} ({rows})\n")
+    _write_extras(result, report, figures, force)
 
 
 def _race_cell(name: str, est: Estimate) -> str:

@@ -32,7 +32,15 @@ from alignment_runway.results import DEFAULT_PERCENTILES, UNITS, RaceResult, Run
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["FORMATS", "Exported", "What", "check_path", "export"]
+__all__ = [
+    "FORMATS",
+    "Exported",
+    "What",
+    "check_path",
+    "exists_message",
+    "export",
+    "write_atomically",
+]
 
 Array = NDArray[np.float64]
 #: What an export holds: one row per sample, or one row per output (the summary table).
@@ -82,7 +90,7 @@ def check_path(path: str | os.PathLike[str], force: bool = False) -> str:
     if path.is_dir():
         raise ScenarioError(f"--out: expected a file; received {str(path)!r}, a directory")
     if path.exists() and not force:
-        raise ScenarioError(_exists_message(path))
+        raise ScenarioError(exists_message(path))
     for package in FORMATS[suffix]:
         if find_spec(package) is None:
             raise ScenarioError(_missing_message(path, package))
@@ -135,7 +143,7 @@ def export(
         rows = len(table)
     meta = metadata(result, what, names, percentiles, above)
     writer = _WRITERS[suffix]
-    _write_atomically(path, force, lambda tmp: writer(tmp, table, meta))
+    write_atomically(path, force, lambda tmp: writer(tmp, table, meta))
     return Exported(path, suffix, what, rows)
 
 
@@ -193,8 +201,12 @@ def _summary_frame(
 # --- atomic writing ---------------------------------------------------------------------------
 
 
-def _write_atomically(path: Path, force: bool, write: Callable[[Path], None]) -> None:
+def write_atomically(
+    path: Path, force: bool, write: Callable[[Path], None], option: str = "--out"
+) -> None:
     """Write with ``write`` to a temporary file beside ``path``, then move it into place.
+
+    ``option`` names the command-line option in error messages.
 
     Without ``force`` the move is a hard link, which fails when ``path`` appeared meanwhile,
     so an existing file is never replaced; on a file system without hard links it falls back
@@ -210,32 +222,33 @@ def _write_atomically(path: Path, force: bool, write: Callable[[Path], None]) ->
             if force:
                 os.replace(tmp, path)
             else:
-                _move_new(tmp, path)
+                _move_new(tmp, path, option)
         finally:
             tmp.unlink(missing_ok=True)
     except OSError as exc:
         reason = exc.strerror or str(exc) or type(exc).__name__
         raise ScenarioError(
-            f"--out: expected a file that can be written; received {str(path)!r}: {reason}"
+            f"{option}: expected a file that can be written; received {str(path)!r}: {reason}"
         ) from None
 
 
-def _move_new(tmp: Path, path: Path) -> None:
+def _move_new(tmp: Path, path: Path, option: str) -> None:
     """Move ``tmp`` to ``path``, refusing to replace a file there."""
     try:
         os.link(tmp, path)
     except FileExistsError:
-        raise ScenarioError(_exists_message(path)) from None
+        raise ScenarioError(exists_message(path, option)) from None
     except OSError:
         if path.exists():
-            raise ScenarioError(_exists_message(path)) from None
+            raise ScenarioError(exists_message(path, option)) from None
         os.replace(tmp, path)
 
 
-def _exists_message(path: Path) -> str:
+def exists_message(path: Path, option: str = "--out") -> str:
+    """The error for a file that exists and may not be replaced."""
     return (
-        f"--out: expected a new file (or --force to overwrite); received {str(path)!r}, which "
-        "already exists"
+        f"{option}: expected a new file (or --force to overwrite); received {str(path)!r}, "
+        "which already exists"
     )
 
 

@@ -198,6 +198,12 @@ class RunResult:
             records.append(record)
         return pd.DataFrame.from_records(records).set_index("output")
 
+    def _repr_html_(self) -> str:
+        """The summary as an HTML table (shown by Jupyter)."""
+        from alignment_runway.reports.html import result_html
+
+        return result_html(self)
+
     def quantiles(self, q: Sequence[float]) -> xr.Dataset:
         """Quantiles ``q`` (fractions in [0, 1]) of every variable, as an xarray Dataset."""
         return self.dataset.quantile(list(q), dim="sample")

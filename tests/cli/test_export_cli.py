@@ -192,7 +192,10 @@ def test_existing_file_is_refused(cli_error: CliError, tmp_path: Path) -> None:
             ("--what", "samples"),
             "error: --what samples: expected --out FILE with it; received no --out",
         ),
-        (("--force",), "error: --force: expected --out FILE with it; received no --out"),
+        (
+            ("--force",),
+            "error: --force: expected --out, --report or --figures with it; received none of them",
+        ),
     ],
 )
 def test_bad_export_options(

@@ -7,9 +7,13 @@ path, and writes one file.
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+import numpy as np
+from numpy.typing import NDArray
 
 from alignment_runway.errors import ScenarioError
 from alignment_runway.units import factor
@@ -17,7 +21,20 @@ from alignment_runway.units import factor
 if TYPE_CHECKING:
     from alignment_runway.api import SensitivityResult
 
-__all__ = ["FIGURE_FORMATS", "check_figure_path", "sensitivity_figure"]
+__all__ = [
+    "FIGURE_FORMATS",
+    "FigureSpec",
+    "check_figure_path",
+    "distribution_figure",
+    "fan_figure",
+    "reasons_figure",
+    "render",
+    "sensitivity_figure",
+    "sensitivity_panels",
+    "write_figures",
+]
+
+Array = NDArray[np.float64]
 
 #: File extensions a figure can be written as.
 FIGURE_FORMATS = ("png", "svg")
@@ -51,6 +68,7 @@ def _pyplot() -> Any:
     import matplotlib
 
     matplotlib.use("Agg")
+    matplotlib.rcParams["svg.hashsalt"] = "alignment-runway"  # the same ids in every SVG
     import matplotlib.pyplot as plt
 
     return plt
@@ -77,8 +95,13 @@ def sensitivity_figure(
         path: a .png or .svg file.
         display: the display unit of each output by name (values are converted to it).
     """
-    plt = _pyplot()
     target = Path(path)
+    target.write_bytes(render(_sensitivity(results, display), target.suffix.lower()[1:]))
+    return target
+
+
+def _sensitivity(results: Sequence[SensitivityResult], display: dict[str, str]) -> Any:
+    plt = _pyplot()
     rows = max(len(r.tornado) or len(r.rank) or len(r.sobol) for r in results)
     fig, axes = plt.subplots(
         1, len(results), figsize=(6.4 * len(results), 1.2 + 0.38 * rows), squeeze=False
@@ -94,9 +117,7 @@ def sensitivity_figure(
             _sobol_panel(ax, result)
         ax.set_title(f"{_label(result.output)}: {result.method}", loc="left", fontsize=11)
     fig.tight_layout()
-    fig.savefig(target, format=target.suffix.lower().removeprefix("."), dpi=150)
-    plt.close(fig)
-    return target
+    return fig
 
 
 def _tornado_panel(ax: Any, result: SensitivityResult, scale: float, unit: str) -> None:
@@ -164,3 +185,102 @@ def _patch(color: str, label: str) -> Any:
     from matplotlib.patches import Patch
 
     return Patch(color=color, label=label)
+
+
+# --- figures of runs and races --------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FigureSpec:
+    """One figure of a report: its file stem, caption and how to draw it."""
+
+    stem: str
+    caption: str
+    draw: Callable[[], Any]
+
+
+def render(figure: Any, fmt: str) -> bytes:
+    """A matplotlib figure as PNG or SVG bytes (SVG without a date, so it is reproducible)."""
+    import io
+
+    plt = _pyplot()
+    buffer = io.BytesIO()
+    metadata = {"Date": None} if fmt == "svg" else {"Software": None}
+    figure.savefig(buffer, format=fmt, dpi=150, metadata=metadata)
+    plt.close(figure)
+    return buffer.getvalue()
+
+
+def write_figures(specs: Sequence[FigureSpec], folder: str | os.PathLike[str]) -> list[Path]:
+    """Write each figure as ``STEM.png`` and ``STEM.svg`` into ``folder`` (created if need be)."""
+    target = Path(folder)
+    target.mkdir(parents=True, exist_ok=True)
+    written = []
+    for spec in specs:
+        for fmt in FIGURE_FORMATS:
+            path = target / f"{spec.stem}.{fmt}"
+            path.write_bytes(render(spec.draw(), fmt))
+            written.append(path)
+    return written
+
+
+def distribution_figure(values: Array, label: str, unit: str, scale: float) -> Any:
+    """Histogram of a positive output on log axes, with its median and 90% interval."""
+    plt = _pyplot()
+    x = values * scale
+    positive = x[x > 0]
+    fig, ax = plt.subplots(figsize=(7.0, 3.6))
+    if positive.size:
+        lo, hi = float(positive.min()), float(positive.max())
+        bins = np.geomspace(lo, hi if hi > lo else lo * 1.01, 60)
+        ax.hist(positive, bins=bins, color="#4c72b0", alpha=0.85)
+        ax.set_xscale("log")
+        p5, p50, p95 = np.percentile(x, [5, 50, 95])
+        for value, style, name in ((p50, "-", "median"), (p5, "--", "5th"), (p95, "--", "95th")):
+            if value > 0:
+                ax.axvline(value, color="black", linestyle=style, linewidth=1, label=name)
+        ax.legend(fontsize=8, loc="best")
+    zeros = int(x.size - positive.size)
+    note = f" ({zeros:,} samples at 0 not shown)" if zeros else ""
+    ax.set_xlabel(f"{label} ({unit}), log scale{note}" if unit else f"{label}, log scale{note}")
+    ax.set_ylabel("samples")
+    fig.tight_layout()
+    return fig
+
+
+def fan_figure(month: Array, trajectories: Array, scale: float, unit: str) -> Any:
+    """Cumulative research by month: median and 50%/90% bands (one line for one sample)."""
+    plt = _pyplot()
+    fig, ax = plt.subplots(figsize=(7.0, 3.6))
+    y = trajectories * scale
+    if y.shape[0] == 1:
+        ax.plot(month, y[0], color="#4c72b0", label="research")
+    else:
+        q = np.quantile(y, [0.05, 0.25, 0.5, 0.75, 0.95], axis=0)
+        ax.fill_between(month, q[0], q[4], color="#4c72b0", alpha=0.2, label="90% of samples")
+        ax.fill_between(month, q[1], q[3], color="#4c72b0", alpha=0.4, label="50% of samples")
+        ax.plot(month, q[2], color="#4c72b0", label="median")
+    ax.set_xlabel("months since the pause")
+    ax.set_ylabel(f"research delivered ({unit})")
+    ax.legend(fontsize=8, loc="upper left")
+    fig.tight_layout()
+    return fig
+
+
+def reasons_figure(shares: dict[str, float]) -> Any:
+    """Why windows ended: the share of samples by reason."""
+    plt = _pyplot()
+    fig, ax = plt.subplots(figsize=(7.0, 2.2))
+    names = list(shares)
+    ax.barh(names, [shares[n] for n in names], color=["#4c72b0", "#c44e52", "#8c8c8c"])
+    ax.set_xlim(0, 1)
+    ax.set_xlabel("share of samples whose window ended so")
+    for i, name in enumerate(names):
+        ax.text(min(shares[name] + 0.01, 0.9), i, f"{shares[name]:.1%}", va="center", fontsize=8)
+    fig.tight_layout()
+    return fig
+
+
+def sensitivity_panels(results: Sequence[SensitivityResult], display: dict[str, str]) -> Any:
+    """The figure ``sensitivity_figure`` writes, as a matplotlib figure."""
+    return _sensitivity(results, display)

@@ -1,0 +1,400 @@
+"""The HTML report: one self-contained file (inline CSS, figures as inline SVG, no scripts).
+
+After the headline, sections, each a ``<section id=...>``: ``results`` (summaries with Monte
+Carlo errors), ``race`` (research by month and why windows ended, for a race),
+``distributions``, ``sensitivity`` (the tornado of the headline output, or why there is
+none), ``essay`` (the audit, for an essay preset) and ``scenario`` (every parameter: value or
+distribution, unit, meaning, source). Nothing in the file refers to anything outside it.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from alignment_runway import __version__
+from alignment_runway.formatting import number
+from alignment_runway.reports.figures import (
+    FigureSpec,
+    distribution_figure,
+    fan_figure,
+    reasons_figure,
+    render,
+    sensitivity_panels,
+)
+from alignment_runway.results import ALL_OUTPUTS, RaceResult, RunResult
+from alignment_runway.scenarios import PARAMETERS
+from alignment_runway.units import factor
+
+if TYPE_CHECKING:
+    from alignment_runway.api import SensitivityResult
+    from alignment_runway.essay import Figure as EssayFigure
+
+__all__ = [
+    "REPORT_SECTIONS",
+    "figure_specs",
+    "report_html",
+    "result_html",
+    "summary_table_html",
+]
+
+#: Section ids in the order they appear (``race`` and ``essay`` only where they apply).
+REPORT_SECTIONS = ("results", "race", "distributions", "sensitivity", "essay", "scenario")
+#: Outputs left out of summary tables (shown as shares instead).
+_CATEGORICAL = ("race.end_reason", "race.success")
+#: How the headline's units read in a sentence.
+_READABLE = {
+    "researcher_year": "researcher-years",
+    "researcher_month/month": "researcher-months per month of lead",
+}
+_SPECS = {spec.name: spec for spec in ALL_OUTPUTS}
+#: The output each kind of result leads with.
+_HEADLINE = {"run": "static.research_per_month", "race": "race.research"}
+
+_STYLE = """
+body { font-family: system-ui, -apple-system, "Segoe UI", sans-serif; margin: 2rem auto;
+       max-width: 62rem; padding: 0 1rem; color: #1f2328; line-height: 1.45; }
+h1 { font-size: 1.6rem; margin-bottom: 0.2rem; } h2 { border-bottom: 1px solid #d0d7de;
+     padding-bottom: 0.2rem; margin-top: 2.2rem; }
+.meta { color: #57606a; font-size: 0.9rem; }
+.headline { font-size: 1.15rem; background: #f6f8fa; border-left: 4px solid #4c72b0;
+            padding: 0.6rem 1rem; }
+table { border-collapse: collapse; font-size: 0.85rem; margin: 0.6rem 0; width: 100%; }
+th, td { border-bottom: 1px solid #d0d7de; padding: 0.25rem 0.6rem; text-align: left;
+         vertical-align: top; }
+td code { white-space: nowrap; }
+table.parameters { table-layout: fixed; }
+table.parameters td { overflow-wrap: anywhere; } table.parameters td code { white-space: normal; }
+table.parameters col.name { width: 19%; } table.parameters col.symbol { width: 6%; }
+table.parameters col.value { width: 17%; } table.parameters col.unit { width: 10%; }
+table.parameters col.meaning { width: 21%; } table.parameters col.source { width: 27%; }
+td.source { font-size: 0.78rem; color: #57606a; }
+table.summary { table-layout: fixed; } table.summary td { overflow-wrap: anywhere; }
+table.summary col.output { width: 23%; } table.summary col.num { width: 10.5%; }
+table.summary col.unit { width: 13%; } table.summary col.meaning { width: 22%; }
+td.meaning { font-size: 0.8rem; color: #57606a; }
+td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+.differs { color: #c44e52; font-weight: 600; }
+figure { margin: 1rem 0; } figure svg { max-width: 100%; height: auto; }
+figcaption { color: #57606a; font-size: 0.85rem; }
+.note { color: #57606a; font-style: italic; }
+"""
+
+
+def _e(text: object) -> str:
+    return html.escape(str(text), quote=True)
+
+
+def _kind(result: RunResult) -> str:
+    return "race" if isinstance(result, RaceResult) else "run"
+
+
+def _display(name: str) -> tuple[str, float]:
+    """An output's display unit and the factor from its canonical unit."""
+    spec = _SPECS[name]
+    scale = factor(spec.unit, spec.display_unit) if spec.unit != spec.display_unit else 1.0
+    return spec.display_unit, scale
+
+
+def figure_specs(
+    result: RunResult, sensitivity: Sequence[SensitivityResult] = ()
+) -> list[FigureSpec]:
+    """The figures of a result's report, in order (also what ``--figures`` writes)."""
+    specs: list[FigureSpec] = []
+    headline = _HEADLINE[_kind(result)]
+    if result.samples > 1 and headline in result.values:
+        unit, scale = _display(headline)
+        values = result.values[headline]
+        label = _SPECS[headline].meaning
+        specs.append(
+            FigureSpec(
+                headline.split(".", 1)[1].replace("_", "-"),
+                f"Distribution of {headline} over {result.samples:,} samples (log scale).",
+                lambda: distribution_figure(values, label, unit, scale),
+            )
+        )
+    if isinstance(result, RaceResult):
+        if result.trajectories.shape[0]:
+            unit, scale = _display("race.research")
+            month, paths = result.month, result.trajectories
+            specs.append(
+                FigureSpec(
+                    "research-by-month",
+                    f"Research delivered by month since the pause ({unit}), from the first "
+                    f"{paths.shape[0]:,} samples.",
+                    lambda: fan_figure(month, paths, scale, unit),
+                )
+            )
+        if result.samples > 1:
+            shares = {name: e.value for name, e in result.end_reasons().items()}
+            specs.append(
+                FigureSpec(
+                    "window-end",
+                    "Why the window ended: competitors caught up, the weights were stolen, or "
+                    "the horizon cut it.",
+                    lambda: reasons_figure(shares),
+                )
+            )
+    if sensitivity:
+        display = {r.output: _SPECS[r.output].display_unit for r in sensitivity}
+        specs.append(
+            FigureSpec(
+                "tornado",
+                "Each uncertain input moved alone from its 5th to its 95th percentile, the "
+                "others at their medians.",
+                lambda: sensitivity_panels(sensitivity, display),
+            )
+        )
+    return specs
+
+
+def report_html(
+    result: RunResult,
+    sensitivity: Sequence[SensitivityResult] = (),
+    audit: Sequence[EssayFigure] | None = None,
+) -> str:
+    """The whole report as one HTML document."""
+    scenario = result.scenario
+    kind = _kind(result)
+    title = f"alignment-runway {kind}: {scenario.name}"
+    figures = {spec.stem: spec for spec in figure_specs(result, sensitivity)}
+    parts = [
+        "<!DOCTYPE html>",
+        '<html lang="en"><head><meta charset="utf-8">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        f"<title>{_e(title)}</title><style>{_STYLE}</style></head><body>",
+        f"<header><h1>{_e(title)}</h1>",
+        f'<p class="meta">{_e(scenario.description)}</p>',
+        f'<p class="meta">{_e(_run_line(result))}</p></header>',
+        _headline(result),
+        _results_section(result),
+    ]
+    if isinstance(result, RaceResult):
+        parts.append(_race_section(result, figures))
+    parts.append(_distributions_section(result, figures))
+    parts.append(_sensitivity_section(result, sensitivity, figures))
+    if audit is not None:
+        parts.append(_essay_section(audit))
+    parts.append(_scenario_section(result))
+    parts.append("</body></html>")
+    return "\n".join(parts) + "\n"
+
+
+def _run_line(result: RunResult) -> str:
+    line = (
+        f"alignment-runway {__version__}; {result.samples:,} sample(s), seed {result.seed}; "
+        f"starts from the {result.scenario.starts_from} preset"
+    )
+    if isinstance(result, RaceResult):
+        line += f"; horizon {number(result.months)} months, {result.step}ly steps"
+    return line
+
+
+def _headline(result: RunResult) -> str:
+    name = _HEADLINE[_kind(result)]
+    x = result.values.get(name)
+    if x is None:
+        return ""
+    unit, scale = _display(name)
+    unit = _READABLE.get(unit, unit)
+    p5, p50, p95 = (float(v) * scale for v in np.percentile(x, [5, 50, 95]))
+    what = "Research" if name.startswith("static.") else "Research in the window"
+    if result.samples == 1:
+        text = f"{what}: <strong>{_e(number(p50))} {_e(unit)}</strong>"
+    else:
+        text = (
+            f"{what}: median <strong>{_e(number(p50))} {_e(unit)}</strong>; 90% interval "
+            f"{_e(number(p5))} to {_e(number(p95))}"
+        )
+    if isinstance(result, RaceResult) and result.has_requirement:
+        success = result.success()
+        text += f". P(success) = {success.value:.3f} ± {success.se:.3f}"
+    return f'<p class="headline">{text}.</p>'
+
+
+def _scenario_section(result: RunResult) -> str:
+    rows = []
+    for name, spec in PARAMETERS.items():
+        setting = result.scenario.settings.get(name)
+        if setting is None:
+            continue
+        rows.append(
+            "<tr>"
+            f"<td><code>{_e(name)}</code></td><td>{_e(spec.symbol)}</td>"
+            f"<td>{_e(setting.text)}</td><td>{_e(spec.display_unit)}</td>"
+            f'<td>{_e(spec.meaning)}</td><td class="source">{_e(setting.source or setting.where)}'
+            "</td>"
+            "</tr>"
+        )
+    head = "".join(
+        f"<th>{h}</th>" for h in ("parameter", "symbol", "value", "unit", "meaning", "source")
+    )
+    return (
+        '<section id="scenario"><h2>Scenario</h2>'
+        f"<p>{_e(result.scenario.name)}: every parameter as written (a value or a "
+        "distribution), with its unit, meaning and source.</p>"
+        f'<table class="parameters">{_COLUMNS}<thead><tr>{head}</tr></thead>'
+        f"<tbody>{''.join(rows)}</tbody></table></section>"
+    )
+
+
+_COLUMNS = (
+    "<colgroup>"
+    + "".join(
+        f'<col class="{c}">' for c in ("name", "symbol", "value", "unit", "meaning", "source")
+    )
+    + "</colgroup>"
+)
+
+
+def summary_table_html(result: RunResult, names: Sequence[str] | None = None) -> str:
+    """Outputs' means and percentiles with Monte Carlo errors, as an HTML table."""
+    if names is not None:
+        chosen = list(names)
+    else:  # a race leads with its own outputs; categories and 0/1 are reported elsewhere
+        race = [n for n in result.outputs if n.startswith("race.") and n not in _CATEGORICAL]
+        chosen = race + [n for n in result.outputs if not n.startswith("race.")]
+    rows = []
+    for row in result.summaries((5.0, 50.0, 95.0), None, chosen):
+        if row.name not in _SPECS:
+            continue
+        unit, scale = _display(row.name)
+        cells = [row.mean.scaled(scale), *(e.scaled(scale) for e in row.percentiles.values())]
+        shown = "".join(f'<td class="num">{_e(_estimate(e.value, e.se))}</td>' for e in cells)
+        rows.append(
+            f"<tr><td><code>{_e(row.name)}</code></td>{shown}<td>{_e(unit)}</td>"
+            f'<td class="meaning">{_e(_SPECS[row.name].meaning)}</td></tr>'
+        )
+    head = "".join(
+        f'<th class="{"num" if h in ("mean", "p5", "p50", "p95") else ""}">{h}</th>'
+        for h in ("output", "mean", "p5", "p50", "p95", "unit", "meaning")
+    )
+    columns = "".join(
+        f'<col class="{c}">' for c in ("output", "num", "num", "num", "num", "unit", "meaning")
+    )
+    return (
+        f'<table class="summary"><colgroup>{columns}</colgroup><thead><tr>{head}</tr></thead>'
+        f"<tbody>{''.join(rows)}</tbody></table>"
+    )
+
+
+def result_html(result: RunResult) -> str:
+    """A result in a notebook: what was run, the headline and the summary table."""
+    return (
+        f"<div><p><strong>{_e(result.scenario.name)}</strong>: {_e(_run_line(result))}</p>"
+        f"{_headline(result)}{summary_table_html(result)}</div>"
+    )
+
+
+def _estimate(value: float, se: float) -> str:
+    if not np.isfinite(value):
+        return "never" if value > 0 else number(value)
+    if se == 0 or not np.isfinite(se) or value == 0:
+        return number(value)
+    return f"{number(value)} ±{abs(se / value):.1%}"
+
+
+def _results_section(result: RunResult) -> str:
+    notes = "".join(f'<p class="note">{_e(note)}</p>' for note in result.notes())
+    error = (
+        ""
+        if result.samples == 1
+        else " ± is the Monte Carlo standard error, relative to the value."
+    )
+    return (
+        '<section id="results"><h2>Results</h2>'
+        f"<p>Every output in its display unit.{error}</p>"
+        f"{summary_table_html(result)}{notes}</section>"
+    )
+
+
+def _essay_section(audit: Sequence[EssayFigure]) -> str:
+    rows = []
+    for index, fig in enumerate(audit, start=1):
+        verdict = f'<span class="{fig.verdict}">{_e(fig.verdict)}</span>'
+        rows.append(
+            f"<tr><td>{index}</td><td>{_e(fig.quantity)}</td><td>{_e(fig.stated_text)}</td>"
+            f'<td class="num">{_e(number(fig.computed))} {_e(fig.unit)}</td>'
+            f'<td class="num">{fig.ratio:.2f}</td><td>{verdict}</td><td>{_e(fig.reason)}</td>'
+            "</tr>"
+        )
+    head = "".join(
+        f"<th>{h}</th>"
+        for h in ("#", "figure", "essay says", "model computes", "ratio", "verdict", "why")
+    )
+    differ = sum(fig.verdict == "differs" for fig in audit)
+    return (
+        '<section id="essay"><h2>The essay, audited</h2>'
+        f"<p>{len(audit) - differ} of {len(audit)} figures agree within 10%; {differ} differ.</p>"
+        f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
+        "</section>"
+    )
+
+
+def _figure(spec: FigureSpec) -> str:
+    svg = render(spec.draw(), "svg").decode("utf-8")
+    svg = svg[svg.index("<svg") :]  # drop the XML prolog and doctype: inline SVG needs neither
+    svg = re.sub(r"<metadata>.*?</metadata>", "", svg, flags=re.DOTALL)
+    return f"<figure>{svg}<figcaption>{_e(spec.caption)}</figcaption></figure>"
+
+
+def _distributions_section(result: RunResult, figures: dict[str, FigureSpec]) -> str:
+    headline = _HEADLINE[_kind(result)]
+    stem = headline.split(".", 1)[1].replace("_", "-")
+    body = (
+        _figure(figures[stem])
+        if stem in figures
+        else '<p class="note">The scenario has no uncertain input, so each output is one value '
+        "and has no distribution to show.</p>"
+    )
+    return f'<section id="distributions"><h2>Distributions</h2>{body}</section>'
+
+
+def _race_section(result: RaceResult, figures: dict[str, FigureSpec]) -> str:
+    reasons = ", ".join(
+        f"{name} {e.value:.1%}" for name, e in result.end_reasons().items() if e.value > 0
+    )
+    body = [f"<p>Why the window ended: {_e(reasons)}.</p>"]
+    for stem in ("research-by-month", "window-end"):
+        if stem in figures:
+            body.append(_figure(figures[stem]))
+    return f'<section id="race"><h2>The race</h2>{"".join(body)}</section>'
+
+
+def _sensitivity_section(
+    result: RunResult, sensitivity: Sequence[SensitivityResult], figures: dict[str, FigureSpec]
+) -> str:
+    if not sensitivity or "tornado" not in figures:
+        body = (
+            '<p class="note">The scenario has no uncertain input, so there is nothing for a '
+            "sensitivity analysis to rank.</p>"
+        )
+    else:
+        rows = []
+        for res in sensitivity:
+            unit, scale = _display(res.output)
+            for row in res.tornado:
+                rows.append(
+                    f"<tr><td><code>{_e(res.output)}</code></td><td><code>{_e(row.name)}</code>"
+                    f'</td><td class="num">{_e(number(row.output_low * scale))}</td>'
+                    f'<td class="num">{_e(number(row.output_high * scale))}</td>'
+                    f'<td class="num">{_e(number(row.swing * scale))}</td><td>{_e(unit)}</td></tr>'
+                )
+        head = "".join(
+            f"<th>{h}</th>"
+            for h in ("output", "input", "input at p5", "input at p95", "swing", "unit")
+        )
+        notes = "".join(
+            f'<p class="note">{_e(n)}</p>'
+            for n in dict.fromkeys(n for r in sensitivity for n in r.notes)
+        )
+        body = (
+            _figure(figures["tornado"])
+            + f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
+            + notes
+        )
+    return f'<section id="sensitivity"><h2>Which input matters</h2>{body}</section>'

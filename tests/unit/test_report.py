@@ -1,0 +1,153 @@
+"""The HTML report and its figures: structure, the figure set, self-containment, overwrites."""
+
+from __future__ import annotations
+
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+
+from alignment_runway import api
+from alignment_runway.errors import ScenarioError
+from alignment_runway.reports.html import figure_specs
+from alignment_runway.results import RunResult
+
+
+class _Scan(HTMLParser):
+    """Collects section ids, every src/href value and the number of inline SVG figures."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.sections: list[str] = []
+        self.links: list[str] = []
+        self.svgs = 0
+        self.tags: set[str] = set()
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.add(tag)
+        values = dict(attrs)
+        if tag == "section" and values.get("id"):
+            self.sections.append(str(values["id"]))
+        if tag == "svg":
+            self.svgs += 1
+        for name, value in attrs:
+            if name in ("src", "href", "xlink:href") and value is not None:
+                self.links.append(value)
+
+
+def _scan(path: Path) -> tuple[_Scan, str]:
+    text = path.read_text(encoding="utf-8")
+    scan = _Scan()
+    scan.feed(text)
+    return scan, text
+
+
+@pytest.fixture(scope="module")
+def uncertain_run() -> RunResult:
+    return api.run(api.load_scenario(preset="uncertain"), samples=4000)
+
+
+@pytest.fixture(scope="module")
+def race_run() -> RunResult:
+    return api.race(api.load_scenario(preset="race"), samples=4000, keep_trajectories=300)
+
+
+# the golden figure sets: which figures each kind of report carries, in order
+_FIGURE_SETS = {
+    "uncertain run": ["research-per-month", "tornado"],
+    "race": ["research", "research-by-month", "window-end", "tornado"],
+    "essay run": [],
+    "essay race": ["research-by-month"],
+}
+
+
+def _result(case: str, uncertain_run: RunResult, race_run: RunResult) -> RunResult:
+    if case == "uncertain run":
+        return uncertain_run
+    if case == "race":
+        return race_run
+    if case == "essay run":
+        return api.run(api.load_scenario(preset="essay"))
+    return api.race(api.load_scenario(preset="essay"))
+
+
+@pytest.mark.parametrize("case", list(_FIGURE_SETS))
+def test_figure_sets(case: str, uncertain_run: RunResult, race_run: RunResult) -> None:
+    result = _result(case, uncertain_run, race_run)
+    sensitivity = api._report_sensitivity(result)
+    assert [spec.stem for spec in figure_specs(result, sensitivity)] == _FIGURE_SETS[case]
+
+
+@pytest.mark.parametrize(
+    ("case", "sections"),
+    [
+        ("uncertain run", ["results", "distributions", "sensitivity", "scenario"]),
+        ("race", ["results", "race", "distributions", "sensitivity", "scenario"]),
+        ("essay run", ["results", "distributions", "sensitivity", "essay", "scenario"]),
+        ("essay race", ["results", "race", "distributions", "sensitivity", "essay", "scenario"]),
+    ],
+)
+def test_report_structure_and_self_containment(
+    case: str,
+    sections: list[str],
+    uncertain_run: RunResult,
+    race_run: RunResult,
+    tmp_path: Path,
+) -> None:
+    result = _result(case, uncertain_run, race_run)
+    path = api.report(result, tmp_path / "report.html")
+    scan, text = _scan(path)
+    assert scan.sections == sections
+    assert scan.svgs == len(_FIGURE_SETS[case])  # every figure inline, nothing else drawn
+    external = [link for link in scan.links if not link.startswith(("#", "data:"))]
+    assert external == []
+    assert not {"script", "link", "iframe", "img"} & scan.tags
+    for name in result.scenario.settings:
+        assert f"<code>{name}</code>" in text  # every parameter listed
+    if result.samples == 1:
+        assert "has no uncertain input" in text
+
+
+def test_report_lists_sources_and_headline(race_run: RunResult, tmp_path: Path) -> None:
+    _, text = _scan(api.report(race_run, tmp_path / "race.html"))
+    assert "McAleese" in text  # a parameter's source
+    assert "Research in the window: median" in text
+    assert "P(success) =" in text
+    assert "Why the window ended: catch-up" in text
+
+
+def test_report_refuses_to_overwrite_and_bad_names(
+    uncertain_run: RunResult, tmp_path: Path
+) -> None:
+    path = tmp_path / "r.html"
+    path.write_text("precious", encoding="utf-8")
+    with pytest.raises(ScenarioError, match="--report: expected a new file"):
+        api.report(uncertain_run, path)
+    assert path.read_text(encoding="utf-8") == "precious"
+    api.report(uncertain_run, path, force=True)
+    assert path.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
+    with pytest.raises(ScenarioError, match=r"--report: expected a file ending in \.html"):
+        api.report(uncertain_run, tmp_path / "r.pdf")
+    with pytest.raises(ScenarioError, match="does not exist"):
+        api.report(uncertain_run, tmp_path / "missing" / "r.html")
+
+
+def test_figures_are_written_as_png_and_svg(race_run: RunResult, tmp_path: Path) -> None:
+    written = api.write_figures(race_run, tmp_path / "figs")
+    names = sorted(p.name for p in written)
+    expected = sorted(f"{stem}.{fmt}" for stem in _FIGURE_SETS["race"] for fmt in ("png", "svg"))
+    assert names == expected
+    for path in written:
+        head = path.read_bytes()[:300]
+        assert head.startswith(b"\x89PNG") if path.suffix == ".png" else b"<svg" in head
+    svg = (tmp_path / "figs" / "research-by-month.svg").read_text(encoding="utf-8")
+    assert "months since the pause" in svg and "researcher_year" in svg  # labels with units
+    with pytest.raises(ScenarioError, match="--figures: expected new files"):
+        api.write_figures(race_run, tmp_path / "figs")
+    api.write_figures(race_run, tmp_path / "figs", force=True)
+
+
+def test_results_render_as_html_in_notebooks(race_run: RunResult) -> None:
+    shown = race_run._repr_html_()
+    assert shown.startswith("<div>") and "<table" in shown
+    assert "race.research" in shown and "P(success)" in shown
