@@ -432,9 +432,10 @@ def _check_horizon(months: float, step: str) -> tuple[float, float]:
     if not (math.isfinite(horizon) and horizon > 0):
         raise ScenarioError(f"--months: expected a finite horizon > 0 months; received {months!r}")
     if horizon < STEPS[step] * (1 - 1e-12):
+        size = "1 month" if step == "month" else f"1 week = {7 / 30:.3g} months"
         raise ScenarioError(
-            f"--months: expected a horizon of at least one step (1 {step} = "
-            f"{STEPS[step] / CALENDAR_MONTH_S:.3g} months); received {months:g} months"
+            f"--months: expected a horizon of at least one step ({size}); received "
+            f"{months:g} months"
         )
     return horizon, STEPS[step]
 

@@ -48,6 +48,8 @@ CATCH_UP, THEFT, HORIZON = 0.0, 1.0, 2.0
 _SLICE = 8192
 #: Gauss–Legendre nodes and weights on [-1, 1], for the smoothed review cap (no closed form).
 _GL_NODES, _GL_WEIGHTS = np.polynomial.legendre.leggauss(8)
+#: Most parts a piece of a step is cut into under the smoothed review cap.
+_MAX_PARTS = 64
 #: Bisection steps locating the requirement's time under the smoothed review cap.
 _BISECTIONS = 60
 
@@ -247,13 +249,16 @@ def review_cap(supervisors: Array | None, capacity: Array | None, share: Array) 
 def usable_labor(labor: Array, cap: Array, smoothness: Array | None) -> Array:
     """Usable labor ``Y = min(A, cap)``, or smoothed ``(A^−κ + cap^−κ)^(−1/κ)``.
 
-    The smoothed form is computed as ``A·(1 + (A/cap)^κ)^(−1/κ)``, which cannot overflow.
+    The smoothed form is computed as ``small·(1 + (small/large)^κ)^(−1/κ)`` with ``small``
+    and ``large`` the lesser and greater of ``A`` and the cap: the ratio is at most 1, so
+    nothing overflows, whatever ``κ``.
     """
     if smoothness is None:
         return np.minimum(labor, cap)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        ratio = np.where(labor > 0, labor / cap, 0.0)
-        return labor * (1.0 + ratio**smoothness) ** (-1.0 / smoothness)
+    small, large = np.minimum(labor, cap), np.maximum(labor, cap)
+    with np.errstate(divide="ignore", invalid="ignore", under="ignore"):
+        ratio = np.where(small > 0, small / large, 0.0)
+        return small * (1.0 + ratio**smoothness) ** (-1.0 / smoothness)
 
 
 def research_rate(usable: Array, speed: Array, reference_team: Array, returns: Array) -> Array:
@@ -424,9 +429,11 @@ def _invert_growth(target: Array, coefficient: Array, g: Array) -> Array:
 class _Smoothed:
     """The rate under a smoothed review cap: Gauss–Legendre within steps, split at the kinks.
 
-    The rate is smooth between two kinks, where the multiplier reaches ``m_max`` and where
-    usable labor reaches the reference team; each step's integral is split there, so an
-    8-node rule on each piece is exact to rounding for the steps this model takes.
+    The rate is smooth between the kinks where the multiplier reaches ``m_max`` and where
+    usable labor reaches the reference team; it bends fastest where labor meets the review
+    cap, over about ``1/(κ g)`` of time. Each step is split at those three times and each
+    piece into parts no longer than about ``1/(κ g)`` (at most ``_MAX_PARTS``), with an
+    8-node rule on each part.
     """
 
     def __init__(self, p: _RateParts, end: Array) -> None:
@@ -444,19 +451,29 @@ class _Smoothed:
                 np.log(a_knee / p.a0) / p.growth,
                 0.0,
             )
-        self.kinks = (np.minimum(t_cap, t_knee), np.maximum(t_cap, t_knee))
+            t_review = np.where(
+                grows & (p.review > p.a0) & np.isfinite(p.review),
+                np.log(p.review / p.a0) / p.growth,
+                0.0,
+            )
+        self.kinks = np.sort(np.stack([t_cap, t_knee, t_review]), axis=0)
+        self.bend = float(np.max(kappa * p.growth, initial=0.0))  # 1 / the bend's duration
         self.t = np.zeros_like(p.a0)
         self.total = np.zeros_like(p.a0)
 
     def integral(self, a: Array, b: Array) -> Array:
         """``∫_a^b r`` per sample."""
-        k1, k2 = self.kinks
-        cuts = (a, np.clip(k1, a, b), np.clip(k2, a, b), b)
+        cuts = (a, *(np.clip(k, a, b) for k in self.kinks), b)
+        longest = float(np.max(b - a, initial=0.0))
+        parts = int(min(max(np.ceil(self.bend * longest), 1), _MAX_PARTS))
         total = np.zeros_like(a)
         for lo, hi in itertools.pairwise(cuts):
-            half, mid = (hi - lo) / 2, (hi + lo) / 2
-            for node, weight in zip(_GL_NODES, _GL_WEIGHTS, strict=True):
-                total += weight * half * self.p.rate(mid + half * node)
+            width = (hi - lo) / parts
+            for k in range(parts):
+                start = lo + k * width
+                half, mid = width / 2, start + width / 2
+                for node, weight in zip(_GL_NODES, _GL_WEIGHTS, strict=True):
+                    total += weight * half * self.p.rate(mid + half * node)
         return total
 
     def advance(self, t: float) -> Array:
