@@ -1087,7 +1087,7 @@ def test_a_sharply_bending_smoothed_cap_is_integrated_to_rounding(
     def rate(t: float) -> float:
         a = labor * min(math.exp(growth * t), 1000.0)
         lo, hi = min(a, cap), max(a, cap)
-        return lo * (1 + (lo / hi) ** kappa) ** (-1 / kappa)
+        return float(lo * (1 + (lo / hi) ** kappa) ** (-1 / kappa))
 
     bends = [math.log(cap / labor) / growth, math.log(1000.0) / growth]
     exact = integrate.quad(
