@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 
-.PHONY: run test bench clean
+.PHONY: run test bench clean chromium
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -18,8 +18,19 @@ $(VENV)/.dev: pyproject.toml | $(BIN)/python
 
 run: $(VENV)/.core
 	$(BIN)/alignment-runway run
+	@mkdir -p out
+	$(BIN)/alignment-runway run --preset uncertain --report out/uncertain-report.html --force \
+	  > /dev/null
+	@echo "report of the uncertain preset: $(CURDIR)/out/uncertain-report.html"
 
-test: $(VENV)/.dev
+# The report's browser test needs Debian's Chromium: installed here when running as root.
+chromium:
+	@command -v chromium >/dev/null || command -v chromium-browser >/dev/null || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -q && apt-get install -y -q chromium; \
+	  else echo "Chromium is missing (the report's browser test needs it): run" \
+	    "'sudo apt-get install chromium', then make test"; exit 1; fi; }
+
+test: $(VENV)/.dev chromium
 	$(BIN)/python -m pytest
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/ruff format --check src tests benchmarks
@@ -52,6 +63,10 @@ bench: $(VENV)/.bench $(SQUIGGLE)/node_modules/.installed
 	  '$(BIN)/alignment-runway --version'
 	$(BIN)/python -m pytest benchmarks/test_static_model.py -q -p no:cacheprovider \
 	  --benchmark-json benchmarks/static.json
+	$(BIN)/python -m pytest benchmarks/test_race.py -q -p no:cacheprovider \
+	  --benchmark-json benchmarks/race.json
+	/usr/bin/time -v -o benchmarks/race_memory.txt $(BIN)/alignment-runway race --preset race \
+	  --samples 1000000 --format json > /dev/null
 	$(BIN)/python benchmarks/peers.py
 	$(BIN)/python benchmarks/write_results.py
 
