@@ -51,6 +51,8 @@ $(SQUIGGLE)/node_modules/.installed: $(SQUIGGLE)/package.json $(SQUIGGLE)/packag
 	touch $@
 
 # Benchmarks, apart from the tests; writes benchmarks/RESULTS.md.
+# benchmarks record their runs in a store of their own, not the user's
+bench: export ALIGNMENT_RUNWAY_STORE = $(CURDIR)/benchmarks/store/runs.sqlite
 bench: $(VENV)/.bench $(SQUIGGLE)/node_modules/.installed
 	@command -v hyperfine >/dev/null || { \
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -q && apt-get install -y -q hyperfine; \

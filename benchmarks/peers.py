@@ -79,7 +79,7 @@ RUNWAY = shown(BIN / "alignment-runway")
 def commands(n: int) -> dict[str, list[str]]:
     """Each tool's whole-process command for ``n`` samples."""
     runway = [RUNWAY, "run", SCENARIO, "--samples", str(n), "--seed", str(SEED)]
-    runway += ["--keep", KEEP, "--format", "json", "--workers"]
+    runway += ["--keep", KEEP, "--format", "json", "--no-store", "--workers"]
     return {
         AR1: [*runway, "1"],
         AR2: [*runway, "2"],

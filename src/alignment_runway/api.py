@@ -41,11 +41,13 @@ from alignment_runway.units import CALENDAR_MONTH_S, dimension_name, registry
 
 if TYPE_CHECKING:
     from alignment_runway.export import Exported
+    from alignment_runway.store import RunRecord, Store
 
 __all__ = [
     "DevloopCase",
     "DevloopResult",
     "RaceResult",
+    "Reproduction",
     "RunResult",
     "ScenarioError",
     "SensitivityResult",
@@ -55,10 +57,14 @@ __all__ = [
     "devloop",
     "export",
     "load_scenario",
+    "open_store",
     "output_spec",
     "race",
     "race_inputs",
+    "record",
     "report",
+    "reproduce",
+    "rerun",
     "run",
     "sensitivity",
     "threshold",
@@ -1037,3 +1043,122 @@ def write_figures(
             f"--figures: expected a folder that can be written; received {str(target)!r}: "
             f"{exc.strerror or exc}"
         ) from None
+
+
+# --- the run store ------------------------------------------------------------------------------
+
+
+def open_store(location: str | None = None) -> Store:
+    """The run store at a SQLAlchemy URL or file path (default: ``store.default_url()``).
+
+    Raises:
+        ScenarioError: for a store that cannot be opened, is not a database, or has a newer
+            schema.
+    """
+    from alignment_runway.store import Store
+
+    return Store(location)
+
+
+def record(
+    store: Store,
+    result: RunResult,
+    options: Mapping[str, Any],
+    started_at: str,
+    finished_at: str,
+    *,
+    keep_samples: bool = False,
+) -> int:
+    """Record a finished run or race in ``store``; return its id.
+
+    ``options`` are what the run was called with (samples, seed, chunk size, workers, and the
+    race's months, step and kept trajectories; a run's ``keep``), so ``reproduce`` can run it
+    again.
+    """
+    from alignment_runway.scenarios.loader import scenario_toml
+    from alignment_runway.store import RunRecord, digests, summary_records, versions
+
+    entry = RunRecord(
+        command="race" if isinstance(result, RaceResult) else "run",
+        scenario_name=result.scenario.name,
+        scenario_text=scenario_toml(result.scenario),
+        options=dict(options),
+        versions=versions(),
+        started_at=started_at,
+        finished_at=finished_at,
+        samples=result.samples,
+        seed=result.seed,
+        summary=summary_records(result),
+        digests=digests(result.values),
+    )
+    return store.add(entry, dict(result.values) if keep_samples else None)
+
+
+@dataclass(frozen=True)
+class Reproduction:
+    """A recorded run run again: whether every kept array is bit-identical, and if not why.
+
+    Attributes:
+        record: the recorded run.
+        result: the new result.
+        differing: names whose samples differ from the record's (empty: identical).
+        changed_versions: package, Python, numpy or scipy versions that differ now, as
+            (recorded, now).
+    """
+
+    record: RunRecord
+    result: RunResult
+    differing: tuple[str, ...]
+    changed_versions: dict[str, tuple[str, str]]
+
+    @property
+    def identical(self) -> bool:
+        """Whether every kept array is bit for bit what was recorded."""
+        return not self.differing
+
+
+def rerun(entry: RunRecord) -> RunResult:
+    """Run a recorded run again, with its recorded scenario and options."""
+    from alignment_runway.scenarios.loader import load_text
+
+    scenario = load_text(entry.scenario_text, entry.scenario_name)
+    o = entry.options
+    chunk_size, workers = int(o["chunk_size"]), int(o["workers"])
+    if entry.command == "race":
+        return race(
+            scenario,
+            int(o["samples"]),
+            int(o["seed"]),
+            months=float(o["months"]),
+            step=str(o["step"]),
+            keep_trajectories=int(o["keep_trajectories"]),
+            chunk_size=chunk_size,
+            workers=workers,
+        )
+    keep = o.get("keep")
+    return run(
+        scenario,
+        int(o["samples"]),
+        int(o["seed"]),
+        chunk_size=chunk_size,
+        workers=workers,
+        keep=keep,
+    )
+
+
+def reproduce(store: Store, run_id: int) -> Reproduction:
+    """Run a recorded run again and compare every kept array bit for bit with the record.
+
+    Raises:
+        ScenarioError: for an unknown id, or a recorded scenario this version cannot read.
+    """
+    from alignment_runway.store import changed_versions, differing, digests
+
+    entry = store.get(run_id)
+    result = rerun(entry)
+    return Reproduction(
+        entry,
+        result,
+        tuple(differing(entry.digests, digests(result.values))),
+        changed_versions(entry.versions),
+    )

@@ -13,6 +13,7 @@ import sys
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -283,6 +284,34 @@ FiguresOpt = Annotated[
 ]
 
 
+StoreOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--store",
+        metavar="URL",
+        help="Record the run in this store: a SQLAlchemy URL or a SQLite file path. "
+        "[default: $ALIGNMENT_RUNWAY_STORE, else runs.sqlite in the user's data folder]",
+    ),
+]
+NoStoreOpt = Annotated[bool, typer.Option("--no-store", help="Do not record the run.")]
+StoreSamplesOpt = Annotated[
+    bool,
+    typer.Option(
+        "--store-samples", help="Also keep the samples, as Parquet beside the store's database."
+    ),
+]
+
+
+def _open_store(store: str | None, no_store: bool, store_samples: bool) -> Any:
+    """The run store to record in (None with --no-store), opened before any work is done."""
+    if no_store:
+        if store is not None or store_samples:
+            given = "--store" if store is not None else "--store-samples"
+            raise ScenarioError(f"{given}: expected no --no-store with it; received both")
+        return None
+    return api.open_store(store)
+
+
 def _check_outputs(
     out: Path | None, what: object, force: bool, report: Path | None, figures: Path | None
 ) -> None:
@@ -299,15 +328,65 @@ def _check_outputs(
         api.check_report_path(report, force)
 
 
-def _write_extras(
-    result: RunResult, report: Path | None, figures: Path | None, force: bool
-) -> None:
-    """Write the --report and --figures files of a finished run."""
-    if report is not None:
-        sys.stderr.write(f"wrote {api.report(result, report, force=force)}\n")
-    if figures is not None:
-        written = api.write_figures(result, figures, force=force)
-        sys.stderr.write(f"wrote {len(written)} figure files into {figures}\n")
+@dataclass(frozen=True)
+class _Outputs:
+    """The files a run writes when it is done: --out, --report, --figures."""
+
+    out: Path | None
+    what: What | None
+    force: bool
+    report: Path | None
+    figures: Path | None
+    percentiles: list[float]
+    thresholds: dict[str, float]
+
+
+@dataclass(frozen=True)
+class _Recording:
+    """Where and how a finished run is recorded (``store`` None: not at all)."""
+
+    store: Any
+    options: dict[str, Any]
+    started: str
+    keep_samples: bool
+    fmt: Format
+
+
+def _finish(result: RunResult, files: _Outputs, recording: _Recording) -> None:
+    """After a run's results are printed: write --out, record it, write --report/--figures."""
+    if files.out is not None:
+        kind: Literal["samples", "summary"] = "samples" if files.what is What.samples else "summary"
+        written = api.export(
+            result,
+            files.out,
+            kind,
+            percentiles=files.percentiles,
+            above=files.thresholds,
+            force=files.force,
+        )
+        rows = f"{written.rows:,} row{'' if written.rows == 1 else 's'}"
+        sys.stderr.write(f"wrote {written.path} ({rows})\n")
+    if recording.store is not None:
+        from alignment_runway.store import now
+
+        run_id = api.record(
+            recording.store,
+            result,
+            recording.options,
+            recording.started,
+            now(),
+            keep_samples=recording.keep_samples,
+        )
+        if recording.fmt is Format.table and console_err.is_terminal:  # not into scripts
+            sys.stderr.write(
+                f"recorded as run {run_id} in {recording.store.location} "
+                f"(alignment-runway runs show {run_id})\n"
+            )
+    if files.report is not None:
+        sys.stderr.write(f"wrote {api.report(result, files.report, force=files.force)}\n")
+    if files.figures is not None:
+        written_figures = api.write_figures(result, files.figures, force=files.force)
+        sys.stderr.write(f"wrote {len(written_figures)} figure files into {files.figures}\n")
 
 
 @app.command()
@@ -328,6 +407,9 @@ def run(
     force: ForceOpt = False,
     report: ReportOpt = None,
     figures: FiguresOpt = None,
+    store: StoreOpt = None,
+    no_store: NoStoreOpt = False,
+    store_samples: StoreSamplesOpt = False,
 ) -> None:
     """Run the model on a scenario: every stage with units, then research per month of lead.
 
@@ -346,6 +428,10 @@ def run(
             f"--keep leaves out (add --keep {dropped[0]})"
         )
     n = _sample_count(scenario, samples)
+    opened = _open_store(store, no_store, store_samples)
+    from alignment_runway.store import now
+
+    started = now()
     with _progress(n, fmt is Format.json) as progress:
         result = api.run(
             scenario,
@@ -360,12 +446,12 @@ def run(
         _print_point(result, fmt)
     else:
         _print_summary(result, qs, thresholds, fmt)
-    if out is not None:
-        kind: Literal["samples", "summary"] = "samples" if what is What.samples else "summary"
-        written = api.export(result, out, kind, percentiles=qs, above=thresholds, force=force)
-        rows = f"{written.rows:,} row{'' if written.rows == 1 else 's'}"
-        sys.stderr.write(f"wrote {written.path} ({rows})\n")
-    _write_extras(result, report, figures, force)
+    options = {"samples": n, "seed": seed, "chunk_size": chunk_size, "workers": workers}
+    _finish(
+        result,
+        _Outputs(out, what, force, report, figures, qs, thresholds),
+        _Recording(opened, options | {"keep": keep}, started, store_samples, fmt),
+    )
 
 
 class Step(StrEnum):
@@ -417,6 +503,9 @@ def race_command(
     force: ForceOpt = False,
     report: ReportOpt = None,
     figures: FiguresOpt = None,
+    store: StoreOpt = None,
+    no_store: NoStoreOpt = False,
+    store_samples: StoreSamplesOpt = False,
 ) -> None:
     """The race: research delivered before competitors catch up or the weights are stolen.
 
@@ -430,6 +519,10 @@ def race_command(
     scenario = _scenario(file, preset, settings)
     qs = _percentile_list(percentiles)
     n = samples if samples is not None else (DEFAULT_SAMPLES if api.race_inputs(scenario) else 1)
+    opened = _open_store(store, no_store, store_samples)
+    from alignment_runway.store import now
+
+    started = now()
     with _progress(n, fmt is Format.json) as progress:
         result = api.race(
             scenario,
@@ -443,12 +536,20 @@ def race_command(
             progress=progress,
         )
     _print_race(result, qs, fmt)
-    if out is not None:
-        kind: Literal["samples", "summary"] = "samples" if what is What.samples else "summary"
-        written = api.export(result, out, kind, percentiles=qs, force=force)
-        rows = f"{written.rows:,} row{'' if written.rows == 1 else 's'}"
-        sys.stderr.write(f"wrote {written.path} ({rows})\n")
-    _write_extras(result, report, figures, force)
+    options = {
+        "samples": n,
+        "seed": seed,
+        "months": months,
+        "step": step.value,
+        "keep_trajectories": keep_trajectories,
+        "chunk_size": chunk_size,
+        "workers": workers,
+    }
+    _finish(
+        result,
+        _Outputs(out, what, force, report, figures, qs, {}),
+        _Recording(opened, options, started, store_samples, fmt),
+    )
 
 
 def _race_cell(name: str, est: Estimate) -> str:
@@ -813,6 +914,343 @@ def _print_sensitivity(results: list[api.SensitivityResult], display: dict[str, 
         if result.method == "tornado" and unit:
             console.print(f"Output values in {unit}.")
     _print_notes(list(dict.fromkeys(note for r in results for note in r.notes)))
+
+
+runs_app = typer.Typer(
+    help="Recorded runs: list, show, diff, export, reproduce and delete them.",
+    no_args_is_help=True,
+    rich_markup_mode=None,
+)
+app.add_typer(runs_app, name="runs")
+
+RunsStoreOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--store",
+        metavar="URL",
+        help="The store: a SQLAlchemy URL or a SQLite file path. [default: "
+        "$ALIGNMENT_RUNWAY_STORE, else runs.sqlite in the user's data folder]",
+    ),
+]
+RunId = Annotated[int, typer.Argument(metavar="ID", help="A run's id (see runs list).")]
+#: Exit code of ``runs reproduce`` when the results differ from the record.
+REPRODUCE_DIFFERS = 3
+
+
+def _when(stamp: str) -> str:
+    """An ISO time as ``YYYY-MM-DD HH:MM:SS`` (UTC)."""
+    return stamp[:19].replace("T", " ")
+
+
+def _duration(entry: Any) -> float:
+    from datetime import datetime
+
+    start = datetime.fromisoformat(entry.started_at)
+    end = datetime.fromisoformat(entry.finished_at)
+    return (end - start).total_seconds()
+
+
+def _headline(entry: Any) -> tuple[str, float | None, str]:
+    """A record's headline output, its median in display units, and the unit."""
+    name = "race.research" if entry.command == "race" else "static.research_per_month"
+    for row in entry.summary:
+        if row["name"] == name and row.get("p50") is not None:
+            spec = {s.name: s for s in ALL_OUTPUTS}[name]
+            return name, row["p50"] * _scale(spec.unit, spec.display_unit), spec.display_unit
+    return name, None, ""
+
+
+@runs_app.command("list")
+def runs_list(
+    store: RunsStoreOpt = None,
+    limit: Annotated[int, typer.Option("--limit", help="Newest runs to show.")] = 20,
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """The recorded runs, newest first."""
+    if limit < 1:
+        raise ScenarioError(f"--limit: expected a whole number >= 1; received {limit}")
+    opened = api.open_store(store)
+    entries = opened.list(limit)
+    if fmt is Format.json:
+        _emit_json(
+            [
+                {
+                    "id": e.id,
+                    "command": e.command,
+                    "scenario": e.scenario_name,
+                    "samples": e.samples,
+                    "seed": e.seed,
+                    "started_at": e.started_at,
+                    "seconds": _duration(e),
+                    "headline": dict(zip(("name", "p50", "unit"), _headline(e), strict=True)),
+                }
+                for e in entries
+            ]
+        )
+        return
+    table = Table(title=f"Runs in {opened.location}", title_justify="left")
+    for column in ("id", "started (UTC)", "command", "scenario", "samples", "seed", "s", "median"):
+        table.add_column(column, justify="right" if column in ("id", "samples", "s") else "left")
+    for e in entries:
+        _, p50, unit = _headline(e)
+        table.add_row(
+            str(e.id),
+            _when(e.started_at),
+            e.command,
+            escape(e.scenario_name),
+            f"{e.samples:,}",
+            str(e.seed),
+            f"{_duration(e):.2f}",
+            "" if p50 is None else f"{number(p50)} {unit}",
+        )
+    console.print(table)
+    if not entries:
+        console.print("No runs recorded yet: every run and race is recorded unless --no-store.")
+
+
+def _record_json(entry: Any) -> dict[str, Any]:
+    return {
+        "id": entry.id,
+        "command": entry.command,
+        "scenario": entry.scenario_name,
+        "options": entry.options,
+        "versions": entry.versions,
+        "started_at": entry.started_at,
+        "finished_at": entry.finished_at,
+        "samples": entry.samples,
+        "seed": entry.seed,
+        "summary": entry.summary,
+        "digests": entry.digests,
+        "samples_file": entry.samples_file,
+        "scenario_text": entry.scenario_text,
+    }
+
+
+@runs_app.command("show")
+def runs_show(run_id: RunId, store: RunsStoreOpt = None, fmt: FormatOpt = Format.table) -> None:
+    """One run: command, options, versions, times, the resolved scenario and the results."""
+    entry = api.open_store(store).get(run_id)
+    if fmt is Format.json:
+        _emit_json(_record_json(entry))
+        return
+    console.print(
+        f"[bold]Run {entry.id}[/]: {entry.command} of {escape(entry.scenario_name)}, "
+        f"{entry.samples:,} samples, seed {entry.seed}; {_when(entry.started_at)} UTC, "
+        f"{_duration(entry):.2f} s"
+    )
+    console.print("options: " + escape(json.dumps(entry.options, sort_keys=True)))
+    console.print("versions: " + ", ".join(f"{k} {v}" for k, v in entry.versions.items()))
+    if entry.samples_file:
+        console.print(f"samples: {escape(entry.samples_file)} (beside the store)")
+    table = Table(title="Results", title_justify="left")
+    for column in ("output", "mean", "p5", "p50", "p95", "unit"):
+        table.add_column(column, justify="left" if column in ("output", "unit") else "right")
+    specs = {s.name: s for s in ALL_OUTPUTS}
+    for row in entry.summary:
+        spec = specs.get(row["name"])
+        if spec is None:
+            continue
+        k = _scale(spec.unit, spec.display_unit)
+        cells = [row.get(key) for key in ("mean", "p5", "p50", "p95")]
+        table.add_row(
+            row["name"],
+            *("never" if v is None else number(v * k) for v in cells),
+            spec.display_unit,
+        )
+    console.print(table)
+    console.print("[bold]Scenario[/] (fully resolved):")
+    console.print(escape(entry.scenario_text), highlight=False)
+
+
+def _parameters(text: str) -> dict[str, str]:
+    """A recorded scenario's parameters as written, by ``section.name``."""
+    import tomllib
+
+    data = tomllib.loads(text)
+    out = {}
+    for section, table in data.items():
+        if section in ("sources", "correlations") or not isinstance(table, dict):
+            continue
+        for key, value in table.items():
+            out[f"{section}.{key}"] = json.dumps(value, ensure_ascii=False)
+    for pair, rho in data.get("correlations", {}).items():
+        out[f"correlation {pair}"] = str(rho)
+    return out
+
+
+@runs_app.command("diff")
+def runs_diff(
+    first: RunId,
+    second: Annotated[int, typer.Argument(metavar="ID2", help="The run to compare with.")],
+    store: RunsStoreOpt = None,
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """Two runs side by side: the parameters and options that differ, and their results."""
+    opened = api.open_store(store)
+    a, b = opened.get(first), opened.get(second)
+    pa, pb = _parameters(a.scenario_text), _parameters(b.scenario_text)
+    params = [
+        (n, pa.get(n, "(unset)"), pb.get(n, "(unset)"))
+        for n in dict.fromkeys([*pa, *pb])
+        if pa.get(n) != pb.get(n)
+    ]
+    keys = dict.fromkeys([*a.options, *b.options, "command", *a.versions, *b.versions])
+    left = a.options | a.versions | {"command": a.command}
+    right = b.options | b.versions | {"command": b.command}
+    options = [(k, left.get(k), right.get(k)) for k in keys if left.get(k) != right.get(k)]
+    rows_a = {r["name"]: r for r in a.summary}
+    rows_b = {r["name"]: r for r in b.summary}
+    results = []
+    specs = {s.name: s for s in ALL_OUTPUTS}
+    for name in [n for n in rows_a if n in rows_b and n in specs]:
+        k = _scale(specs[name].unit, specs[name].display_unit)
+        va, vb = rows_a[name].get("p50"), rows_b[name].get("p50")
+        ma, mb = rows_a[name].get("mean"), rows_b[name].get("mean")
+        results.append(
+            {
+                "output": name,
+                "unit": specs[name].display_unit,
+                "p50": [None if va is None else va * k, None if vb is None else vb * k],
+                "mean": [None if ma is None else ma * k, None if mb is None else mb * k],
+            }
+        )
+    if fmt is Format.json:
+        _emit_json(
+            {
+                "runs": [a.id, b.id],
+                "parameters": [{"name": n, "values": [x, y]} for n, x, y in params],
+                "equal_parameters": len(set(pa) | set(pb)) - len(params),
+                "options": [{"name": n, "values": [x, y]} for n, x, y in options],
+                "results": results,
+            }
+        )
+        return
+    table = Table(
+        title=f"Parameters that differ ({len(set(pa) | set(pb)) - len(params)} equal)",
+        title_justify="left",
+    )
+    for column in ("parameter", f"run {a.id}", f"run {b.id}"):
+        table.add_column(column, overflow="fold")
+    for n, x, y in params:
+        table.add_row(escape(n), escape(x), escape(y))
+    console.print(table)
+    if options:
+        other = Table(title="Options and versions that differ", title_justify="left")
+        for column in ("option", f"run {a.id}", f"run {b.id}"):
+            other.add_column(column)
+        for key, was, now_ in options:
+            other.add_row(key, escape(str(was)), escape(str(now_)))
+        console.print(other)
+    res = Table(title="Results (medians)", title_justify="left")
+    for column in ("output", f"run {a.id}", f"run {b.id}", "ratio", "unit"):
+        res.add_column(column, justify="left" if column in ("output", "unit") else "right")
+    for row in results:
+        before, after = row["p50"]
+        ratio = "" if not before or after is None else f"{after / before:.3g}"
+        shown = ["never" if v is None else number(v) for v in (before, after)]
+        res.add_row(row["output"], *shown, ratio, row["unit"])
+    console.print(res)
+
+
+@runs_app.command("export")
+def runs_export(
+    run_id: RunId,
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            "--out",
+            metavar="FILE",
+            help="FILE.json: the whole record; FILE.toml: its scenario, to run again or share; "
+            "FILE.parquet: its samples (when kept). [default: the record as JSON on standard "
+            "output]",
+        ),
+    ] = None,
+    store: RunsStoreOpt = None,
+    force: Annotated[bool, typer.Option("--force", help="Overwrite FILE.")] = False,
+) -> None:
+    """Export a run: the record as JSON, its scenario as TOML, or its samples as Parquet."""
+    opened = api.open_store(store)
+    entry = opened.get(run_id)
+    if out is None:
+        _emit_json(_record_json(entry))
+        return
+    from alignment_runway.export import exists_message, write_atomically
+
+    suffix = out.suffix.lower()
+    if suffix not in (".json", ".toml", ".parquet"):
+        raise ScenarioError(
+            f"--out: expected a file ending in .json, .toml or .parquet; received {str(out)!r}"
+        )
+    if out.exists() and not force:
+        raise ScenarioError(exists_message(out))
+    if suffix == ".parquet":
+        source = opened.samples_path(entry)
+        if source is None or not source.exists():
+            raise ScenarioError(
+                f"--out: run {run_id} kept no samples (record with --store-samples to keep "
+                f"them); received {str(out)!r}"
+            )
+        data = source.read_bytes()
+    elif suffix == ".toml":
+        data = entry.scenario_text.encode("utf-8")
+    else:
+        data = (json.dumps(_record_json(entry), indent=2, ensure_ascii=False) + "\n").encode()
+
+    def write(tmp: Path) -> None:
+        tmp.write_bytes(data)
+
+    write_atomically(out, force, write)
+    sys.stderr.write(f"wrote {out}\n")
+
+
+@runs_app.command("reproduce")
+def runs_reproduce(
+    run_id: RunId, store: RunsStoreOpt = None, fmt: FormatOpt = Format.table
+) -> None:
+    """Run a recorded run again with everything recorded; confirm identical results.
+
+    Exits with code 3 when any kept array differs from the record, naming the outputs that
+    differ and the recorded versions (package, Python, numpy, scipy) that changed.
+    """
+    outcome = api.reproduce(api.open_store(store), run_id)
+    if fmt is Format.json:
+        _emit_json(
+            {
+                "id": run_id,
+                "identical": outcome.identical,
+                "compared": len(outcome.record.digests),
+                "differing": list(outcome.differing),
+                "changed_versions": {
+                    k: {"recorded": a, "now": b} for k, (a, b) in outcome.changed_versions.items()
+                },
+            }
+        )
+    elif outcome.identical:
+        console.print(
+            f"[green]identical:[/] run {run_id} ({outcome.record.command} of "
+            f"{escape(outcome.record.scenario_name)}, {outcome.record.samples:,} samples, seed "
+            f"{outcome.record.seed}) gives the same {len(outcome.record.digests)} arrays, bit "
+            "for bit"
+        )
+    else:
+        console.print(
+            f"[bold red]differs:[/] run {run_id}: {len(outcome.differing)} of "
+            f"{len(outcome.record.digests)} arrays differ: {escape(', '.join(outcome.differing))}"
+        )
+        if outcome.changed_versions:
+            changed = ", ".join(f"{k} {a} → {b}" for k, (a, b) in outcome.changed_versions.items())
+            console.print(f"versions changed since it was recorded: {escape(changed)}")
+        else:
+            console.print("no recorded version changed (same package, Python, numpy and scipy)")
+    if not outcome.identical:
+        raise typer.Exit(REPRODUCE_DIFFERS)
+
+
+@runs_app.command("delete")
+def runs_delete(run_id: RunId, store: RunsStoreOpt = None) -> None:
+    """Delete a recorded run (and its kept samples)."""
+    entry = api.open_store(store).delete(run_id)
+    console.print(f"deleted run {entry.id} ({entry.command} of {escape(entry.scenario_name)})")
 
 
 def _print_point(result: RunResult, fmt: Format) -> None:

@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -25,10 +26,15 @@ _RENDERING_VARS = (
 )
 
 
+#: The run store the command-line tests record into (never the user's own).
+_STORE = Path(tempfile.mkdtemp(prefix="alignment-runway-tests-")) / "runs.sqlite"
+
+
 def _environment() -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k not in _RENDERING_VARS}
     # a wide, colourless, UTF-8 console: table cells and the summary line are not wrapped
     env.update(COLUMNS="200", LINES="100", NO_COLOR="1", TERM="dumb", PYTHONUTF8="1")
+    env["ALIGNMENT_RUNWAY_STORE"] = str(_STORE)
     return env
 
 

@@ -16,6 +16,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from alignment_runway.errors import ScenarioError
+from alignment_runway.formatting import number
 from alignment_runway.units import factor
 
 if TYPE_CHECKING:
@@ -102,9 +103,9 @@ def sensitivity_figure(
 
 def _sensitivity(results: Sequence[SensitivityResult], display: dict[str, str]) -> Any:
     plt = _pyplot()
-    rows = max(len(r.tornado) or len(r.rank) or len(r.sobol) for r in results)
+    rows = max(min(len(r.tornado), _TORNADO_BARS) or len(r.rank) or len(r.sobol) for r in results)
     fig, axes = plt.subplots(
-        1, len(results), figsize=(6.4 * len(results), 1.2 + 0.38 * rows), squeeze=False
+        1, len(results), figsize=(8.0 * len(results), 1.6 + 0.38 * rows), squeeze=False
     )
     for ax, result in zip(axes[0], results, strict=True):
         unit = display.get(result.output, result.unit)
@@ -120,8 +121,15 @@ def _sensitivity(results: Sequence[SensitivityResult], display: dict[str, str]) 
     return fig
 
 
+#: Most bars a tornado panel shows (the largest swings; inputs with none are left out).
+_TORNADO_BARS = 15
+
+
 def _tornado_panel(ax: Any, result: SensitivityResult, scale: float, unit: str) -> None:
-    rows = list(reversed(result.tornado))
+    from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
+
+    moving = [row for row in result.tornado if row.swing > 1e-9 * abs(result.baseline or 1.0)]
+    rows = list(reversed(moving[:_TORNADO_BARS]))
     base = (result.baseline or 0.0) * scale
     for i, row in enumerate(rows):
         low, high = row.output_low * scale, row.output_high * scale
@@ -132,6 +140,19 @@ def _tornado_panel(ax: Any, result: SensitivityResult, scale: float, unit: str) 
     ax.set_xlabel(_output_label(result, unit))
     if not result.log and all(v > 0 for r in rows for v in (r.output_low, r.output_high)):
         ax.set_xscale("log")
+        ax.xaxis.set_major_locator(LogLocator(base=10, subs=(1.0, 2.0, 5.0)))
+        ax.xaxis.set_major_formatter(FuncFormatter(lambda value, _: number(value)))
+        ax.xaxis.set_minor_formatter(NullFormatter())
+    left_out = len(result.tornado) - len(rows)
+    if left_out:
+        ax.text(
+            0.0,
+            -0.12 - 0.6 / max(len(rows), 1),
+            f"{left_out} input(s) with smaller or no swing not shown",
+            transform=ax.transAxes,
+            fontsize=7,
+            color="#57606a",
+        )
     ax.legend(
         handles=[
             _patch("#4c72b0", "input at its 5th percentile"),

@@ -77,6 +77,7 @@ table.summary { table-layout: fixed; } table.summary td { overflow-wrap: anywher
 table.summary col.output { width: 23%; } table.summary col.num { width: 10.5%; }
 table.summary col.unit { width: 13%; } table.summary col.meaning { width: 22%; }
 td.meaning { font-size: 0.8rem; color: #57606a; }
+.se { display: block; font-size: 0.72rem; color: #57606a; }
 td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
 .differs { color: #c44e52; font-weight: 600; }
 figure { margin: 1rem 0; } figure svg { max-width: 100%; height: auto; }
@@ -264,7 +265,7 @@ def summary_table_html(result: RunResult, names: Sequence[str] | None = None) ->
             continue
         unit, scale = _display(row.name)
         cells = [row.mean.scaled(scale), *(e.scaled(scale) for e in row.percentiles.values())]
-        shown = "".join(f'<td class="num">{_e(_estimate(e.value, e.se))}</td>' for e in cells)
+        shown = "".join(f'<td class="num">{_estimate(e.value, e.se)}</td>' for e in cells)
         rows.append(
             f"<tr><td><code>{_e(row.name)}</code></td>{shown}<td>{_e(unit)}</td>"
             f'<td class="meaning">{_e(_SPECS[row.name].meaning)}</td></tr>'
@@ -291,11 +292,12 @@ def result_html(result: RunResult) -> str:
 
 
 def _estimate(value: float, se: float) -> str:
+    """A value, and under it its relative standard error (HTML)."""
     if not np.isfinite(value):
-        return "never" if value > 0 else number(value)
+        return "never" if value > 0 else _e(number(value))
     if se == 0 or not np.isfinite(se) or value == 0:
-        return number(value)
-    return f"{number(value)} ±{abs(se / value):.1%}"
+        return _e(number(value))
+    return f'{_e(number(value))}<span class="se">±{abs(se / value):.1%}</span>'
 
 
 def _results_section(result: RunResult) -> str:

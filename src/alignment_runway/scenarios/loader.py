@@ -30,7 +30,9 @@ __all__ = [
     "Setting",
     "load_file",
     "load_preset",
+    "load_text",
     "preset_names",
+    "scenario_toml",
     "with_settings",
 ]
 
@@ -52,6 +54,7 @@ class Setting:
     where: str
     source: str
     layer: int
+    raw: Any = None
 
 
 @dataclass(frozen=True)
@@ -148,6 +151,67 @@ def load_file(path: str | Path) -> Scenario:
     start = layer.extends or BASE_PRESET
     chain = _preset_chain(start, via=layer.extends_where)
     return _resolve([*chain, layer], layer.name, start)
+
+
+def load_text(text: str, name: str) -> Scenario:
+    """Resolve a scenario from TOML text (as ``scenario_toml`` writes it), named ``name``.
+
+    Raises:
+        ScenarioError: as ``load_file`` does, with ``name`` in place of the file.
+    """
+    layer = _parse_layer(text, name, name)
+    start = layer.extends or BASE_PRESET
+    return _resolve([*_preset_chain(start), layer], name, start)
+
+
+def scenario_toml(scenario: Scenario) -> str:
+    """The fully resolved scenario as TOML: every parameter as written, with its source.
+
+    ``load_text`` of the result gives a scenario with the same values, distributions and
+    correlations. Parameters that ``compute.training_compute`` makes unused are left out.
+    """
+    lines = [
+        "# alignment-runway scenario, fully resolved",
+        f"schema = {SCHEMA_VERSION}",
+        f"description = {_toml(scenario.description)}",
+    ]
+    skipped = (
+        _CONFLICTS["compute.training_compute"]
+        if "compute.training_compute" in (scenario.settings)
+        else ()
+    )
+    for section in SECTIONS:
+        names = [
+            n
+            for n in PARAMETERS
+            if n.startswith(f"{section}.") and n in scenario.settings and n not in skipped
+        ]
+        if names:
+            lines.append(f"\n[{section}]")
+            lines += [f"{n.split('.', 1)[1]} = {_toml(scenario.settings[n].raw)}" for n in names]
+    if scenario.correlations:
+        lines.append("\n[correlations]")
+        lines += [f"{_toml(f'{c.first}, {c.second}')} = {c.rho!r}" for c in scenario.correlations]
+    sources = {n: s.source for n, s in scenario.settings.items() if s.source and n not in skipped}
+    if sources:
+        lines.append("\n[sources]")
+        lines += [f"{_toml(n)} = {_toml(source)}" for n, source in sources.items()]
+    return "\n".join(lines) + "\n"
+
+
+def _toml(raw: Any) -> str:
+    """A value in TOML syntax (strings quoted, tables inline, lists bracketed)."""
+    if isinstance(raw, bool):
+        return "true" if raw else "false"
+    if isinstance(raw, int | float):
+        return repr(raw)
+    if isinstance(raw, str):
+        return json.dumps(raw, ensure_ascii=False)
+    if isinstance(raw, list):
+        return "[" + ", ".join(_toml(v) for v in raw) + "]"
+    if isinstance(raw, dict):
+        return "{" + ", ".join(f"{k} = {_toml(v)}" for k, v in raw.items()) + "}"
+    raise TypeError(f"cannot write {raw!r} as TOML")
 
 
 def with_settings(scenario: Scenario, assignments: list[str]) -> Scenario:
@@ -262,7 +326,7 @@ def _apply(settings: dict[str, Setting], layer: _Layer, index: int) -> None:
         value = parse_value(PARAMETERS[param], raw, where)
         text = ", ".join(map(_inline, raw)) if isinstance(raw, list) else _inline(raw)
         source = layer.sources.get(param, "")
-        settings[param] = Setting(value, text, where, source, index)
+        settings[param] = Setting(value, text, where, source, index, raw)
     for override, overridden in _CONFLICTS.items():
         if override not in settings:
             continue

@@ -1,0 +1,121 @@
+"""Recorded runs on the command line: recording, list, show, diff, export, reproduce, delete."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import subprocess
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+Cli = Callable[..., subprocess.CompletedProcess[str]]
+CliError = Callable[..., str]
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> str:
+    return str(tmp_path / "store" / "runs.sqlite")
+
+
+def _ok(cli: Cli, *args: str) -> subprocess.CompletedProcess[str]:
+    result = cli(*args)
+    assert result.returncode == 0, result.stderr
+    return result
+
+
+def _json(cli: Cli, *args: str) -> Any:
+    return json.loads(_ok(cli, *args, "--format", "json").stdout)
+
+
+def test_runs_are_recorded_listed_shown_and_deleted(cli: Cli, store: str) -> None:
+    first = _ok(cli, "run", "--preset", "uncertain", "-n", "3000", "--store", store)
+    assert "recorded" not in first.stderr  # said on a terminal only, not into pipes
+    _ok(cli, "race", "--preset", "race", "-n", "2000", "--months", "24", "--store", store)
+    _ok(cli, "run", "--no-store")  # not recorded
+    listed = _json(cli, "runs", "list", "--store", store)
+    assert [(r["id"], r["command"], r["scenario"]) for r in listed] == [
+        (2, "race", "race"),
+        (1, "run", "uncertain"),
+    ]
+    assert listed[0]["headline"]["name"] == "race.research"
+    shown = _json(cli, "runs", "show", "2", "--store", store)
+    assert shown["options"] == {
+        "samples": 2000,
+        "seed": 2023,
+        "months": 24.0,
+        "step": "month",
+        "keep_trajectories": 1000,
+        "chunk_size": 65536,
+        "workers": 1,
+    }
+    assert shown["versions"]["alignment-runway"] and shown["versions"]["scipy"]
+    assert "[race]" in shown["scenario_text"] and shown["started_at"] <= shown["finished_at"]
+    table = _ok(cli, "runs", "show", "1", "--store", store).stdout
+    assert "static.research_per_month" in table and "[compute]" in table
+    _ok(cli, "runs", "delete", "1", "--store", store)
+    assert [r["id"] for r in _json(cli, "runs", "list", "--store", store)] == [2]
+
+
+def test_diff_shows_the_parameters_and_results_that_differ(cli: Cli, store: str) -> None:
+    for lead in ("3 months", "6 months"):
+        _ok(cli, "race", "--set", f"race.lead={lead}", "--store", store)
+    diff = _json(cli, "runs", "diff", "1", "2", "--store", store)
+    assert diff["parameters"] == [{"name": "race.lead", "values": ['"3 months"', '"6 months"']}]
+    research = next(r for r in diff["results"] if r["output"] == "race.research")
+    before, after = research["p50"]
+    assert after == pytest.approx(2 * before, rel=1e-12)
+    text = _ok(cli, "runs", "diff", "1", "2", "--store", store).stdout
+    assert "race.lead" in text and "Parameters that differ" in text
+
+
+def test_reproduce_and_export(cli: Cli, store: str, tmp_path: Path) -> None:
+    _ok(cli, "race", "--preset", "race", "-n", "1500", "--store", store, "--store-samples")
+    same = _ok(cli, "runs", "reproduce", "1", "--store", store)
+    assert "identical: run 1" in same.stdout and "bit for bit" in same.stdout
+    _ok(cli, "runs", "export", "1", "--store", store, "--out", "scenario.toml")
+    again = _ok(cli, "race", "scenario.toml", "-n", "1500", "--store", store, "-f", "json")
+    original = _json(cli, "runs", "show", "1", "--store", store)
+    rerun = _json(cli, "runs", "show", "2", "--store", store)
+    assert rerun["digests"] == original["digests"]  # the exported scenario runs the same
+    assert json.loads(again.stdout)["samples"] == 1500
+    _ok(cli, "runs", "export", "1", "--store", store, "--out", "samples.parquet")
+    assert (tmp_path / "samples.parquet").read_bytes()[:4] == b"PAR1"
+    # tamper with the record: reproduce says what differs, exit code 3
+    with sqlite3.connect(store) as connection:
+        digests = dict(original["digests"], **{"race.window": "0" * 64})
+        connection.execute("UPDATE runs SET digests = ? WHERE id = 1", (json.dumps(digests),))
+    differs = cli("runs", "reproduce", "1", "--store", store)
+    assert differs.returncode == 3
+    assert "1 of" in differs.stdout and "race.window" in differs.stdout
+    assert "no recorded version changed" in differs.stdout
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (("runs", "show", "99"), ("received 99", "runs list")),
+        (("runs", "export", "1", "--out", "x.csv"), ("--out", ".json, .toml or .parquet")),
+        (("runs", "list", "--limit", "0"), ("--limit", ">= 1", "0")),
+        (("run", "--no-store", "--store", "x.sqlite"), ("--store", "--no-store")),
+    ],
+)
+def test_bad_runs_input(
+    cli: Cli, cli_error: CliError, store: str, args: tuple[str, ...], expected: tuple[str, ...]
+) -> None:
+    _ok(cli, "run", "--store", store)
+    line = cli_error(*args, *(("--store", store) if args[0] == "runs" else ()))
+    missing = [part for part in expected if part not in line]
+    assert not missing, f"{missing} not in {line!r}"
+
+
+def test_a_corrupt_store_is_one_clear_line(cli_error: CliError, tmp_path: Path) -> None:
+    bad = tmp_path / "notes.sqlite"
+    bad.write_text("my notes, not a database\n" * 100, encoding="utf-8")
+    line = cli_error("run", "--store", str(bad))
+    assert "--store" in line and "not one, or is damaged" in line
+    assert bad.read_text(encoding="utf-8").startswith("my notes")
+    line = cli_error("runs", "list", "--store", str(bad))
+    assert "left as it is" in line
