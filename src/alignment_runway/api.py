@@ -53,6 +53,7 @@ __all__ = [
     "SensitivityResult",
     "analysable_outputs",
     "check_export_path",
+    "check_figures_path",
     "check_report_path",
     "devloop",
     "export",
@@ -1006,6 +1007,41 @@ def report(result: RunResult, path: str | os.PathLike[str], *, force: bool = Fal
     return target
 
 
+def check_figures_path(folder: str | os.PathLike[str], force: bool = False) -> Path:
+    """Check that ``write_figures`` can write into ``folder`` (before a long run).
+
+    The folder's parent must exist; without ``force``, no figure a report can carry may
+    already be there.
+
+    Raises:
+        ScenarioError: naming the folder or the files in the way.
+    """
+    from alignment_runway.reports.figures import FIGURE_FORMATS
+    from alignment_runway.reports.html import FIGURE_STEMS
+
+    target = Path(folder)
+    if target.exists() and not target.is_dir():
+        raise ScenarioError(
+            f"--figures: expected a folder; received {str(target)!r}, which is a file"
+        )
+    if not target.parent.is_dir():
+        raise ScenarioError(
+            f"--figures: the folder {str(target.parent)!r} does not exist; received {str(target)!r}"
+        )
+    existing = [
+        str(target / f"{stem}.{fmt}")
+        for stem in FIGURE_STEMS
+        for fmt in FIGURE_FORMATS
+        if (target / f"{stem}.{fmt}").exists()
+    ]
+    if existing and not force:
+        raise ScenarioError(
+            f"--figures: expected new files (or --force to overwrite); received "
+            f"{', '.join(existing)}, which already exist"
+        )
+    return target
+
+
 def write_figures(
     result: RunResult, folder: str | os.PathLike[str], *, force: bool = False
 ) -> list[Path]:
@@ -1015,27 +1051,13 @@ def write_figures(
         ScenarioError: for a folder that is a file, or figure files that exist without
             ``force``.
     """
-    from alignment_runway.reports.figures import FIGURE_FORMATS
     from alignment_runway.reports.figures import write_figures as write
     from alignment_runway.reports.html import figure_specs
 
-    target = Path(folder)
-    if target.exists() and not target.is_dir():
-        raise ScenarioError(
-            f"--figures: expected a folder; received {str(target)!r}, which is a file"
-        )
+    target = check_figures_path(folder, force)
     specs = figure_specs(result, _report_sensitivity(result))
-    existing = [
-        str(target / f"{spec.stem}.{fmt}")
-        for spec in specs
-        for fmt in FIGURE_FORMATS
-        if (target / f"{spec.stem}.{fmt}").exists()
-    ]
-    if existing and not force:
-        raise ScenarioError(
-            f"--figures: expected new files (or --force to overwrite); received "
-            f"{', '.join(existing)}, which already exist"
-        )
+    if not specs:
+        return []
     try:
         return write(specs, target)
     except OSError as exc:
@@ -1048,16 +1070,19 @@ def write_figures(
 # --- the run store ------------------------------------------------------------------------------
 
 
-def open_store(location: str | None = None) -> Store:
+def open_store(location: str | None = None, *, create: bool = True) -> Store:
     """The run store at a SQLAlchemy URL or file path (default: ``store.default_url()``).
 
+    With ``create`` false, a SQLite store that does not exist yet is an error (commands that
+    only read runs never create one).
+
     Raises:
-        ScenarioError: for a store that cannot be opened, is not a database, or has a newer
-            schema.
+        ScenarioError: for a store that cannot be opened, is not a database, has a newer
+            schema, or (without ``create``) does not exist.
     """
     from alignment_runway.store import Store
 
-    return Store(location)
+    return Store(location, create=create)
 
 
 def record(

@@ -326,6 +326,8 @@ def _check_outputs(
         api.check_export_path(out, force)
     if report is not None:
         api.check_report_path(report, force)
+    if figures is not None:
+        api.check_figures_path(figures, force)
 
 
 @dataclass(frozen=True)
@@ -386,7 +388,13 @@ def _finish(result: RunResult, files: _Outputs, recording: _Recording) -> None:
         sys.stderr.write(f"wrote {api.report(result, files.report, force=files.force)}\n")
     if files.figures is not None:
         written_figures = api.write_figures(result, files.figures, force=files.force)
-        sys.stderr.write(f"wrote {len(written_figures)} figure files into {files.figures}\n")
+        if written_figures:
+            sys.stderr.write(f"wrote {len(written_figures)} figure files into {files.figures}\n")
+        else:
+            sys.stderr.write(
+                "no figures to write: the scenario has no uncertain input (a race draws its "
+                "research by month)\n"
+            )
 
 
 @app.command()
@@ -446,7 +454,14 @@ def run(
         _print_point(result, fmt)
     else:
         _print_summary(result, qs, thresholds, fmt)
-    options = {"samples": n, "seed": seed, "chunk_size": chunk_size, "workers": workers}
+    options = {
+        "samples": n,
+        "seed": seed,
+        "chunk_size": chunk_size,
+        "workers": workers,
+        "percentiles": qs,
+        "above": list(above or []),
+    }
     _finish(
         result,
         _Outputs(out, what, force, report, figures, qs, thresholds),
@@ -465,6 +480,7 @@ class Step(StrEnum):
 _RACE_TABLE = (
     "race.lead_at_pause",
     "race.window",
+    "race.serial_speed",
     "race.initial_rate",
     "race.research",
     "race.field_years",
@@ -544,6 +560,7 @@ def race_command(
         "keep_trajectories": keep_trajectories,
         "chunk_size": chunk_size,
         "workers": workers,
+        "percentiles": qs,
     }
     _finish(
         result,
@@ -653,8 +670,8 @@ def _print_race(result: api.RaceResult, qs: list[float], fmt: Format) -> None:
         caption = None
         if kept > 1:
             caption = (
-                f"quantiles of the first {kept:,} samples; months after every window has "
-                "ended are left out"
+                f"quantiles of the first {kept:,} samples; once every kept window has ended, "
+                "only the horizon is shown"
             )
         fan_table = Table(
             title="Research by month (researcher-years)",
@@ -667,7 +684,7 @@ def _print_race(result: api.RaceResult, qs: list[float], fmt: Format) -> None:
             fan_table.add_column(column, justify="right")
         for j in _fan_rows(result):
             shown = fan[:, j] if kept > 1 else fan[:1, j]
-            fan_table.add_row(number(float(result.month[j])), *(number(v) for v in shown))
+            fan_table.add_row(f"{float(result.month[j]):g}", *(number(v) for v in shown))
         console.print(fan_table)
     _print_notes(notes)
     research = result.values["race.research"]
@@ -676,7 +693,7 @@ def _print_race(result: api.RaceResult, qs: list[float], fmt: Format) -> None:
     median = "" if result.samples == 1 else "median "
     headline = (
         f"[bold]Research in the window:[/] {median}[bold]{number(p50)} researcher-years[/] "
-        f"({number(float(np.median(field)))} field-years of the reference team)"
+        f"({median}{number(float(np.median(field)))} field-years)"
     )
     if result.samples > 1:
         headline += f"; 90% interval {number(p5)} to {number(p95)}"
@@ -969,7 +986,7 @@ def runs_list(
     """The recorded runs, newest first."""
     if limit < 1:
         raise ScenarioError(f"--limit: expected a whole number >= 1; received {limit}")
-    opened = api.open_store(store)
+    opened = api.open_store(store, create=False)
     entries = opened.list(limit)
     if fmt is Format.json:
         _emit_json(
@@ -1029,7 +1046,7 @@ def _record_json(entry: Any) -> dict[str, Any]:
 @runs_app.command("show")
 def runs_show(run_id: RunId, store: RunsStoreOpt = None, fmt: FormatOpt = Format.table) -> None:
     """One run: command, options, versions, times, the resolved scenario and the results."""
-    entry = api.open_store(store).get(run_id)
+    entry = api.open_store(store, create=False).get(run_id)
     if fmt is Format.json:
         _emit_json(_record_json(entry))
         return
@@ -1086,7 +1103,7 @@ def runs_diff(
     fmt: FormatOpt = Format.table,
 ) -> None:
     """Two runs side by side: the parameters and options that differ, and their results."""
-    opened = api.open_store(store)
+    opened = api.open_store(store, create=False)
     a, b = opened.get(first), opened.get(second)
     pa, pb = _parameters(a.scenario_text), _parameters(b.scenario_text)
     params = [
@@ -1126,14 +1143,17 @@ def runs_diff(
         )
         return
     table = Table(
-        title=f"Parameters that differ ({len(set(pa) | set(pb)) - len(params)} equal)",
+        title=f"Parameters that differ; {len(set(pa) | set(pb)) - len(params)} are equal",
         title_justify="left",
     )
     for column in ("parameter", f"run {a.id}", f"run {b.id}"):
         table.add_column(column, overflow="fold")
     for n, x, y in params:
         table.add_row(escape(n), escape(x), escape(y))
-    console.print(table)
+    if params:
+        console.print(table)
+    else:
+        console.print(f"The two runs' scenarios are the same ({len(pa)} parameters).")
     if options:
         other = Table(title="Options and versions that differ", title_justify="left")
         for column in ("option", f"run {a.id}", f"run {b.id}"):
@@ -1169,7 +1189,7 @@ def runs_export(
     force: Annotated[bool, typer.Option("--force", help="Overwrite FILE.")] = False,
 ) -> None:
     """Export a run: the record as JSON, its scenario as TOML, or its samples as Parquet."""
-    opened = api.open_store(store)
+    opened = api.open_store(store, create=False)
     entry = opened.get(run_id)
     if out is None:
         _emit_json(_record_json(entry))
@@ -1212,7 +1232,7 @@ def runs_reproduce(
     Exits with code 3 when any kept array differs from the record, naming the outputs that
     differ and the recorded versions (package, Python, numpy, scipy) that changed.
     """
-    outcome = api.reproduce(api.open_store(store), run_id)
+    outcome = api.reproduce(api.open_store(store, create=False), run_id)
     if fmt is Format.json:
         _emit_json(
             {
@@ -1229,8 +1249,8 @@ def runs_reproduce(
         console.print(
             f"[green]identical:[/] run {run_id} ({outcome.record.command} of "
             f"{escape(outcome.record.scenario_name)}, {outcome.record.samples:,} samples, seed "
-            f"{outcome.record.seed}) gives the same {len(outcome.record.digests)} arrays, bit "
-            "for bit"
+            f"{outcome.record.seed}) gives the same {len(outcome.record.digests)} "
+            f"array{'' if len(outcome.record.digests) == 1 else 's'}, bit for bit"
         )
     else:
         console.print(
@@ -1249,7 +1269,7 @@ def runs_reproduce(
 @runs_app.command("delete")
 def runs_delete(run_id: RunId, store: RunsStoreOpt = None) -> None:
     """Delete a recorded run (and its kept samples)."""
-    entry = api.open_store(store).delete(run_id)
+    entry = api.open_store(store, create=False).delete(run_id)
     console.print(f"deleted run {entry.id} ({entry.command} of {escape(entry.scenario_name)})")
 
 
@@ -1662,10 +1682,44 @@ def _root(
     """How much alignment research automated AI could deliver during a cautious lab's lead."""
 
 
+def _usage_line(exc: Exception) -> str:
+    """A command-line usage error as one line: the option, what was expected, what was given."""
+    text = str(getattr(exc, "format_message", lambda: str(exc))())
+    text = " ".join(text.replace("Value error, ", "").split())
+    command = getattr(getattr(exc, "ctx", None), "command_path", "")
+    hint = f" (see {command} --help)" if command else ""
+    return f"error: {text}{hint}"
+
+
+def _parser_error(exc: Exception) -> None:
+    """Exit for an error of the argument parser (click's exceptions, recognised by shape)."""
+    kind = type(exc).__name__
+    ctx = getattr(exc, "ctx", None)
+    if kind == "NoArgsIsHelpError" and ctx is not None:
+        sys.stdout.write(ctx.get_help() + "\n")
+        raise SystemExit(0)
+    if kind == "Abort":
+        print("error: interrupted", file=sys.stderr)
+        raise SystemExit(130)
+    code = getattr(exc, "exit_code", None)
+    if isinstance(code, int) and hasattr(exc, "format_message"):
+        print(_usage_line(exc), file=sys.stderr)
+        raise SystemExit(code)
+
+
 def main() -> None:
-    """Entry point: run the app, turning a ScenarioError into one line and exit code 2."""
+    """Entry point: run the app, turning a ScenarioError into one line and exit code 2.
+
+    Usage errors the argument parser finds (an unknown option, a value that is not one of the
+    choices or not a number) are one ``error:`` line too; a command run without arguments
+    prints its help.
+    """
+    import typer.main
+
     try:
-        app()
+        code = typer.main.get_command(app)(standalone_mode=False)
+        if isinstance(code, int) and code:
+            raise SystemExit(code)
     except ScenarioError as exc:
         print(f"error: {exc}", file=sys.stderr)
         raise SystemExit(2) from None
@@ -1673,6 +1727,7 @@ def main() -> None:
         print("error: interrupted", file=sys.stderr)
         raise SystemExit(130) from None
     except Exception as exc:
+        _parser_error(exc)  # exits for the argument parser's own errors
         if os.environ.get("ALIGNMENT_RUNWAY_DEBUG"):
             raise
         print(

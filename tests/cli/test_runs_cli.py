@@ -50,6 +50,7 @@ def test_runs_are_recorded_listed_shown_and_deleted(cli: Cli, store: str) -> Non
         "keep_trajectories": 1000,
         "chunk_size": 65536,
         "workers": 1,
+        "percentiles": [5.0, 50.0, 95.0],
     }
     assert shown["versions"]["alignment-runway"] and shown["versions"]["scipy"]
     assert "[race]" in shown["scenario_text"] and shown["started_at"] <= shown["finished_at"]
@@ -119,3 +120,50 @@ def test_a_corrupt_store_is_one_clear_line(cli_error: CliError, tmp_path: Path) 
     assert bad.read_text(encoding="utf-8").startswith("my notes")
     line = cli_error("runs", "list", "--store", str(bad))
     assert "left as it is" in line
+
+
+def test_options_record_what_was_shown_and_figures_are_checked_first(
+    cli: Cli, cli_error: CliError, store: str, tmp_path: Path
+) -> None:
+    _ok(
+        cli,
+        "run",
+        "--preset",
+        "uncertain",
+        "-n",
+        "2000",
+        "--percentiles",
+        "10,90",
+        "--above",
+        "static.ai_researchers=1e5",
+        "--store",
+        store,
+    )
+    options = _json(cli, "runs", "show", "1", "--store", store)["options"]
+    assert options["percentiles"] == [10.0, 90.0]
+    assert options["above"] == ["static.ai_researchers=1e5"]
+    (tmp_path / "figs").mkdir()
+    (tmp_path / "figs" / "tornado.svg").write_text("mine", encoding="utf-8")
+    line = cli_error("run", "--preset", "uncertain", "--figures", "figs", "--store", store)
+    assert "--figures" in line and "tornado.svg" in line
+    assert len(_json(cli, "runs", "list", "--store", store)) == 1  # refused before running
+    line = cli_error("runs", "list", "--store", str(tmp_path / "typo.sqlite"))
+    assert "no store" in line and not (tmp_path / "typo.sqlite").exists()
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (("race", "--step", "day"), ("--step", "'day'", "'month', 'week'")),
+        (("sensitivity", "--method", "foo"), ("--method", "'foo'", "'tornado'")),
+        (("runs", "show", "abc"), ("ID", "integer")),
+        (("run", "--samples", "abc"), ("--samples", "integer")),
+        (("run", "--bogus"), ("No such option: --bogus",)),
+    ],
+)
+def test_parser_errors_are_one_line(
+    cli_error: CliError, args: tuple[str, ...], expected: tuple[str, ...]
+) -> None:
+    line = cli_error(*args)
+    missing = [part for part in expected if part not in line]
+    assert not missing, f"{missing} not in {line!r}"

@@ -202,3 +202,42 @@ def test_a_new_store_gets_the_current_schema_through_alembic(tmp_path: Path) -> 
         )
         assert connection.execute("PRAGMA journal_mode").fetchone() == ("wal",)
     assert api.open_store(f"sqlite:///{path}").list() == []
+
+
+def test_an_older_schema_is_migrated_keeping_its_runs(tmp_path: Path) -> None:
+    from importlib import resources
+
+    import sqlalchemy as sa
+    from alembic import command
+    from alembic.config import Config
+
+    path = tmp_path / "old.sqlite"
+    engine = sa.create_engine(f"sqlite:///{path}")
+    folder = resources.files("alignment_runway.store").joinpath("migrations")
+    with resources.as_file(folder) as scripts, engine.begin() as connection:
+        config = Config()
+        config.set_main_option("script_location", str(scripts))
+        config.attributes["connection"] = connection
+        command.upgrade(config, "0001_runs")  # the first schema: ids could be reused
+    engine.dispose()
+    with sqlite3.connect(path) as connection:
+        sql = connection.execute("SELECT sql FROM sqlite_master WHERE name = 'runs'").fetchone()
+        assert "AUTOINCREMENT" not in sql[0]
+    first = api.open_store(str(path))  # migrates to the head revision
+    result = _race()
+    kept = api.record(first, result, _RACE_OPTIONS, now(), now())
+    newest = api.record(first, result, _RACE_OPTIONS, now(), now())
+    first.delete(newest)
+    again = api.record(first, result, _RACE_OPTIONS, now(), now())
+    assert again > newest > kept  # a deleted id is never given out again
+    with sqlite3.connect(path) as connection:
+        assert connection.execute("SELECT version_num FROM alembic_version").fetchone() == (
+            SCHEMA_REVISION,
+        )
+
+
+def test_reading_a_store_that_does_not_exist_creates_nothing(tmp_path: Path) -> None:
+    path = tmp_path / "typo" / "runs.sqlite"
+    with pytest.raises(ScenarioError, match="received a path with no store"):
+        api.open_store(str(path), create=False)
+    assert not path.parent.exists()

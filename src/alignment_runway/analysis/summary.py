@@ -86,6 +86,8 @@ def percentiles(x: Array, qs: Sequence[float]) -> list[Estimate]:
         value = lo if lo == hi else lo + (h - lo_i) * (hi - lo)
         se_a, se_b = float(ordered[se_lo]), float(ordered[se_hi])
         se = (0.0 if se_a == se_b else (se_b - se_a) / 2) if n > 1 else math.nan
+        if not math.isfinite(value):
+            se = math.nan  # an infinite percentile ("never reached") has no error
         out.append(Estimate(value, se))
     return out
 

@@ -110,7 +110,8 @@ RACE_OUTPUTS: tuple[OutputSpec, ...] = (
         "C",
         "",
         "",
-        "research delivered, in years of work of the reference team (today's field)",
+        "research delivered, in field-years: the reference team each working a "
+        "researcher-year (2,880 h)",
     ),
     OutputSpec(
         "race.time_to_requirement",
@@ -581,10 +582,12 @@ def _race_slice(x: RaceInputs, grid: Array, record: NDArray[np.intp] | None) -> 
     trajectories = None if record is None else np.zeros((end.size, record.size))
     column = {int(k): j for j, k in enumerate(record)} if record is not None else {}
     latest = float(end.max()) if end.size else 0.0
+    step_research = np.empty_like(end)
     for k in range(1, len(grid)):
         now = schedule.advance(float(grid[k]))
-        before = research
-        research = research + (now - previous)
+        before = research.copy() if crossing is not None else research
+        np.subtract(now, previous, out=step_research)
+        research += step_research  # the research of step k, added to the total
         previous = now
         if crossing is not None and target is not None:
             crossed = (research >= target) & (before < target)

@@ -262,8 +262,9 @@ def distribution_figure(values: Array, label: str, unit: str, scale: float) -> A
                 ax.axvline(value, color="black", linestyle=style, linewidth=1, label=name)
         ax.legend(fontsize=8, loc="best")
     zeros = int(x.size - positive.size)
-    note = f" ({zeros:,} samples at 0 not shown)" if zeros else ""
-    ax.set_xlabel(f"{label} ({unit}), log scale{note}" if unit else f"{label}, log scale{note}")
+    if zeros:
+        ax.set_title(f"{zeros:,} samples at 0 not shown", loc="right", fontsize=8)
+    ax.set_xlabel(f"{label} ({unit}), log scale" if unit else f"{label}, log scale")
     ax.set_ylabel("samples")
     fig.tight_layout()
     return fig

@@ -35,6 +35,7 @@ if TYPE_CHECKING:
     from alignment_runway.essay import Figure as EssayFigure
 
 __all__ = [
+    "FIGURE_STEMS",
     "REPORT_SECTIONS",
     "figure_specs",
     "report_html",
@@ -44,6 +45,8 @@ __all__ = [
 
 #: Section ids in the order they appear (``race`` and ``essay`` only where they apply).
 REPORT_SECTIONS = ("results", "race", "distributions", "sensitivity", "essay", "scenario")
+#: Every figure a report can carry (``--figures`` writes those of its result).
+FIGURE_STEMS = ("research-per-month", "research", "research-by-month", "window-end", "tornado")
 #: Outputs left out of summary tables (shown as shares instead).
 _CATEGORICAL = ("race.end_reason", "race.success")
 #: How the headline's units read in a sentence.

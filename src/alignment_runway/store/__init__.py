@@ -52,7 +52,7 @@ __all__ = [
 #: The environment variable that chooses the default store (a URL or a file path).
 STORE_ENV = "ALIGNMENT_RUNWAY_STORE"
 #: The newest schema revision this version writes (the head of its Alembic migrations).
-SCHEMA_REVISION = "0001_runs"
+SCHEMA_REVISION = "0002_autoincrement"
 #: Seconds a writer waits for another to finish before giving up.
 _BUSY_TIMEOUT_S = 60
 
@@ -150,12 +150,17 @@ class Store:
         ScenarioError: for a store that cannot be opened or used, naming it and why.
     """
 
-    def __init__(self, location: str | None = None) -> None:
+    def __init__(self, location: str | None = None, *, create: bool = True) -> None:
         import sqlalchemy as sa
 
         self.location = location or default_url()
         self.url = _url(self.location)
         self.path = self._sqlite_path()
+        if self.path is not None and not create and not self.path.exists():
+            raise self._error(
+                "expected an existing run store; received a path with no store (nothing has "
+                "been recorded there: check the path, or run a model first)"
+            )
         if self.path is not None:
             try:
                 self.path.parent.mkdir(parents=True, exist_ok=True)
