@@ -19,7 +19,6 @@ from typing import TYPE_CHECKING, Any, Literal
 import numpy as np
 from numpy.typing import NDArray
 
-from alignment_runway.analysis import sensitivity as sensitivity_methods
 from alignment_runway.distributions import Distribution, Uniform
 from alignment_runway.errors import ScenarioError
 from alignment_runway.model import devloop as devloop_model
@@ -40,6 +39,7 @@ from alignment_runway.scenarios.specs import suggest
 from alignment_runway.units import CALENDAR_MONTH_S, dimension_name, registry
 
 if TYPE_CHECKING:
+    from alignment_runway.analysis import sensitivity as sensitivity_methods
     from alignment_runway.export import Exported
     from alignment_runway.store import RunRecord, Store
 
@@ -818,6 +818,8 @@ def sensitivity(
         ScenarioError: for an unknown or non-continuous output, an unknown method, an input
             with no uncertainty, too few samples, or Sobol with correlated inputs.
     """
+    from alignment_runway.analysis import sensitivity as sensitivity_methods
+
     if method not in SENSITIVITY_METHODS:
         raise ScenarioError(
             f"--method: expected one of {', '.join(SENSITIVITY_METHODS)}; received {method!r}"
@@ -907,6 +909,8 @@ def _rank_results(
     step: str,
     notes: list[str],
 ) -> list[SensitivityResult]:
+    from alignment_runway.analysis import sensitivity as sensitivity_methods
+
     n = DEFAULT_SAMPLES if samples is None else samples
     if n < sensitivity_methods.MIN_RANK_SAMPLES:
         raise ScenarioError(

@@ -96,3 +96,20 @@ def test_common_factors_match_the_registry(unit: str, canonical: str) -> None:
     exact = reg.Quantity(1.0, unit).to(canonical).m
     assert units.COMMON_FACTORS[(unit, canonical)] == pytest.approx(exact, rel=1e-15)
     assert units.factor(canonical, unit) == pytest.approx(1 / exact, rel=1e-15)
+
+
+def test_the_essay_preset_and_its_run_need_no_heavy_library() -> None:
+    """The default scenario's values all take the fast path: pint and friends stay unloaded."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; from alignment_runway import api, essay; "
+        "api.run(api.load_scenario()); essay.audit(); "
+        "print(sorted(m for m in ('pint', 'scipy.special', 'pandas', 'xarray', 'matplotlib', "
+        "'sqlalchemy', 'SALib', 'numpy.polynomial') if m in sys.modules))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120
+    )
+    assert done.stdout.strip() == "[]"

@@ -12,6 +12,7 @@ is pure; each mechanism's neutral value leaves the result of the simple model un
 
 from __future__ import annotations
 
+import functools
 import itertools
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -46,8 +47,8 @@ Array = NDArray[np.float64]
 CATCH_UP, THEFT, HORIZON = 0.0, 1.0, 2.0
 #: Samples stepped at once inside ``race_model`` (small enough to stay in the CPU's cache).
 _SLICE = 8192
-#: Gauss–Legendre nodes and weights on [-1, 1], for the smoothed review cap (no closed form).
-_GL_NODES, _GL_WEIGHTS = np.polynomial.legendre.leggauss(8)
+#: Gauss–Legendre points per part under the smoothed review cap (no closed form there).
+_GL_POINTS = 8
 #: Most parts a piece of a step is cut into under the smoothed review cap.
 _MAX_PARTS = 64
 #: Bisection steps locating the requirement's time under the smoothed review cap.
@@ -473,7 +474,7 @@ class _Smoothed:
             for k in range(parts):
                 start = lo + k * width
                 half, mid = width / 2, start + width / 2
-                for node, weight in zip(_GL_NODES, _GL_WEIGHTS, strict=True):
+                for node, weight in zip(*_gauss_legendre(), strict=True):
                     total += weight * half * self.p.rate(mid + half * node)
         return total
 
@@ -492,6 +493,15 @@ class _Smoothed:
             below = at_lo + self.integral(lo, mid) < target
             a, b = np.where(below, mid, a), np.where(below, b, mid)
         return (a + b) / 2
+
+
+@functools.cache
+def _gauss_legendre() -> tuple[Array, Array]:
+    """Gauss–Legendre nodes and weights on [-1, 1] (numpy.polynomial, imported when needed)."""
+    from numpy.polynomial import legendre
+
+    nodes, weights = legendre.leggauss(_GL_POINTS)
+    return nodes, weights
 
 
 def _subset(p: _RateParts, mask: NDArray[np.bool_]) -> _RateParts:
