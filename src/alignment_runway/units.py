@@ -77,6 +77,7 @@ COMMON_FACTORS: dict[tuple[str, str], float] = {
     **{(u, "second"): 3600.0 for u in ("hour", "hours")},
     **{(u, "researcher_second"): 3600.0 for u in ("researcher_hour", "researcher_hours")},
     ("researcher_year", "researcher_second"): RESEARCHER_YEAR_RS,
+    ("1/month", "1/second"): 1 / CALENDAR_MONTH_S,
     **{(u, "second"): 24 * 3600.0 for u in ("day", "days")},
     **{(u, "second"): 7 * 24 * 3600.0 for u in ("week", "weeks")},
     **{(u, "second"): CALENDAR_MONTH_S for u in ("month", "months")},

@@ -99,15 +99,23 @@ def test_common_factors_match_the_registry(unit: str, canonical: str) -> None:
 
 
 def test_the_essay_preset_and_its_run_need_no_heavy_library() -> None:
-    """The default scenario's values all take the fast path: pint and friends stay unloaded."""
+    """Default values and their display take the unit fast path: pint and friends stay unloaded.
+
+    The audit, a run and a race of the essay preset through the command line (JSON, so every
+    input is shown in its display unit), without the run store.
+    """
     import subprocess
     import sys
 
     code = (
-        "import sys; from alignment_runway import api, essay; "
-        "api.run(api.load_scenario()); essay.audit(); "
+        "import sys, io, contextlib; from alignment_runway import cli, essay; essay.audit()\n"
+        "for args in (['run'], ['race']):\n"
+        "    sys.argv = ['alignment-runway', *args, '--format', 'json', '--no-store']\n"
+        "    with contextlib.redirect_stdout(io.StringIO()):\n"
+        "        try: cli.main()\n"
+        "        except SystemExit as exit: assert not exit.code, exit.code\n"
         "print(sorted(m for m in ('pint', 'scipy.special', 'pandas', 'xarray', 'matplotlib', "
-        "'sqlalchemy', 'SALib', 'numpy.polynomial') if m in sys.modules))"
+        "'sqlalchemy', 'SALib', 'platformdirs') if m in sys.modules))"
     )
     done = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120
