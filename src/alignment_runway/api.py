@@ -968,18 +968,9 @@ def check_report_path(path: str | os.PathLike[str], force: bool = False) -> Path
         ScenarioError: for a name not ending in .html, a missing folder, or an existing file
             without ``force``.
     """
-    from alignment_runway.export import exists_message
+    from alignment_runway.export import check_new_file
 
-    target = Path(path)
-    if target.suffix.lower() not in (".html", ".htm"):
-        raise ScenarioError(f"--report: expected a file ending in .html; received {str(target)!r}")
-    if not target.parent.is_dir():
-        raise ScenarioError(
-            f"--report: the folder {str(target.parent)!r} does not exist; received {str(target)!r}"
-        )
-    if target.exists() and not force:
-        raise ScenarioError(exists_message(target, "--report"))
-    return target
+    return check_new_file(path, "--report", (".html", ".htm"), force)
 
 
 def report(result: RunResult, path: str | os.PathLike[str], *, force: bool = False) -> Path:

@@ -36,6 +36,7 @@ __all__ = [
     "FORMATS",
     "Exported",
     "What",
+    "check_new_file",
     "check_path",
     "exists_message",
     "export",
@@ -242,6 +243,29 @@ def _move_new(tmp: Path, path: Path, option: str) -> None:
         if path.exists():
             raise ScenarioError(exists_message(path, option)) from None
         os.replace(tmp, path)
+
+
+def check_new_file(
+    path: str | os.PathLike[str], option: str, suffixes: Sequence[str], force: bool
+) -> Path:
+    """Check that ``option`` can write a new file at ``path`` (before any work is done).
+
+    Raises:
+        ScenarioError: for a name not ending in one of ``suffixes``, a missing folder, or an
+            existing file without ``force``.
+    """
+    target = Path(path)
+    if target.suffix.lower() not in suffixes:
+        raise ScenarioError(
+            f"{option}: expected a file ending in {' or '.join(suffixes)}; received {str(target)!r}"
+        )
+    if not target.parent.is_dir():
+        raise ScenarioError(
+            f"{option}: the folder {str(target.parent)!r} does not exist; received {str(target)!r}"
+        )
+    if target.exists() and not force:
+        raise ScenarioError(exists_message(target, option))
+    return target
 
 
 def exists_message(path: Path, option: str = "--out") -> str:

@@ -15,7 +15,6 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from numpy.typing import NDArray
 
-from alignment_runway.errors import ScenarioError
 from alignment_runway.formatting import number
 from alignment_runway.units import factor
 
@@ -48,21 +47,9 @@ def check_figure_path(path: str | os.PathLike[str], force: bool = False) -> Path
         ScenarioError: for an extension other than .png or .svg, a missing folder, or an
             existing file without ``force``.
     """
-    target = Path(path)
-    extension = target.suffix.lower().removeprefix(".")
-    if extension not in FIGURE_FORMATS:
-        raise ScenarioError(
-            f"--figure: expected a file ending in .png or .svg; received {str(target)!r}"
-        )
-    if not target.parent.is_dir():
-        raise ScenarioError(
-            f"--figure: the folder {str(target.parent)!r} does not exist; received {str(target)!r}"
-        )
-    if target.exists() and not force:
-        raise ScenarioError(
-            f"--figure: {str(target)!r} exists; expected a new file (add --force to replace it)"
-        )
-    return target
+    from alignment_runway.export import check_new_file
+
+    return check_new_file(path, "--figure", tuple(f".{f}" for f in FIGURE_FORMATS), force)
 
 
 def _pyplot() -> Any:
