@@ -337,12 +337,13 @@ class _Exact:
         self.end = end
         self.t_last = 0.0
         self.growth_e = np.zeros_like(a0)
-        self.growth_p = np.zeros_like(a0)
         with np.errstate(over="ignore", invalid="ignore"):
             self.e1 = np.expm1(g * np.minimum(self.t1, end))
-            self.p1 = np.expm1(lg * self.t1)
             self.p2 = np.expm1(lg * np.clip(np.minimum(end, self.t2) - self.t1, 0.0, None))
-        self.inv1 = 1.0 / (1.0 + self.p1)
+            # piece 2 advances from e^(−λg t1) − 1 at t = 0, so it reads e^(λg (t − t1)) − 1
+            self.growth_p = np.expm1(-lg * self.t1)
+        self.tail = np.maximum(end - self.t2, 0.0)
+        self.piece = np.empty_like(a0)
         self.factors: dict[float, tuple[Array, Array, Array, Array]] = {}
 
     def cumulative(self, t: Array) -> Array:
@@ -375,29 +376,28 @@ class _Exact:
         ``E ← E·e^(gΔ) + (e^(gΔ) − 1)``, which has no cancellation, and each piece is cut where
         it stops or the window ends.
         """
-        stop = np.minimum(t, self.end)
-        total = np.subtract(stop, self.t2)
+        total = np.subtract(t, self.t2)  # time into piece 3, cut at the window's end
         np.maximum(total, 0.0, out=total)
+        np.minimum(total, self.tail, out=total)
         total *= self.r3
         if not self.any_growth:
             return total
         q1, m1, q2, m2 = self._factors(t - self.t_last)
         self.t_last = t
-        e, p = self.growth_e, self.growth_p
+        e, p, piece = self.growth_e, self.growth_p, self.piece
         e *= q1
         e += m1
-        p *= q2
+        p *= q2  # e^(λg (t − t1)) − 1: negative before piece 2 starts
         p += m2
-        piece = np.minimum(e, self.e1)
+        np.minimum(e, self.e1, out=piece)
         piece *= self.c1
         total += piece
-        np.subtract(p, self.p1, out=piece)
-        piece *= self.inv1
-        np.maximum(piece, 0.0, out=piece)
+        np.maximum(p, 0.0, out=piece)
         np.minimum(piece, self.p2, out=piece)
         piece *= self.c2
         total += piece
         if self.any_flat:
+            stop = np.minimum(t, self.end)
             total += self.d2_linear * np.clip(stop - self.t1, 0.0, self.d2)
         return total
 
