@@ -390,17 +390,11 @@ def _evaluate_race(
     return static | out.values, counts
 
 
-def _may_be_positive(value: object) -> bool:
-    """Whether a parameter's value can be above zero in some sample."""
+def _may_exceed(value: object, bound: float) -> bool:
+    """Whether a parameter's value can be above ``bound`` in some sample."""
     if isinstance(value, Distribution):
-        return value.support[1] > 0
-    return isinstance(value, float) and value > 0
-
-
-def _may_exceed_one(value: object) -> bool:
-    if isinstance(value, Distribution):
-        return value.support[1] > 1
-    return isinstance(value, float) and value > 1
+        return value.support[1] > bound
+    return isinstance(value, float) and value > bound
 
 
 def check_race(scenario: Scenario) -> None:
@@ -410,14 +404,14 @@ def check_race(scenario: Scenario) -> None:
         ScenarioError: a review share without supervisors or review capacity, checkpoint
             latency without an interval, an efficiency cap without a doubling time.
     """
-    needs = (
-        ("race.review_share", _may_be_positive, ("race.supervisors", "race.review_capacity")),
-        ("race.checkpoint_latency", _may_be_positive, ("race.checkpoint_interval",)),
-        ("race.efficiency_cap", _may_exceed_one, ("race.efficiency_doubling_time",)),
+    needs = (  # a parameter, its neutral value, and what it needs once above that
+        ("race.review_share", 0.0, ("race.supervisors", "race.review_capacity")),
+        ("race.checkpoint_latency", 0.0, ("race.checkpoint_interval",)),
+        ("race.efficiency_cap", 1.0, ("race.efficiency_doubling_time",)),
     )
-    for name, active, required in needs:
+    for name, neutral, required in needs:
         setting = scenario.settings[name]
-        if not active(setting.value):
+        if not _may_exceed(setting.value, neutral):
             continue
         missing = [other for other in required if scenario.value(other) is None]
         if missing:
@@ -425,7 +419,7 @@ def check_race(scenario: Scenario) -> None:
                 f"{setting.where}: {name} = {setting.text} needs {' and '.join(missing)}; "
                 f"received {name} without {'/'.join(missing)}: set "
                 f"{' and '.join(missing)}, or set {name} to its neutral value "
-                f"({'1' if name == 'race.efficiency_cap' else '0'})"
+                f"({neutral:g})"
             )
 
 
@@ -454,7 +448,7 @@ def race_inputs(scenario: Scenario) -> dict[str, Distribution]:
     sets it.
     """
     inputs = dict(scenario.uncertain())
-    if scenario.value(THEFT_DRAW) is None and _may_be_positive(scenario.value("race.theft_rate")):
+    if scenario.value(THEFT_DRAW) is None and _may_exceed(scenario.value("race.theft_rate"), 0.0):
         inputs[THEFT_DRAW] = Uniform(0.0, 1.0)
     return inputs
 

@@ -88,7 +88,7 @@ def _emit_json(data: Any) -> None:
 
 
 def _display(value: float, unit: str, display_unit: str) -> float:
-    return value * factor(unit, display_unit) if unit != display_unit else value
+    return value * factor(unit, display_unit)
 
 
 def _input_records(scenario: Scenario) -> list[dict[str, Any]]:
@@ -302,14 +302,24 @@ StoreSamplesOpt = Annotated[
 ]
 
 
-def _open_store(store: str | None, no_store: bool, store_samples: bool) -> Any:
-    """The run store to record in (None with --no-store), opened before any work is done."""
-    if no_store:
-        if store is not None or store_samples:
-            given = "--store" if store is not None else "--store-samples"
-            raise ScenarioError(f"{given}: expected no --no-store with it; received both")
-        return None
-    return api.open_store(store)
+def _recording(
+    store: str | None,
+    no_store: bool,
+    store_samples: bool,
+    fmt: Format,
+    options: dict[str, Any],
+) -> _Recording:
+    """Where a run about to start will be recorded (--no-store: nowhere).
+
+    The store is opened, and so checked, before any work, and the start time taken.
+    """
+    if no_store and (store is not None or store_samples):
+        given = "--store" if store is not None else "--store-samples"
+        raise ScenarioError(f"{given}: expected no --no-store with it; received both")
+    from alignment_runway.store import now
+
+    opened = None if no_store else api.open_store(store)
+    return _Recording(opened, options, now(), store_samples, fmt)
 
 
 def _check_outputs(
@@ -436,10 +446,16 @@ def run(
             f"--keep leaves out (add --keep {dropped[0]})"
         )
     n = _sample_count(scenario, samples)
-    opened = _open_store(store, no_store, store_samples)
-    from alignment_runway.store import now
-
-    started = now()
+    options = {
+        "samples": n,
+        "seed": seed,
+        "chunk_size": chunk_size,
+        "workers": workers,
+        "percentiles": qs,
+        "above": list(above or []),
+        "keep": keep,
+    }
+    recording = _recording(store, no_store, store_samples, fmt, options)
     with _progress(n, fmt is Format.json) as progress:
         result = api.run(
             scenario,
@@ -454,19 +470,7 @@ def run(
         _print_point(result, fmt)
     else:
         _print_summary(result, qs, thresholds, fmt)
-    options = {
-        "samples": n,
-        "seed": seed,
-        "chunk_size": chunk_size,
-        "workers": workers,
-        "percentiles": qs,
-        "above": list(above or []),
-    }
-    _finish(
-        result,
-        _Outputs(out, what, force, report, figures, qs, thresholds),
-        _Recording(opened, options | {"keep": keep}, started, store_samples, fmt),
-    )
+    _finish(result, _Outputs(out, what, force, report, figures, qs, thresholds), recording)
 
 
 class Step(StrEnum):
@@ -535,10 +539,17 @@ def race_command(
     scenario = _scenario(file, preset, settings)
     qs = _percentile_list(percentiles)
     n = samples if samples is not None else (DEFAULT_SAMPLES if api.race_inputs(scenario) else 1)
-    opened = _open_store(store, no_store, store_samples)
-    from alignment_runway.store import now
-
-    started = now()
+    options = {
+        "samples": n,
+        "seed": seed,
+        "months": months,
+        "step": step.value,
+        "keep_trajectories": keep_trajectories,
+        "chunk_size": chunk_size,
+        "workers": workers,
+        "percentiles": qs,
+    }
+    recording = _recording(store, no_store, store_samples, fmt, options)
     with _progress(n, fmt is Format.json) as progress:
         result = api.race(
             scenario,
@@ -552,28 +563,7 @@ def race_command(
             progress=progress,
         )
     _print_race(result, qs, fmt)
-    options = {
-        "samples": n,
-        "seed": seed,
-        "months": months,
-        "step": step.value,
-        "keep_trajectories": keep_trajectories,
-        "chunk_size": chunk_size,
-        "workers": workers,
-        "percentiles": qs,
-    }
-    _finish(
-        result,
-        _Outputs(out, what, force, report, figures, qs, {}),
-        _Recording(opened, options, started, store_samples, fmt),
-    )
-
-
-def _race_cell(name: str, est: Estimate) -> str:
-    """A results cell; an infinite time to the requirement reads "never"."""
-    if name == "race.time_to_requirement" and math.isinf(est.value):
-        return "never"
-    return _cell(est)
+    _finish(result, _Outputs(out, what, force, report, figures, qs, {}), recording)
 
 
 def _fan_rows(result: api.RaceResult) -> list[int]:
@@ -658,7 +648,7 @@ def _print_race(result: api.RaceResult, qs: list[float], fmt: Format) -> None:
         )
     for row in rows:
         k = scale[row.name]
-        cells = [_race_cell(row.name, e.scaled(k)) for e in (row.mean, *row.percentiles.values())]
+        cells = [_cell(e.scaled(k)) for e in (row.mean, *row.percentiles.values())]
         table.add_row(escape(row.name.removeprefix("race.")), *cells, specs[row.name].display_unit)
     console.print(table)
     ended = ", ".join(
@@ -811,13 +801,9 @@ def sensitivity_command(
         sys.stderr.write(f"wrote {written}\n")
 
 
-def _scale(unit: str, display: str) -> float:
-    return factor(unit, display) if unit != display else 1.0
-
-
 def _sensitivity_record(result: api.SensitivityResult, display: str) -> dict[str, Any]:
     unit = "" if result.log else display
-    k = 1.0 if result.log else _scale(result.unit, display)
+    k = 1.0 if result.log else factor(result.unit, display)
     record: dict[str, Any] = {
         "output": result.output,
         "log": result.log,
@@ -973,7 +959,7 @@ def _headline(entry: Any) -> tuple[str, float | None, str]:
     for row in entry.summary:
         if row["name"] == name and row.get("p50") is not None:
             spec = {s.name: s for s in ALL_OUTPUTS}[name]
-            return name, row["p50"] * _scale(spec.unit, spec.display_unit), spec.display_unit
+            return name, row["p50"] * factor(spec.unit, spec.display_unit), spec.display_unit
     return name, None, ""
 
 
@@ -1067,7 +1053,7 @@ def runs_show(run_id: RunId, store: RunsStoreOpt = None, fmt: FormatOpt = Format
         spec = specs.get(row["name"])
         if spec is None:
             continue
-        k = _scale(spec.unit, spec.display_unit)
+        k = factor(spec.unit, spec.display_unit)
         cells = [row.get(key) for key in ("mean", "p5", "p50", "p95")]
         table.add_row(
             row["name"],
@@ -1120,7 +1106,7 @@ def runs_diff(
     results = []
     specs = {s.name: s for s in ALL_OUTPUTS}
     for name in [n for n in rows_a if n in rows_b and n in specs]:
-        k = _scale(specs[name].unit, specs[name].display_unit)
+        k = factor(specs[name].unit, specs[name].display_unit)
         va, vb = rows_a[name].get("p50"), rows_b[name].get("p50")
         ma, mb = rows_a[name].get("mean"), rows_b[name].get("mean")
         results.append(
@@ -1341,6 +1327,9 @@ def _estimate_record(est: Estimate) -> dict[str, float | None]:
 
 
 def _cell(est: Estimate) -> str:
+    """A value with its relative standard error; +inf (a time never reached) reads "never"."""
+    if est.value == math.inf:
+        return "never"
     if est.value == 0 or est.se == 0 or not math.isfinite(est.se):
         return number(est.value)
     return f"{number(est.value)} ±{abs(est.se / est.value):.1%}"
@@ -1355,7 +1344,7 @@ def _print_summary(
     for row in rows:
         spec = specs.get(row.name)
         display = spec.display_unit if spec else PARAMETERS[row.name].display_unit
-        scale = factor(row.unit, display) if row.unit != display else 1.0
+        scale = factor(row.unit, display)
         shown.append((row, spec, display, scale))
     notes = result.notes(qs)
     correlations = result.rank_correlations()

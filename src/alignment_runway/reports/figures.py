@@ -96,7 +96,7 @@ def _sensitivity(results: Sequence[SensitivityResult], display: dict[str, str]) 
     )
     for ax, result in zip(axes[0], results, strict=True):
         unit = display.get(result.output, result.unit)
-        scale = 1.0 if result.log else factor(result.unit, unit) if result.unit != unit else 1.0
+        scale = 1.0 if result.log else factor(result.unit, unit)
         if result.method == "tornado":
             _tornado_panel(ax, result, scale, unit)
         elif result.method == "rank":

@@ -100,8 +100,7 @@ def _kind(result: RunResult) -> str:
 def _display(name: str) -> tuple[str, float]:
     """An output's display unit and the factor from its canonical unit."""
     spec = _SPECS[name]
-    scale = factor(spec.unit, spec.display_unit) if spec.unit != spec.display_unit else 1.0
-    return spec.display_unit, scale
+    return spec.display_unit, factor(spec.unit, spec.display_unit)
 
 
 def figure_specs(

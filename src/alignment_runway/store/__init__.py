@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import functools
 import hashlib
 import json
 import os
@@ -369,7 +370,9 @@ def _known_revisions() -> set[str]:
     }
 
 
+@functools.cache
 def _runs_table() -> sa.Table:
+    """The runs table as the code reads and writes it (the migrations define it on disk)."""
     import sqlalchemy as sa
 
     return sa.Table(
