@@ -1,13 +1,113 @@
-"""The project's error types.
+"""The project's error types, and the one "did you mean" helper.
 
-Each message names the parameter or file, what was expected, what was received, and where, so
-that interfaces can show it as one line.
+Every error a user can cause is an ``Error``: one line naming the field (a parameter such as
+``compute.stock``, or an argument of the API such as ``samples``), what was expected, what was
+received, and where (file:line when known). Errors below the interfaces speak of fields, never
+of command-line flags or web parameters: each interface renders ``Error.message(labels)`` with
+its own label for each field (the command line maps ``samples`` to ``--samples``).
 """
 
 from __future__ import annotations
 
-__all__ = ["ScenarioError"]
+import difflib
+from collections.abc import Iterable, Mapping
+
+__all__ = ["Error", "InputError", "OutputError", "ScenarioError", "StoreError", "did_you_mean"]
 
 
-class ScenarioError(ValueError):
-    """A scenario, a value or a command-line setting that cannot be used as given."""
+class Error(ValueError):
+    """Anything a user gave that cannot be used as given.
+
+    Attributes:
+        field: the field at fault ('' when none is): a parameter or an argument's name.
+    """
+
+    field: str = ""
+
+    def message(self, labels: Mapping[str, str] | None = None) -> str:
+        """The error as one line, each field shown by its label in ``labels`` (if any)."""
+        return str(self)
+
+
+class ScenarioError(Error):
+    """A scenario (a file, a preset or a setting) that cannot be used.
+
+    Its text names the parameter and where it was written.
+    """
+
+    def __init__(self, text: str, field: str = "") -> None:
+        super().__init__(text)
+        self.field = field
+
+
+class InputError(Error):
+    """A value of a field that cannot be used.
+
+    ``hint`` may name other fields as ``{0}``, ``{1}``… of ``related``; every interface shows
+    them by its own labels.
+
+    Attributes:
+        field: the field (an argument's or a parameter's name).
+        expected: what the field takes.
+        received: what it was given.
+        where: where it was given ('' when not from a file).
+        hint: a clause that follows, such as "; did you mean x?".
+        related: fields the hint names.
+    """
+
+    def __init__(
+        self,
+        field: str,
+        expected: str,
+        received: str,
+        where: str = "",
+        *,
+        hint: str = "",
+        related: Iterable[str] = (),
+    ) -> None:
+        self.field = field
+        self.expected = expected
+        self.received = received
+        self.where = where
+        self.hint = hint
+        self.related = tuple(related)
+        super().__init__(self.message())
+
+    def message(self, labels: Mapping[str, str] | None = None) -> str:
+        """The error as one line: ``[where: ]field: expected …; received …[hint]``."""
+        labels = labels or {}
+        label = labels.get(self.field, self.field)
+        hint = self.hint.format(*(labels.get(f, f) for f in self.related))
+        where = f"{self.where}: " if self.where else ""
+        return f"{where}{label}: expected {self.expected}; received {self.received}{hint}"
+
+
+class OutputError(InputError):
+    """A file or folder that cannot be written (the field is the argument that named it)."""
+
+
+class StoreError(Error):
+    """A run store that cannot be opened, read or written, or a run it does not hold.
+
+    Attributes:
+        location: the store's URL or path.
+        why: what is wrong with it.
+    """
+
+    field = "store"
+
+    def __init__(self, location: str, why: str) -> None:
+        self.location = location
+        self.why = why
+        super().__init__(self.message())
+
+    def message(self, labels: Mapping[str, str] | None = None) -> str:
+        """The error as one line: ``store 'LOCATION': why``."""
+        label = (labels or {}).get(self.field, self.field)
+        return f"{label}: {self.location!r}: {self.why}"
+
+
+def did_you_mean(name: str, known: Iterable[str], *, n: int = 1, cutoff: float = 0.6) -> str:
+    """A "; did you mean …?" clause for an unknown name ('' when nothing known is close)."""
+    close = difflib.get_close_matches(name, list(known), n=n, cutoff=cutoff)
+    return f"; did you mean {' or '.join(close)}?" if close else ""
