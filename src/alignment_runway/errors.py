@@ -43,8 +43,8 @@ class ScenarioError(Error):
 class InputError(Error):
     """A value of a field that cannot be used.
 
-    ``hint`` may name other fields as ``{0}``, ``{1}``… of ``related``; every interface shows
-    them by its own labels.
+    ``expected``, ``received`` and ``hint`` may name other fields as ``{0}``, ``{1}``… of
+    ``related`` (only then are they formatted); every interface shows them by its own labels.
 
     Attributes:
         field: the field (an argument's or a parameter's name).
@@ -77,9 +77,13 @@ class InputError(Error):
         """The error as one line: ``[where: ]field: expected …; received …[hint]``."""
         labels = labels or {}
         label = labels.get(self.field, self.field)
-        hint = self.hint.format(*(labels.get(f, f) for f in self.related))
+        parts: tuple[str, ...] = (self.expected, self.received, self.hint)
+        if self.related:
+            shown = [labels.get(f, f) for f in self.related]
+            parts = tuple(part.format(*shown) for part in parts)
+        expected, received, hint = parts
         where = f"{self.where}: " if self.where else ""
-        return f"{where}{label}: expected {self.expected}; received {self.received}{hint}"
+        return f"{where}{label}: expected {expected}; received {received}{hint}"
 
 
 class OutputError(InputError):

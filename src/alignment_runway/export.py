@@ -15,7 +15,6 @@ from __future__ import annotations
 import json
 import math
 import os
-import secrets
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from importlib.util import find_spec
@@ -26,7 +25,8 @@ import numpy as np
 from numpy.typing import NDArray
 
 from alignment_runway import __version__
-from alignment_runway.errors import ScenarioError
+from alignment_runway.errors import InputError, OutputError
+from alignment_runway.files import exists_error, write_atomically
 from alignment_runway.results import DEFAULT_PERCENTILES, UNITS, RaceResult, RunResult
 
 if TYPE_CHECKING:
@@ -36,11 +36,8 @@ __all__ = [
     "FORMATS",
     "Exported",
     "What",
-    "check_new_file",
     "check_path",
-    "exists_message",
     "export",
-    "write_atomically",
 ]
 
 Array = NDArray[np.float64]
@@ -70,31 +67,30 @@ class Exported:
 def check_path(path: str | os.PathLike[str], force: bool = False) -> str:
     """Check that an export can be written to ``path``; return its format (``.csv`` …).
 
-    Called by ``export``; interfaces call it before a long run too, so a bad ``--out`` fails
+    Called by ``export``; interfaces call it before a long run too, so a bad path fails
     at once.
 
     Raises:
-        ScenarioError: for an unknown extension, a missing directory, an existing file without
+        OutputError: for an unknown extension, a missing directory, an existing file without
             ``force``, a directory at ``path``, or a missing optional package.
     """
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix not in FORMATS:
-        raise ScenarioError(
-            f"--out: expected a file ending in .csv, .parquet, .nc or .json; received {str(path)!r}"
-        )
+        raise OutputError("out", "a file ending in .csv, .parquet, .nc or .json", repr(str(path)))
     if not path.parent.is_dir():
-        raise ScenarioError(
-            f"--out: expected a file in an existing directory; received {str(path)!r}, whose "
-            f"directory {str(path.parent)!r} does not exist"
+        raise OutputError(
+            "out",
+            "a file in an existing directory",
+            f"{str(path)!r}, whose directory {str(path.parent)!r} does not exist",
         )
     if path.is_dir():
-        raise ScenarioError(f"--out: expected a file; received {str(path)!r}, a directory")
+        raise OutputError("out", "a file", f"{str(path)!r}, a directory")
     if path.exists() and not force:
-        raise ScenarioError(exists_message(path))
+        raise exists_error(path)
     for package in FORMATS[suffix]:
         if find_spec(package) is None:
-            raise ScenarioError(_missing_message(path, package))
+            raise _missing_error(path, package)
     return suffix
 
 
@@ -124,14 +120,14 @@ def export(
         The file written, its format and its number of rows.
 
     Raises:
-        ScenarioError: for a bad path (see ``check_path``), a bad ``what``, percentile or
+        InputError: for a bad path (see ``check_path``), a bad ``what``, percentile or
             threshold, or a file that cannot be written; nothing is left at ``path`` then
             (an existing file is unchanged).
     """
     path = Path(path)
     suffix = check_path(path, force)
     if what not in get_args(What):
-        raise ScenarioError(f"--what: expected samples or summary; received {what!r}")
+        raise InputError("what", "samples or summary", repr(what))
     for package in FORMATS[suffix]:
         _require(path, package)
     names = _names(result)
@@ -187,99 +183,20 @@ def _summary_frame(
     """``RunResult.summary()``'s table, for every kept output and uncertain input."""
     bad = [q for q in percentiles if not (isinstance(q, int | float) and 0 <= q <= 100)]
     if bad or not percentiles:
-        raise ScenarioError(
-            f"--percentiles: expected numbers from 0 to 100; received {list(percentiles)!r}"
-        )
+        raise InputError("percentiles", "numbers from 0 to 100", repr(list(percentiles)))
     unknown = [name for name in above if name not in result.values]
     if unknown:
-        raise ScenarioError(
-            f"--above: expected outputs kept in the result ({', '.join(names)}); received "
-            f"{', '.join(unknown)}"
+        raise InputError(
+            "thresholds", f"outputs kept in the result ({', '.join(names)})", ", ".join(unknown)
         )
     return result.summary(percentiles, above, names)
 
 
-# --- atomic writing ---------------------------------------------------------------------------
-
-
-def write_atomically(
-    path: Path, force: bool, write: Callable[[Path], None], option: str = "--out"
-) -> None:
-    """Write with ``write`` to a temporary file beside ``path``, then move it into place.
-
-    ``option`` names the command-line option in error messages.
-
-    Without ``force`` the move is a hard link, which fails when ``path`` appeared meanwhile,
-    so an existing file is never replaced; on a file system without hard links it falls back
-    to a check and a rename.
-    """
-    tmp = path.with_name(f".{path.name}.{secrets.token_hex(6)}.tmp")
-    try:
-        os.close(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666))
-        try:
-            write(tmp)
-            with open(tmp, "rb+") as fh:
-                os.fsync(fh.fileno())
-            if force:
-                os.replace(tmp, path)
-            else:
-                _move_new(tmp, path, option)
-        finally:
-            tmp.unlink(missing_ok=True)
-    except OSError as exc:
-        reason = exc.strerror or str(exc) or type(exc).__name__
-        raise ScenarioError(
-            f"{option}: expected a file that can be written; received {str(path)!r}: {reason}"
-        ) from None
-
-
-def _move_new(tmp: Path, path: Path, option: str) -> None:
-    """Move ``tmp`` to ``path``, refusing to replace a file there."""
-    try:
-        os.link(tmp, path)
-    except FileExistsError:
-        raise ScenarioError(exists_message(path, option)) from None
-    except OSError:
-        if path.exists():
-            raise ScenarioError(exists_message(path, option)) from None
-        os.replace(tmp, path)
-
-
-def check_new_file(
-    path: str | os.PathLike[str], option: str, suffixes: Sequence[str], force: bool
-) -> Path:
-    """Check that ``option`` can write a new file at ``path`` (before any work is done).
-
-    Raises:
-        ScenarioError: for a name not ending in one of ``suffixes``, a missing folder, or an
-            existing file without ``force``.
-    """
-    target = Path(path)
-    if target.suffix.lower() not in suffixes:
-        raise ScenarioError(
-            f"{option}: expected a file ending in {' or '.join(suffixes)}; received {str(target)!r}"
-        )
-    if not target.parent.is_dir():
-        raise ScenarioError(
-            f"{option}: the folder {str(target.parent)!r} does not exist; received {str(target)!r}"
-        )
-    if target.exists() and not force:
-        raise ScenarioError(exists_message(target, option))
-    return target
-
-
-def exists_message(path: Path, option: str = "--out") -> str:
-    """The error for a file that exists and may not be replaced."""
-    return (
-        f"{option}: expected a new file (or --force to overwrite); received {str(path)!r}, "
-        "which already exists"
-    )
-
-
-def _missing_message(path: Path, package: str) -> str:
-    return (
-        f"--out: expected the optional package {package} to write {str(path)!r}; received "
-        f"none installed (pip install 'alignment-runway[export]')"
+def _missing_error(path: Path, package: str) -> OutputError:
+    return OutputError(
+        "out",
+        f"the optional package {package} to write {str(path)!r}",
+        "none installed (pip install 'alignment-runway[export]')",
     )
 
 
@@ -288,7 +205,7 @@ def _require(path: Path, package: str) -> None:
     try:
         __import__(package)
     except ImportError:
-        raise ScenarioError(_missing_message(path, package)) from None
+        raise _missing_error(path, package) from None
 
 
 # --- writers: (temporary path, table, metadata) --------------------------------------------

@@ -24,6 +24,7 @@ from alignment_runway.distributions import Distribution
 __all__ = [
     "BLOCK_SIZE",
     "DEFAULT_SEED",
+    "SAMPLING_SCHEME",
     "Evaluate",
     "block_normals",
     "simulate",
@@ -36,6 +37,9 @@ BLOCK_SIZE = 2**16
 DEFAULT_SEED = 2023
 #: Samples drawn when a scenario has an uncertain input and no sample count is given.
 DEFAULT_SAMPLES = 100_000
+#: The version of how draws are made from a seed (blocks, streams, copula): recorded with every
+#: stored run; a change to any of them that moves a draw increments it.
+SAMPLING_SCHEME = "1"
 #: Blocks per task handed to a worker process.
 _BLOCKS_PER_TASK = 8
 

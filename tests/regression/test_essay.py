@@ -4,7 +4,7 @@ import math
 
 import pytest
 
-from alignment_runway import essay
+from alignment_runway.engine import essay
 
 # The essay's inputs, written out by hand (not read through the model's code).
 STOCK = 4e21  # FLOP/s

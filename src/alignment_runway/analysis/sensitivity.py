@@ -26,7 +26,7 @@ from numpy.typing import NDArray
 
 from alignment_runway.analysis.summary import Estimate, rank_correlation
 from alignment_runway.distributions import Distribution
-from alignment_runway.errors import ScenarioError
+from alignment_runway.errors import InputError
 
 __all__ = [
     "MIN_RANK_SAMPLES",
@@ -129,14 +129,15 @@ def rank(inputs: Mapping[str, Array], output: Array) -> list[RankRow]:
     """Spearman's rank correlation of each input's samples with the output's, largest first.
 
     Raises:
-        ScenarioError: for fewer than ``MIN_RANK_SAMPLES`` samples.
+        InputError: for fewer than ``MIN_RANK_SAMPLES`` samples.
     """
     if not inputs:
         _need_inputs(inputs)
     if output.size < MIN_RANK_SAMPLES:
-        raise ScenarioError(
-            f"--samples: rank correlations need at least {MIN_RANK_SAMPLES} samples; "
-            f"received {output.size}"
+        raise InputError(
+            "samples",
+            f"at least {MIN_RANK_SAMPLES} samples for rank correlations",
+            str(output.size),
         )
     rows = [RankRow(name, rank_correlation(x, output)) for name, x in inputs.items()]
     rows.sort(key=lambda row: abs(row.rho.value), reverse=True)
@@ -163,14 +164,15 @@ def sobol(
         label: names the output in error messages.
 
     Raises:
-        ScenarioError: for a base sample that is not a power of 2 or is too small, or an
+        InputError: for a base sample that is not a power of 2 or is too small, or an
             output that does not vary or is not finite.
     """
     _need_inputs(inputs)
     if samples < MIN_SOBOL_SAMPLES or samples & (samples - 1):
-        raise ScenarioError(
-            f"--samples: Sobol indices need a base sample N that is a power of 2, at least "
-            f"{MIN_SOBOL_SAMPLES} (e.g. 1024); received {samples}"
+        raise InputError(
+            "samples",
+            f"a Sobol base sample N that is a power of 2, at least {MIN_SOBOL_SAMPLES} (e.g. 1024)",
+            str(samples),
         )
     from SALib.analyze import sobol as analyze
     from SALib.sample import sobol as sample
@@ -182,9 +184,10 @@ def sobol(
     values = {name: inputs[name].ppf(design[:, i].copy()) for i, name in enumerate(names)}
     output = _finite(evaluate(values), f"sobol: {label}")
     if float(np.var(output)) == 0.0:
-        raise ScenarioError(
-            f"sobol: {label} does not vary over the ranges of {', '.join(names)}: there is no "
-            "variance to apportion (choose an output that depends on them with --output)"
+        raise InputError(
+            "outputs",
+            f"an output that varies over the ranges of {', '.join(names)}",
+            f"{label}, which does not: there is no variance to apportion",
         )
     indices = analyze.analyze(
         problem, output, calc_second_order=False, conf_level=conf_level, seed=seed
@@ -209,25 +212,27 @@ def check_inputs(inputs: Mapping[str, object]) -> None:
     """Refuse an analysis with no uncertain input.
 
     Raises:
-        ScenarioError: naming what to do instead.
+        InputError: naming what to do instead.
     """
     _need_inputs(inputs)
 
 
 def _need_inputs(inputs: Mapping[str, object]) -> None:
     if not inputs:
-        raise ScenarioError(
-            "sensitivity: expected at least one uncertain input; received a scenario whose "
-            "inputs are all certain (give a parameter a range, e.g. --set "
-            '"compute.stock=2e21 to 8e21 FLOP/s")'
+        raise InputError(
+            "scenario",
+            "at least one uncertain input",
+            "a scenario whose inputs are all certain (give a parameter a range, such as "
+            'compute.stock = "2e21 to 8e21 FLOP/s")',
         )
 
 
 def _finite(output: Array, method: str) -> Array:
     bad = int(np.count_nonzero(~np.isfinite(output)))
     if bad:
-        raise ScenarioError(
-            f"{method}: expected a finite output at every point; received {bad:,} non-finite "
-            f"value(s) of {output.size:,}"
+        raise InputError(
+            "outputs",
+            f"a finite output at every point ({method})",
+            f"{bad:,} non-finite value(s) of {output.size:,}",
         )
     return output

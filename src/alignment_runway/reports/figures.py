@@ -19,7 +19,7 @@ from alignment_runway.formatting import number
 from alignment_runway.units import factor
 
 if TYPE_CHECKING:
-    from alignment_runway.api import SensitivityResult
+    from alignment_runway.results import SensitivityResult
 
 __all__ = [
     "FIGURE_FORMATS",
@@ -47,9 +47,9 @@ def check_figure_path(path: str | os.PathLike[str], force: bool = False) -> Path
         ScenarioError: for an extension other than .png or .svg, a missing folder, or an
             existing file without ``force``.
     """
-    from alignment_runway.export import check_new_file
+    from alignment_runway.files import check_new_file
 
-    return check_new_file(path, "--figure", tuple(f".{f}" for f in FIGURE_FORMATS), force)
+    return check_new_file(path, "figure", tuple(f".{f}" for f in FIGURE_FORMATS), force)
 
 
 def _pyplot() -> Any:

@@ -12,7 +12,6 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -26,13 +25,15 @@ from alignment_runway.reports.figures import (
     render,
     sensitivity_panels,
 )
-from alignment_runway.results import ALL_OUTPUTS, RaceResult, RunResult
+from alignment_runway.results import (
+    ALL_OUTPUTS,
+    EssayFigure,
+    RaceResult,
+    RunResult,
+    SensitivityResult,
+)
 from alignment_runway.scenarios import PARAMETERS
 from alignment_runway.units import factor
-
-if TYPE_CHECKING:
-    from alignment_runway.api import SensitivityResult
-    from alignment_runway.essay import Figure as EssayFigure
 
 __all__ = [
     "FIGURE_STEMS",

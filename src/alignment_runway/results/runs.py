@@ -6,7 +6,7 @@ frames are built on first use, so commands that only print a table never import 
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
@@ -30,6 +30,7 @@ __all__ = [
     "OutputSummary",
     "RaceResult",
     "RunResult",
+    "register_html",
 ]
 
 Array = NDArray[np.float64]
@@ -41,6 +42,17 @@ ALL_OUTPUTS = OUTPUTS + RACE_OUTPUTS
 UNITS = {spec.name: spec.unit for spec in ALL_OUTPUTS} | {
     name: spec.unit for name, spec in PARAMETERS.items()
 }
+#: What renders a result as HTML in a notebook (registered by the layer that draws reports).
+_HTML_RENDERERS: list[Callable[[RunResult], str]] = []
+
+
+def register_html(render: Callable[[RunResult], str]) -> None:
+    """Use ``render`` for results shown in a notebook (Jupyter's ``_repr_html_``).
+
+    Results know nothing of how reports are drawn; the public API registers the report's
+    table when it is imported.
+    """
+    _HTML_RENDERERS.append(render)
 
 
 @dataclass(frozen=True)
@@ -66,6 +78,7 @@ class RunResult:
             float per sample, in canonical units.
         capped_serial_samples: samples with ``σ > τ``, read as ``σ = τ``.
         chunk_size, workers: how the run was computed (results do not depend on them).
+        run_id: the id it was recorded as in a run store (None: not recorded).
     """
 
     scenario: Scenario
@@ -75,6 +88,7 @@ class RunResult:
     capped_serial_samples: int
     chunk_size: int = 0
     workers: int = 1
+    run_id: int | None = None
 
     @property
     def outputs(self) -> list[str]:
@@ -198,11 +212,9 @@ class RunResult:
             records.append(record)
         return pd.DataFrame.from_records(records).set_index("output")
 
-    def _repr_html_(self) -> str:
-        """The summary as an HTML table (shown by Jupyter)."""
-        from alignment_runway.reports.html import result_html
-
-        return result_html(self)
+    def _repr_html_(self) -> str | None:
+        """The summary as an HTML table (shown by Jupyter), once a renderer is registered."""
+        return _HTML_RENDERERS[-1](self) if _HTML_RENDERERS else None
 
     def quantiles(self, q: Sequence[float]) -> xr.Dataset:
         """Quantiles ``q`` (fractions in [0, 1]) of every variable, as an xarray Dataset."""

@@ -7,10 +7,10 @@ presets; a figure whose computed value differs from the stated one by more than
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
-from typing import Any
-
-from alignment_runway import api
+from alignment_runway.engine.devloop import devloop
+from alignment_runway.engine.runs import run
+from alignment_runway.results import EssayFigure as Figure
+from alignment_runway.scenarios import load_preset
 from alignment_runway.units import CALENDAR_MONTH_S, RESEARCHER_MONTH_RS
 
 __all__ = ["TOLERANCE", "Figure", "audit"]
@@ -27,37 +27,6 @@ _SLIP = (
 )
 
 
-@dataclass(frozen=True)
-class Figure:
-    """One figure of the essay, audited.
-
-    Attributes:
-        key: a stable identifier.
-        quantity: what the figure is, in a few words.
-        stated: the figure as the essay states it.
-        stated_text: how the essay writes it.
-        computed: the model's value in ``unit``.
-        unit: the unit both values carry.
-        ratio: computed / stated.
-        verdict: ``agrees`` (within ``TOLERANCE``) or ``differs``.
-        reason: why the two differ (or what was read into the text), empty when nothing to say.
-    """
-
-    key: str
-    quantity: str
-    stated: float
-    stated_text: str
-    computed: float
-    unit: str
-    ratio: float
-    verdict: str
-    reason: str
-
-    def to_dict(self) -> dict[str, Any]:
-        """The figure as a JSON-ready dict."""
-        return asdict(self)
-
-
 def _figure(
     key: str, quantity: str, stated: float, text: str, computed: float, unit: str, reason: str = ""
 ) -> Figure:
@@ -68,9 +37,9 @@ def _figure(
 
 def audit() -> list[Figure]:
     """Every figure the essay computes (SPEC §4), stated and computed, with a verdict."""
-    base = api.run(api.load_scenario(preset="essay"))
-    big = api.run(api.load_scenario(preset="essay-1000x"))
-    loop = api.devloop(base.scenario, taus=(10.0, 1000.0))
+    base = run(load_preset("essay"))
+    big = run(load_preset("essay-1000x"))
+    loop = devloop(base.scenario, taus=(10.0, 1000.0))
     b, g = base.value, big.value
     month_rs = b("static.research_per_month") * CALENDAR_MONTH_S
     researchers = b("static.ai_researchers")

@@ -1,0 +1,158 @@
+"""Recorded runs: record a finished run in a store, run a record again, check it bit for bit."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from alignment_runway.engine.runs import race, run
+from alignment_runway.errors import OutputError
+from alignment_runway.files import exists_error, write_atomically
+from alignment_runway.results import RaceResult, Reproduction, RunRecord, RunResult
+
+if TYPE_CHECKING:
+    from alignment_runway.store import Store
+
+__all__ = ["export_record", "open_store", "record", "reproduce", "rerun"]
+
+
+def open_store(location: str | None = None, *, create: bool = True) -> Store:
+    """The run store at a SQLAlchemy URL or file path (default: ``store.default_url()``).
+
+    With ``create`` false, a SQLite store that does not exist yet is an error (what only
+    reads runs never creates a store).
+
+    Raises:
+        StoreError: for a store that cannot be opened, is not a database, has a newer
+            schema, or (without ``create``) does not exist.
+    """
+    from alignment_runway.store import Store
+
+    return Store(location, create=create)
+
+
+def record(
+    store: Store,
+    result: RunResult,
+    options: Mapping[str, Any],
+    started_at: str,
+    finished_at: str | None = None,
+    *,
+    keep_samples: bool = False,
+) -> int:
+    """Record a finished run or race in ``store``; return its id.
+
+    ``finished_at`` is when it finished (default: now).
+
+    ``options`` are what the run was called with (samples, seed, chunk size, workers, and the
+    race's months, step and kept trajectories; a run's ``keep``), so ``reproduce`` can run it
+    again.
+    """
+    from alignment_runway.scenarios.loader import scenario_toml
+    from alignment_runway.store import digests, now, summary_records, versions
+
+    entry = RunRecord(
+        command="race" if isinstance(result, RaceResult) else "run",
+        scenario_name=result.scenario.name,
+        scenario_text=scenario_toml(result.scenario),
+        options=dict(options),
+        versions=versions(),
+        started_at=started_at,
+        finished_at=finished_at or now(),
+        samples=result.samples,
+        seed=result.seed,
+        summary=summary_records(result),
+        digests=digests(result.values),
+    )
+    return store.add(entry, dict(result.values) if keep_samples else None)
+
+
+def rerun(entry: RunRecord) -> RunResult:
+    """Run a recorded run again, with its recorded scenario and options."""
+    from alignment_runway.scenarios.loader import load_text
+
+    scenario = load_text(entry.scenario_text, entry.scenario_name)
+    o = entry.options
+    chunk_size, workers = int(o["chunk_size"]), int(o["workers"])
+    if entry.command == "race":
+        return race(
+            scenario,
+            int(o["samples"]),
+            int(o["seed"]),
+            months=float(o["months"]),
+            step=str(o["step"]),
+            keep_trajectories=int(o["keep_trajectories"]),
+            chunk_size=chunk_size,
+            workers=workers,
+        )
+    return run(
+        scenario,
+        int(o["samples"]),
+        int(o["seed"]),
+        chunk_size=chunk_size,
+        workers=workers,
+        keep=o.get("keep"),
+    )
+
+
+def reproduce(store: Store, run_id: int) -> Reproduction:
+    """Run a recorded run again and compare every kept array bit for bit with the record.
+
+    Raises:
+        InputError: for an unknown id.
+        ScenarioError: for a recorded scenario this version cannot read.
+    """
+    from alignment_runway.store import changed_versions, differing, digests
+
+    entry = store.get(run_id)
+    result = rerun(entry)
+    return Reproduction(
+        entry,
+        result,
+        tuple(differing(entry.digests, digests(result.values))),
+        changed_versions(entry.versions),
+    )
+
+
+def export_record(
+    store: Store, entry: RunRecord, path: str | os.PathLike[str], *, force: bool = False
+) -> Path:
+    """Write a record to ``path``, by the file's extension.
+
+    JSON: the whole record; TOML: its scenario; Parquet: its samples (when they were kept).
+
+    Raises:
+        OutputError: for another extension, an existing file without ``force``, a run that
+            kept no samples (for Parquet), or a file that cannot be written.
+    """
+    from alignment_runway.views import record_json
+
+    target = Path(path)
+    suffix = target.suffix.lower()
+    if suffix not in (".json", ".toml", ".parquet"):
+        raise OutputError("out", "a file ending in .json, .toml or .parquet", repr(str(target)))
+    if target.exists() and not force:
+        raise exists_error(target)
+    if suffix == ".parquet":
+        source = store.samples_path(entry)
+        if source is None or not source.exists():
+            raise OutputError(
+                "out",
+                "a run that kept its samples (recorded with {0})",
+                f"run {entry.id}, which kept none, and {str(target)!r}",
+                related=("store_samples",),
+            )
+        data = source.read_bytes()
+    elif suffix == ".toml":
+        data = entry.scenario_text.encode("utf-8")
+    else:
+        data = (json.dumps(record_json(entry), indent=2, ensure_ascii=False) + "\n").encode()
+
+    def write(tmp: Path) -> None:
+        tmp.write_bytes(data)
+
+    write_atomically(target, force, write)
+    return target

@@ -1,0 +1,170 @@
+"""Runs of the static model and races: sampling options checked, drawn, evaluated, summarised."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+import numpy as np
+
+from alignment_runway.engine.checks import (
+    check_finite,
+    check_horizon,
+    check_memory,
+    check_race,
+    check_sampling,
+    kept_names,
+)
+from alignment_runway.engine.evaluate import RaceJob, evaluate_race, evaluate_static, race_inputs
+from alignment_runway.errors import InputError
+from alignment_runway.model import race as race_model
+from alignment_runway.results import RaceResult, RunResult
+from alignment_runway.sampling import BLOCK_SIZE, DEFAULT_SAMPLES, DEFAULT_SEED, simulate
+from alignment_runway.scenarios import Scenario
+from alignment_runway.scenarios.correlations import mixing_matrix
+from alignment_runway.units import CALENDAR_MONTH_S
+
+__all__ = [
+    "DEFAULT_MONTHS",
+    "DEFAULT_TRAJECTORIES",
+    "default_samples",
+    "race",
+    "run",
+]
+
+#: The race's horizon when none is given, in calendar months.
+DEFAULT_MONTHS = 60.0
+#: Trajectories kept for research by month when no number is given.
+DEFAULT_TRAJECTORIES = 1000
+#: Static outputs a race keeps besides its own.
+_RACE_STATIC_KEEP = ("static.labor", "static.research_per_month")
+
+
+def default_samples(scenario: Scenario, command: str = "run") -> int:
+    """Samples drawn when none are asked: many when any input is uncertain, else one."""
+    inputs = race_inputs(scenario) if command == "race" else scenario.uncertain()
+    return DEFAULT_SAMPLES if inputs else 1
+
+
+def run(
+    scenario: Scenario,
+    samples: int | None = None,
+    seed: int = DEFAULT_SEED,
+    *,
+    chunk_size: int = BLOCK_SIZE,
+    workers: int = 1,
+    progress: Callable[[int], None] | None = None,
+    keep: Sequence[str] | None = None,
+) -> RunResult:
+    """Run the static model on a scenario (see ``api.run``).
+
+    Raises:
+        InputError: for bad options.
+        ScenarioError: for results that overflow floating point.
+    """
+    uncertain = scenario.uncertain()
+    if samples is None:
+        samples = default_samples(scenario)
+    check_sampling(samples, seed, chunk_size, workers)
+    kept = kept_names(keep, uncertain)
+    check_memory(samples, len(kept))
+    values, counts = simulate(
+        evaluate_static,
+        scenario,
+        uncertain,
+        kept,
+        samples,
+        seed,
+        chunk_size=chunk_size,
+        workers=workers,
+        progress=progress,
+        mixing=mixing_matrix(scenario.correlations) if scenario.correlations else None,
+    )
+    check_finite(scenario, counts)
+    capped = counts.get("capped", 0)
+    return RunResult(scenario, samples, seed, values, capped, chunk_size, workers)
+
+
+def _check_trajectories(keep_trajectories: int) -> None:
+    if (
+        isinstance(keep_trajectories, bool)
+        or not isinstance(keep_trajectories, int)
+        or keep_trajectories < 0
+    ):
+        raise InputError("keep_trajectories", "a whole number >= 0", repr(keep_trajectories))
+
+
+def race(
+    scenario: Scenario,
+    samples: int | None = None,
+    seed: int = DEFAULT_SEED,
+    *,
+    months: float = DEFAULT_MONTHS,
+    step: str = "month",
+    keep_trajectories: int = DEFAULT_TRAJECTORIES,
+    chunk_size: int = BLOCK_SIZE,
+    workers: int = 1,
+    progress: Callable[[int], None] | None = None,
+) -> RaceResult:
+    """Run the race on a scenario (see ``api.race``).
+
+    Raises:
+        InputError: for a bad horizon, step or sampling option.
+        ScenarioError: for parameters that do not fit together, or results that overflow.
+    """
+    check_race(scenario)
+    horizon, step_s = check_horizon(months, step)
+    _check_trajectories(keep_trajectories)
+    inputs = race_inputs(scenario)
+    if samples is None:
+        samples = DEFAULT_SAMPLES if inputs else 1
+    check_sampling(samples, seed, chunk_size, workers)
+    grid, record = race_model.time_grid(horizon, step_s, CALENDAR_MONTH_S)
+    kept_trajectories = min(keep_trajectories, samples)
+    keep = [spec.name for spec in race_model.RACE_OUTPUTS]
+    if scenario.value("race.required_research") is None:
+        keep = [name for name in keep if name not in ("race.time_to_requirement", "race.success")]
+    keep += [*_RACE_STATIC_KEEP, *inputs]
+    check_memory(samples, len(keep) + kept_trajectories * record.size / max(samples, 1))
+    mixing = mixing_matrix(scenario.correlations) if scenario.correlations else None
+    values, counts = simulate(
+        evaluate_race,
+        RaceJob(scenario, grid, None),
+        inputs,
+        keep,
+        samples,
+        seed,
+        chunk_size=chunk_size,
+        workers=workers,
+        progress=progress,
+        mixing=mixing,
+    )
+    check_finite(scenario, counts)
+    trajectories = np.zeros((0, record.size))
+    if kept_trajectories:
+        # the first samples of any run are the same draws, so a short run gives their paths
+        names = [f"race.research@{j}" for j in range(record.size)]
+        paths, _ = simulate(
+            evaluate_race,
+            RaceJob(scenario, grid, record),
+            inputs,
+            names,
+            kept_trajectories,
+            seed,
+            chunk_size=chunk_size,
+            mixing=mixing,
+        )
+        trajectories = np.column_stack([paths[name] for name in names])
+    return RaceResult(
+        scenario,
+        samples,
+        seed,
+        values,
+        counts.get("capped", 0),
+        chunk_size,
+        workers,
+        months=float(months),
+        step=step,
+        month=grid[record] / CALENDAR_MONTH_S,
+        trajectories=trajectories,
+        cut=counts.get("cut", 0),
+    )

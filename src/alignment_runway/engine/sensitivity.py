@@ -1,0 +1,267 @@
+"""Sensitivity of the model's outputs to its uncertain inputs (methods in analysis.sensitivity)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING
+
+import numpy as np
+from numpy.typing import NDArray
+
+from alignment_runway.distributions import Distribution
+from alignment_runway.engine.checks import check_horizon, check_race
+from alignment_runway.engine.evaluate import RaceJob, evaluate_race, evaluate_static, race_inputs
+from alignment_runway.engine.runs import DEFAULT_MONTHS, race, run
+from alignment_runway.errors import InputError, did_you_mean
+from alignment_runway.model import race as race_model
+from alignment_runway.results import ALL_OUTPUTS, UNITS, SensitivityResult
+from alignment_runway.sampling import DEFAULT_SAMPLES, DEFAULT_SEED
+from alignment_runway.scenarios import PARAMETERS, Scenario
+from alignment_runway.scenarios.specs import suggest
+from alignment_runway.units import CALENDAR_MONTH_S
+
+if TYPE_CHECKING:
+    from alignment_runway.analysis import sensitivity as sensitivity_methods
+
+__all__ = [
+    "DEFAULT_SOBOL_SAMPLES",
+    "HEADLINE_OUTPUTS",
+    "SENSITIVITY_METHODS",
+    "analysable_outputs",
+    "sensitivity",
+]
+
+Array = NDArray[np.float64]
+#: Sensitivity methods (see ``alignment_runway.analysis.sensitivity``).
+SENSITIVITY_METHODS = ("tornado", "rank", "sobol")
+#: What ``sensitivity`` analyses when no output is named: the static and the race headlines.
+HEADLINE_OUTPUTS = ("static.research_per_month", "race.research")
+#: Base sample of a Sobol design when none is given.
+DEFAULT_SOBOL_SAMPLES = 1024
+#: Outputs sensitivity analysis refuses, and why.
+_NOT_ANALYSABLE = {
+    "race.end_reason": "a category (0 catch-up, 1 theft, 2 horizon), not a quantity",
+    "race.success": "0 or 1; analyse the research delivered (race.research) instead",
+    "race.time_to_requirement": "infinite where the requirement is not met; analyse "
+    "race.research instead",
+}
+
+
+def analysable_outputs() -> list[str]:
+    """The outputs sensitivity analysis accepts: every continuous static and race output."""
+    return [spec.name for spec in ALL_OUTPUTS if spec.name not in _NOT_ANALYSABLE]
+
+
+def _check_output(name: str) -> None:
+    known = analysable_outputs()
+    if name in _NOT_ANALYSABLE:
+        raise InputError(
+            "outputs",
+            f"a continuous output (one of {', '.join(known)})",
+            f"{name}, which is {_NOT_ANALYSABLE[name]}",
+        )
+    if name not in known:
+        raise InputError(
+            "outputs",
+            f"one of {', '.join(known)}",
+            f"unknown output {name!r}",
+            hint=did_you_mean(name, known),
+        )
+
+
+def _analysed_inputs(
+    uncertain: Mapping[str, Distribution], names: Sequence[str] | None
+) -> dict[str, Distribution]:
+    if names is None:
+        return dict(uncertain)
+    chosen = {}
+    for name in names:
+        if name not in uncertain:
+            if name in PARAMETERS:
+                raise InputError(
+                    "inputs",
+                    f"one of the uncertain inputs ({', '.join(uncertain) or 'none'})",
+                    f"{name}, which has no uncertainty in this scenario",
+                )
+            raise InputError("inputs", "a parameter", repr(name), hint=suggest(name))
+        chosen[name] = uncertain[name]
+    return chosen
+
+
+def _logged(values: Array, output: str, log: bool) -> Array:
+    if not log:
+        return values
+    bad = int(np.count_nonzero(~(values > 0)))
+    if bad:
+        raise InputError(
+            "log",
+            f"{output} above 0 everywhere",
+            f"{bad:,} value(s) of {values.size:,} at or below 0 (analyse it without the log)",
+        )
+    return np.log(values)
+
+
+def _output_function(
+    scenario: Scenario, output: str, grid_s: Array, log: bool, fixed: Mapping[str, float]
+) -> sensitivity_methods.Evaluate:
+    """``values -> output`` for the sensitivity methods; ``fixed`` inputs held at a value."""
+
+    def evaluate(values: dict[str, Array]) -> Array:
+        n = next(iter(values.values())).size if values else 1
+        drawn = dict(values) | {name: np.full(n, value) for name, value in fixed.items()}
+        with np.errstate(all="ignore"):
+            if output.startswith("race."):
+                results, _ = evaluate_race(RaceJob(scenario, grid_s, None), drawn, n)
+            else:
+                results, _ = evaluate_static(scenario, drawn, n)
+        return _logged(results[output], output, log)
+
+    return evaluate
+
+
+def _notes(
+    scenario: Scenario,
+    method: str,
+    chosen: Mapping[str, Distribution],
+    fixed: Mapping[str, float],
+) -> list[str]:
+    notes = []
+    if method == "tornado" and scenario.correlations:
+        notes.append(
+            "tornado moves one input at a time and ignores the scenario's correlations; "
+            "--method rank accounts for them"
+        )
+    if fixed and method != "rank":
+        notes.append(f"held at their medians: {', '.join(fixed)}")
+    return notes
+
+
+def sensitivity(
+    scenario: Scenario,
+    outputs: Sequence[str] | None = None,
+    method: str = "tornado",
+    samples: int | None = None,
+    seed: int = DEFAULT_SEED,
+    *,
+    log: bool = False,
+    inputs: Sequence[str] | None = None,
+    months: float = DEFAULT_MONTHS,
+    step: str = "month",
+) -> list[SensitivityResult]:
+    """Which uncertain input drives each output (see ``api.sensitivity``).
+
+    Raises:
+        InputError: for an unknown or non-continuous output, an unknown method, an input
+            with no uncertainty, too few samples, or Sobol with correlated inputs.
+    """
+    from alignment_runway.analysis import sensitivity as sensitivity_methods
+
+    if method not in SENSITIVITY_METHODS:
+        raise InputError("method", f"one of {', '.join(SENSITIVITY_METHODS)}", repr(method))
+    names = list(outputs) if outputs else list(HEADLINE_OUTPUTS)
+    for name in names:
+        _check_output(name)
+    racing = any(name.startswith("race.") for name in names)
+    uncertain = race_inputs(scenario) if racing else dict(scenario.uncertain())
+    chosen = _analysed_inputs(uncertain, inputs)
+    sensitivity_methods.check_inputs(chosen)
+    grid = np.zeros(1)
+    if racing:
+        check_race(scenario)
+        horizon, step_s = check_horizon(months, step)
+        grid, _ = race_model.time_grid(horizon, step_s, CALENDAR_MONTH_S)
+    fixed = {
+        name: float(dist.ppf(np.array([0.5]))[0])
+        for name, dist in uncertain.items()
+        if name not in chosen
+    }
+    notes = _notes(scenario, method, chosen, fixed)
+    if method == "rank":
+        return _rank_results(scenario, names, chosen, samples, seed, log, months, step, notes)
+    if method == "sobol":
+        _check_independent(scenario, chosen)
+    results = []
+    for name in names:
+        evaluate = _output_function(scenario, name, grid, log, fixed)
+        unit = "" if log else UNITS.get(name, "")
+        if method == "tornado":
+            baseline, rows = sensitivity_methods.tornado(evaluate, chosen, label=name)
+            result = SensitivityResult(
+                scenario,
+                name,
+                unit,
+                log,
+                method,
+                1 + 2 * len(chosen),
+                seed,
+                baseline=baseline,
+                tornado=tuple(rows),
+                notes=tuple(notes),
+            )
+        else:
+            n = DEFAULT_SOBOL_SAMPLES if samples is None else samples
+            indices = sensitivity_methods.sobol(evaluate, chosen, n, seed, label=name)
+            result = SensitivityResult(
+                scenario, name, unit, log, method, n, seed, sobol=tuple(indices), notes=tuple(notes)
+            )
+        results.append(result)
+    return results
+
+
+def _check_independent(scenario: Scenario, chosen: Mapping[str, Distribution]) -> None:
+    pairs = [c.pair for c in scenario.correlations if set(c.pair) & set(chosen)]
+    if pairs:
+        shown = "; ".join(f"{a} with {b}" for a, b in pairs)
+        raise InputError(
+            "method",
+            "independent inputs for Sobol indices",
+            f"sobol on a scenario that correlates {shown}",
+            hint=": use the rank method, or leave the correlated inputs out of {0}",
+            related=("inputs",),
+        )
+
+
+def _rank_results(
+    scenario: Scenario,
+    names: Sequence[str],
+    chosen: Mapping[str, Distribution],
+    samples: int | None,
+    seed: int,
+    log: bool,
+    months: float,
+    step: str,
+    notes: list[str],
+) -> list[SensitivityResult]:
+    from alignment_runway.analysis import sensitivity as sensitivity_methods
+
+    n = DEFAULT_SAMPLES if samples is None else samples
+    if n < sensitivity_methods.MIN_RANK_SAMPLES:
+        raise InputError(
+            "samples",
+            f"at least {sensitivity_methods.MIN_RANK_SAMPLES} samples for rank correlations",
+            str(n),
+        )
+    values: dict[str, Array] = {}
+    if any(name.startswith("race.") for name in names):
+        values |= race(scenario, n, seed, months=months, step=step, keep_trajectories=0).values
+    static = [name for name in names if not name.startswith("race.")]
+    if static:
+        values |= run(scenario, n, seed, keep=[*static, *scenario.uncertain()]).values
+    results = []
+    for name in names:
+        output = _logged(values[name], name, log)
+        rows = sensitivity_methods.rank({k: values[k] for k in chosen}, output)
+        results.append(
+            SensitivityResult(
+                scenario,
+                name,
+                "" if log else UNITS.get(name, ""),
+                log,
+                "rank",
+                n,
+                seed,
+                rank=tuple(rows),
+                notes=tuple(notes),
+            )
+        )
+    return results

@@ -1,0 +1,294 @@
+"""The steps after a run, the same for every interface: export, record, report, figures.
+
+``plan`` checks every file and opens the store before any work is done, so a bad path or a
+damaged store fails at once; ``finish`` carries the steps out once the run is done and says
+what it did, for the interface to tell its user.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal
+
+from alignment_runway.engine import recorded
+from alignment_runway.engine.evaluate import race_inputs
+from alignment_runway.engine.sensitivity import sensitivity
+from alignment_runway.errors import InputError, OutputError
+from alignment_runway.files import check_new_file, write_atomically
+from alignment_runway.results import DEFAULT_PERCENTILES, RaceResult, RunResult, SensitivityResult
+
+if TYPE_CHECKING:
+    from alignment_runway.export import Exported
+    from alignment_runway.store import Store
+
+__all__ = [
+    "AfterRun",
+    "Finished",
+    "check_figures_path",
+    "check_report_path",
+    "export",
+    "finish",
+    "plan",
+    "report",
+    "write_figures",
+]
+
+#: Presets whose reports carry the essay audit.
+_ESSAY_PRESETS = ("essay", "essay-1000x")
+
+
+@dataclass(frozen=True)
+class AfterRun:
+    """What to do once a run is done: files to write, and the store to record it in.
+
+    Attributes:
+        options: what the run was called with, recorded with it (so it can be reproduced).
+        out, what: an export of the samples or the summary (see ``export``).
+        report: an HTML report; figures: a folder for the report's figures (PNG and SVG).
+        force: replace existing files.
+        percentiles, thresholds: what an exported summary holds.
+        store: where to record the run (None: nowhere); store_samples: keep its samples too.
+        started_at: when the run started (UTC, ISO 8601).
+    """
+
+    options: Mapping[str, Any]
+    out: Path | None = None
+    what: Literal["samples", "summary"] = "summary"
+    report: Path | None = None
+    figures: Path | None = None
+    force: bool = False
+    percentiles: Sequence[float] = DEFAULT_PERCENTILES
+    thresholds: Mapping[str, float] = field(default_factory=dict)
+    store: Store | None = None
+    store_samples: bool = False
+    started_at: str = ""
+
+
+@dataclass(frozen=True)
+class Finished:
+    """What ``finish`` did.
+
+    The export written, the run's id in the store, the report and the figures written (None
+    where not asked; figures empty when there were none to draw).
+    """
+
+    exported: Exported | None = None
+    run_id: int | None = None
+    store_location: str | None = None
+    report: Path | None = None
+    figures: list[Path] | None = None
+
+
+def plan(
+    options: Mapping[str, Any],
+    *,
+    out: str | os.PathLike[str] | None = None,
+    what: str | None = None,
+    report: str | os.PathLike[str] | None = None,
+    figures: str | os.PathLike[str] | None = None,
+    force: bool = False,
+    percentiles: Sequence[float] = DEFAULT_PERCENTILES,
+    thresholds: Mapping[str, float] | None = None,
+    store: str | Store | None = None,
+    store_samples: bool = False,
+) -> AfterRun:
+    """Check the steps after a run before it starts; open the store; take the start time.
+
+    Raises:
+        InputError: for ``what`` without ``out``, ``force`` with no file to write, or
+            ``store_samples`` without a store.
+        OutputError: for a file that cannot be written.
+        StoreError: for a store that cannot be opened.
+    """
+    from alignment_runway.export import check_path
+    from alignment_runway.store import Store, now
+
+    if out is None and what is not None:
+        raise InputError("what", "{0} FILE with it", "no {0}", related=("out",))
+    if force and out is None and report is None and figures is None:
+        raise InputError(
+            "force",
+            "a file to write ({0}, {1} or {2}) with it",
+            "none of them",
+            related=("out", "report", "figures"),
+        )
+    if store is None and store_samples:
+        raise InputError(
+            "store_samples", "a store ({0}) to keep the samples in", "none", related=("store",)
+        )
+    if out is not None:
+        check_path(out, force)
+    if report is not None:
+        check_report_path(report, force)
+    if figures is not None:
+        check_figures_path(figures, force)
+    opened = Store(store) if isinstance(store, str) else store
+    kind: Literal["samples", "summary"] = "samples" if what == "samples" else "summary"
+    return AfterRun(
+        options=dict(options),
+        out=None if out is None else Path(out),
+        what=kind,
+        report=None if report is None else Path(report),
+        figures=None if figures is None else Path(figures),
+        force=force,
+        percentiles=tuple(percentiles),
+        thresholds=dict(thresholds or {}),
+        store=opened,
+        store_samples=store_samples,
+        started_at=now(),
+    )
+
+
+def finish(result: RunResult, after: AfterRun) -> tuple[RunResult, Finished]:
+    """Carry out the steps after a run: export, record, report, figures (in that order).
+
+    Returns:
+        The result (with ``run_id`` set when it was recorded) and what was done.
+    """
+    exported = None
+    if after.out is not None:
+        exported = export(
+            result,
+            after.out,
+            after.what,
+            percentiles=after.percentiles,
+            above=after.thresholds,
+            force=after.force,
+        )
+    run_id = None
+    if after.store is not None:
+        run_id = recorded.record(
+            after.store, result, after.options, after.started_at, keep_samples=after.store_samples
+        )
+        result = replace(result, run_id=run_id)
+    written = None if after.report is None else report(result, after.report, force=after.force)
+    drawn = None
+    if after.figures is not None:
+        drawn = write_figures(result, after.figures, force=after.force)
+    location = None if after.store is None else after.store.location
+    return result, Finished(exported, run_id, location, written, drawn)
+
+
+def export(
+    result: RunResult,
+    path: str | os.PathLike[str],
+    what: Literal["samples", "summary"] = "summary",
+    *,
+    percentiles: Sequence[float] = DEFAULT_PERCENTILES,
+    above: Mapping[str, float] | None = None,
+    force: bool = False,
+) -> Exported:
+    """Write a run's samples or summary to a file (see ``alignment_runway.export.export``)."""
+    from alignment_runway.export import export as write
+
+    return write(result, path, what, percentiles=percentiles, above=above, force=force)
+
+
+def report_sensitivity(result: RunResult) -> list[SensitivityResult]:
+    """The tornado of a result's headline output, or nothing when no input is uncertain."""
+    scenario = result.scenario
+    if isinstance(result, RaceResult):
+        if not race_inputs(scenario):
+            return []
+        return sensitivity(
+            scenario, ["race.research"], "tornado", months=result.months, step=result.step
+        )
+    if not scenario.uncertain():
+        return []
+    return sensitivity(scenario, ["static.research_per_month"], "tornado")
+
+
+def check_report_path(path: str | os.PathLike[str], force: bool = False) -> Path:
+    """Check that ``report`` can write ``path`` (before a long run).
+
+    Raises:
+        OutputError: for a name not ending in .html, a missing folder, or an existing file
+            without ``force``.
+    """
+    return check_new_file(path, "report", (".html", ".htm"), force)
+
+
+def report(result: RunResult, path: str | os.PathLike[str], *, force: bool = False) -> Path:
+    """Write a run's or race's report: one self-contained HTML file (see ``api.report``).
+
+    Raises:
+        OutputError: for a path that cannot be written.
+    """
+    from alignment_runway.engine.essay import audit
+    from alignment_runway.reports.html import report_html
+
+    target = check_report_path(path, force)
+    essay = audit() if result.scenario.name in _ESSAY_PRESETS else None
+    text = report_html(result, report_sensitivity(result), essay)
+
+    def write(tmp: Path) -> None:
+        tmp.write_text(text, encoding="utf-8")
+
+    write_atomically(target, force, write, "report")
+    return target
+
+
+def check_figures_path(folder: str | os.PathLike[str], force: bool = False) -> Path:
+    """Check that ``write_figures`` can write into ``folder`` (before a long run).
+
+    The folder's parent must exist; without ``force``, no figure a report can carry may
+    already be there.
+
+    Raises:
+        OutputError: naming the folder or the files in the way.
+    """
+    from alignment_runway.reports.figures import FIGURE_FORMATS
+    from alignment_runway.reports.html import FIGURE_STEMS
+
+    target = Path(folder)
+    if target.exists() and not target.is_dir():
+        raise OutputError("figures", "a folder", f"{str(target)!r}, which is a file")
+    if not target.parent.is_dir():
+        raise OutputError(
+            "figures",
+            "a folder whose parent exists",
+            f"{str(target)!r}, whose parent {str(target.parent)!r} does not exist",
+        )
+    existing = [
+        str(target / f"{stem}.{fmt}")
+        for stem in FIGURE_STEMS
+        for fmt in FIGURE_FORMATS
+        if (target / f"{stem}.{fmt}").exists()
+    ]
+    if existing and not force:
+        raise OutputError(
+            "figures",
+            "new files (or {0} to overwrite)",
+            f"{', '.join(existing)}, which already exist",
+            related=("force",),
+        )
+    return target
+
+
+def write_figures(
+    result: RunResult, folder: str | os.PathLike[str], *, force: bool = False
+) -> list[Path]:
+    """Write each figure of a result's report as PNG and SVG into ``folder``.
+
+    Raises:
+        OutputError: for a folder that is a file, or figure files that exist without
+            ``force``, or a folder that cannot be written.
+    """
+    from alignment_runway.reports.figures import write_figures as write
+    from alignment_runway.reports.html import figure_specs
+
+    target = check_figures_path(folder, force)
+    specs = figure_specs(result, report_sensitivity(result))
+    if not specs:
+        return []
+    try:
+        return write(specs, target)
+    except OSError as exc:
+        raise OutputError(
+            "figures",
+            "a folder that can be written",
+            f"{str(target)!r}: {exc.strerror or exc}",
+        ) from None

@@ -1,0 +1,415 @@
+"""Views of runs and races: what a table, a JSON document, a report or a web page shows.
+
+Numbers are in display units (researcher-months per month, researcher-years …), each
+estimate with its Monte Carlo standard error.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from alignment_runway.analysis.summary import Estimate
+from alignment_runway.analysis.summary import percentiles as sample_percentiles
+from alignment_runway.model.static import OUTPUTS
+from alignment_runway.results import RaceResult, RunResult
+from alignment_runway.units import CALENDAR_MONTH_S, RESEARCHER_MONTH_RS, RESEARCHER_YEAR_RS
+from alignment_runway.views.common import (
+    OUTPUT_SPECS,
+    InputRow,
+    display_unit,
+    estimate_record,
+    input_rows,
+)
+
+__all__ = [
+    "FAN_QUANTILES",
+    "RACE_TABLE",
+    "STAGES",
+    "Interval",
+    "OutputRow",
+    "PointView",
+    "RaceView",
+    "SummaryRow",
+    "SummaryView",
+    "point_view",
+    "race_view",
+    "summary_view",
+]
+
+#: The static model's stages, as tables group them.
+STAGES = (("A", "Stage A: compute → trained model"), ("B", "Stage B: tokens → researcher labor"))
+#: The race's outputs shown in the results table (the end reason and success have their own).
+RACE_TABLE = (
+    "race.lead_at_pause",
+    "race.window",
+    "race.serial_speed",
+    "race.initial_rate",
+    "race.research",
+    "race.field_years",
+    "race.time_to_requirement",
+)
+#: Quantiles of research by month.
+FAN_QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
+
+
+@dataclass(frozen=True)
+class OutputRow:
+    """One output of a point run: its value in the display unit, and what it means."""
+
+    name: str
+    symbol: str
+    stage: str
+    value: float
+    unit: str
+    meaning: str
+
+    def to_json(self) -> dict[str, Any]:
+        """The row as JSON."""
+        return {
+            "name": self.name,
+            "symbol": self.symbol,
+            "stage": self.stage,
+            "value": self.value,
+            "unit": self.unit,
+            "meaning": self.meaning,
+        }
+
+
+@dataclass(frozen=True)
+class PointView:
+    """A run with no uncertainty: every output's one value, and the headline's parts.
+
+    Attributes:
+        researchers, months, research_months: the headline: AI researchers, each working
+            ``months`` of a human's months per month of lead, ``research_months``
+            researcher-months (of 240 h) in all.
+        hours: a human's working day, in hours.
+    """
+
+    scenario: str
+    description: str
+    seed: int
+    inputs: tuple[InputRow, ...]
+    outputs: tuple[OutputRow, ...]
+    capped_serial_samples: int
+    notes: tuple[str, ...]
+    researchers: float
+    months: float
+    research_months: float
+    hours: float
+
+    def to_json(self) -> dict[str, Any]:
+        """The view as the ``run --format json`` document."""
+        return {
+            "scenario": self.scenario,
+            "description": self.description,
+            "samples": 1,
+            "seed": self.seed,
+            "inputs": [row.to_json() for row in self.inputs],
+            "outputs": [row.to_json() for row in self.outputs],
+            "capped_serial_samples": self.capped_serial_samples,
+            "notes": list(self.notes),
+        }
+
+
+def point_view(result: RunResult) -> PointView:
+    """The view of a run whose inputs are all certain."""
+    scenario = result.scenario
+    outputs = tuple(
+        OutputRow(
+            spec.name,
+            spec.symbol,
+            spec.stage,
+            result.value(spec.name) * display_unit(spec.name)[1],
+            spec.display_unit,
+            spec.meaning,
+        )
+        for spec in OUTPUTS
+    )
+    per_month = result.value("static.research_per_month") * CALENDAR_MONTH_S
+    return PointView(
+        scenario=scenario.name,
+        description=scenario.description,
+        seed=result.seed,
+        inputs=input_rows(scenario),
+        outputs=outputs,
+        capped_serial_samples=result.capped_serial_samples,
+        notes=tuple(result.notes(())),
+        researchers=result.value("static.ai_researchers"),
+        months=result.value("static.human_months_per_month"),
+        research_months=per_month / RESEARCHER_MONTH_RS,
+        hours=scenario.scalar("labor.working_hours_per_day") * 24,
+    )
+
+
+@dataclass(frozen=True)
+class SummaryRow:
+    """One output's or input's summary in its display unit.
+
+    Attributes:
+        percentiles: by label (``p5`` …), in the order asked.
+        above: (threshold, P(value > threshold)) pairs, the threshold in ``unit``.
+    """
+
+    name: str
+    kind: str
+    unit: str
+    mean: Estimate
+    percentiles: dict[str, Estimate]
+    above: tuple[tuple[float, Estimate], ...] = ()
+
+    def to_json(self) -> dict[str, Any]:
+        """The row as JSON (``kind`` and ``above`` only for a run's rows)."""
+        return {
+            "name": self.name,
+            "kind": self.kind,
+            "unit": self.unit,
+            "mean": estimate_record(self.mean),
+            "percentiles": {k: estimate_record(e) for k, e in self.percentiles.items()},
+            "above": [
+                {"threshold": t, "unit": self.unit, "probability": estimate_record(e)}
+                for t, e in self.above
+            ],
+        }
+
+
+def _rows(
+    result: RunResult,
+    qs: Sequence[float],
+    thresholds: Mapping[str, float] | None,
+    names: Sequence[str],
+) -> tuple[SummaryRow, ...]:
+    rows = []
+    for row in result.summaries(qs, thresholds, names):
+        unit, scale = display_unit(row.name)
+        rows.append(
+            SummaryRow(
+                name=row.name,
+                kind="output" if row.name in OUTPUT_SPECS else "input",
+                unit=unit,
+                mean=row.mean.scaled(scale),
+                percentiles={f"p{q:g}": e.scaled(scale) for q, e in row.percentiles.items()},
+                above=tuple((t * scale, e) for t, e in row.above.items()),
+            )
+        )
+    return tuple(rows)
+
+
+@dataclass(frozen=True)
+class Interval:
+    """A headline: the median, the 90% interval and the mean, in ``unit``."""
+
+    name: str
+    unit: str
+    p5: float
+    p50: float
+    p95: float
+    mean: float
+
+
+def _interval(name: str, values: np.ndarray[Any, Any], scale: float, unit: str) -> Interval:
+    p5, p50, p95 = (e.value * scale for e in sample_percentiles(values, (5.0, 50.0, 95.0)))
+    return Interval(name, unit, p5, p50, p95, float(np.mean(values)) * scale)
+
+
+@dataclass(frozen=True)
+class SummaryView:
+    """A sampled run: the summary of every kept output and uncertain input.
+
+    Attributes:
+        correlations: (input, input, target, achieved) rank correlations.
+        headline: research per month of lead in researcher-months (None when not kept).
+    """
+
+    scenario: str
+    description: str
+    samples: int
+    seed: int
+    chunk_size: int
+    workers: int
+    inputs: tuple[InputRow, ...]
+    rows: tuple[SummaryRow, ...]
+    capped_serial_samples: int
+    correlations: tuple[tuple[str, str, float, Estimate], ...]
+    notes: tuple[str, ...]
+    headline: Interval | None
+
+    def to_json(self) -> dict[str, Any]:
+        """The view as the ``run --format json`` document."""
+        return {
+            "scenario": self.scenario,
+            "description": self.description,
+            "samples": self.samples,
+            "seed": self.seed,
+            "chunk_size": self.chunk_size,
+            "workers": self.workers,
+            "inputs": [row.to_json() for row in self.inputs],
+            "summary": [row.to_json() for row in self.rows],
+            "capped_serial_samples": self.capped_serial_samples,
+            "correlations": [
+                {"pair": [a, b], "target": target, "achieved": estimate_record(est)}
+                for a, b, target, est in self.correlations
+            ],
+            "notes": list(self.notes),
+        }
+
+
+def summary_view(
+    result: RunResult, qs: Sequence[float], thresholds: Mapping[str, float] | None = None
+) -> SummaryView:
+    """The view of a sampled run: percentiles ``qs`` and P(output > threshold)."""
+    headline = None
+    if "static.research_per_month" in result.values:
+        to_months = CALENDAR_MONTH_S / RESEARCHER_MONTH_RS
+        x = result.values["static.research_per_month"]
+        headline = _interval("static.research_per_month", x, to_months, "researcher_month")
+    return SummaryView(
+        scenario=result.scenario.name,
+        description=result.scenario.description,
+        samples=result.samples,
+        seed=result.seed,
+        chunk_size=result.chunk_size,
+        workers=result.workers,
+        inputs=input_rows(result.scenario),
+        rows=_rows(result, qs, thresholds, [*result.outputs, *result.uncertain_inputs]),
+        capped_serial_samples=result.capped_serial_samples,
+        correlations=tuple(result.rank_correlations()),
+        notes=tuple(result.notes(qs)),
+        headline=headline,
+    )
+
+
+@dataclass(frozen=True)
+class RaceView:
+    """A race: results, why windows ended, research by month, P(success).
+
+    Attributes:
+        end_reasons: share of windows ended by each reason.
+        required: the required research in researcher-years (None: unset or drawn).
+        has_requirement: whether the scenario sets a requirement (fixed or drawn).
+        success: P(success) (None without a requirement).
+        fan_month, fan: research by month (researcher-years): the reporting months and, for
+            each of ``FAN_QUANTILES``, one value per month (empty without trajectories).
+        trajectories: how many samples' trajectories the fan is drawn from.
+        fan_rows: the reporting times a table shows.
+        research: the headline in researcher-years; field_years_median: its median in
+            field-years.
+    """
+
+    scenario: str
+    description: str
+    samples: int
+    seed: int
+    months: float
+    step: str
+    chunk_size: int
+    workers: int
+    inputs: tuple[InputRow, ...]
+    rows: tuple[SummaryRow, ...]
+    end_reasons: dict[str, Estimate]
+    required: float | None
+    has_requirement: bool
+    success: Estimate | None
+    trajectories: int
+    fan_month: tuple[float, ...]
+    fan: tuple[tuple[float, ...], ...]
+    fan_rows: tuple[int, ...]
+    cut_samples: int
+    capped_serial_samples: int
+    notes: tuple[str, ...]
+    research: Interval
+    field_years_median: float
+
+    def to_json(self) -> dict[str, Any]:
+        """The view as the ``race --format json`` document."""
+        return {
+            "scenario": self.scenario,
+            "description": self.description,
+            "samples": self.samples,
+            "seed": self.seed,
+            "months": self.months,
+            "step": self.step,
+            "chunk_size": self.chunk_size,
+            "workers": self.workers,
+            "inputs": [row.to_json() for row in self.inputs],
+            "summary": [
+                {
+                    "name": row.name,
+                    "unit": row.unit,
+                    "mean": estimate_record(row.mean),
+                    "percentiles": {k: estimate_record(e) for k, e in row.percentiles.items()},
+                }
+                for row in self.rows
+            ],
+            "end_reasons": {name: estimate_record(e) for name, e in self.end_reasons.items()},
+            "required_research_researcher_year": self.required,
+            "success": None if self.success is None else estimate_record(self.success),
+            "research_by_month": {
+                "unit": "researcher_year",
+                "trajectories": self.trajectories,
+                "month": list(self.fan_month),
+                "quantiles": {
+                    f"q{q:g}": list(values)
+                    for q, values in zip(FAN_QUANTILES, self.fan, strict=False)
+                },
+            },
+            "cut_samples": self.cut_samples,
+            "capped_serial_samples": self.capped_serial_samples,
+            "notes": list(self.notes),
+        }
+
+
+def _fan_rows(result: RaceResult) -> tuple[int, ...]:
+    """Which reporting times a table shows, and the horizon.
+
+    Every month until the kept windows have all ended, or about 13 evenly spaced when that
+    is more than 24 months.
+    """
+    if not result.trajectories.shape[0]:
+        return ()
+    ended = np.flatnonzero(np.all(result.trajectories == result.trajectories[:, -1:], axis=0))
+    count = int(ended[0]) + 1 if ended.size else result.month.size
+    count = max(2, min(count, result.month.size))
+    every = 1 if count <= 25 else math.ceil((count - 1) / 12)
+    return tuple(sorted({*range(0, count, every), count - 1, result.month.size - 1}))
+
+
+def race_view(result: RaceResult, qs: Sequence[float]) -> RaceView:
+    """The view of a race, with percentiles ``qs``."""
+    names = [name for name in RACE_TABLE if name in result.values]
+    rows = _rows(result, qs, None, names)
+    to_years = 1.0 / RESEARCHER_YEAR_RS
+    kept = int(result.trajectories.shape[0])
+    fan = result.fan(FAN_QUANTILES) * to_years if kept else np.zeros((0, 0))
+    required = result.scenario.value("race.required_research")
+    research = result.values["race.research"]
+    return RaceView(
+        scenario=result.scenario.name,
+        description=result.scenario.description,
+        samples=result.samples,
+        seed=result.seed,
+        months=result.months,
+        step=result.step,
+        chunk_size=result.chunk_size,
+        workers=result.workers,
+        inputs=input_rows(result.scenario),
+        rows=rows,
+        end_reasons=result.end_reasons(),
+        required=required * to_years if isinstance(required, float) else None,
+        has_requirement=result.has_requirement,
+        success=result.success() if result.has_requirement else None,
+        trajectories=kept,
+        fan_month=tuple(float(m) for m in result.month),
+        fan=tuple(tuple(float(v) for v in values) for values in fan),
+        fan_rows=_fan_rows(result),
+        cut_samples=result.cut,
+        capped_serial_samples=result.capped_serial_samples,
+        notes=tuple(result.notes(qs)),
+        research=_interval("race.research", research, to_years, "researcher_year"),
+        field_years_median=float(np.median(result.values["race.field_years"])),
+    )
