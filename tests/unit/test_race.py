@@ -919,8 +919,10 @@ def test_pure_functions() -> None:
     _close(race_model.theft_time(0.5 * one, 0.1 * one)[0], math.log(2) / 0.1)
     np.testing.assert_array_equal(race_model.catch_up_window(6 * one, 2 * one, 0 * one), 3.0)
     np.testing.assert_array_equal(race_model.checkpoint_factor(5 * one, None, 3 * one), 1.0)
-    np.testing.assert_array_equal(race_model.labor_multiplier(1e9 * one, None, 10 * one), 1.0)
-    np.testing.assert_allclose(race_model.labor_multiplier(3 * one, 1 * one, 4 * one), 4.0)
+    np.testing.assert_array_equal(race_model.labor_multiplier(1e9 * one, 0 * one, 10 * one), 1.0)
+    growth = race_model.efficiency_growth_per_s(1 * one)
+    _close(growth[0], math.log(2))
+    np.testing.assert_allclose(race_model.labor_multiplier(3 * one, growth, 4 * one), 4.0)
     assert race_model.review_cap(None, None, 0.5 * one)[0] == math.inf
     assert race_model.review_cap(10 * one, 2 * one, 0 * one)[0] == math.inf
     _close(race_model.review_cap(10 * one, 2 * one, 0.5 * one)[0], 40.0)
@@ -930,6 +932,15 @@ def test_pure_functions() -> None:
     # λ = 0: the rate stops at the knee
     _close(race_model.research_rate(1e6 * one, 2 * one, 10 * one, 0 * one)[0], 20.0)
     assert race_model.research_rate(0 * one, 2 * one, 10 * one, 0.5 * one)[0] == 0.0
+
+
+def test_labor_multiplier_doubles_every_doubling_time_up_to_its_cap() -> None:
+    doubling = 2.5 * M
+    t = np.array([0.0, 0.5, 1.0, 3.0, 6.0, 9.0, 9.9]) * doubling
+    growth = race_model.efficiency_growth_per_s(np.full(t.size, doubling))
+    m = race_model.labor_multiplier(t, growth, np.full(t.size, 600.0))
+    np.testing.assert_allclose(m, np.minimum(2.0 ** (t / doubling), 600.0), rtol=1e-14, atol=0)
+    assert m[0] == 1.0 and m[-1] == 600.0
 
 
 def test_the_smoothed_cap_cannot_overflow() -> None:
