@@ -141,11 +141,11 @@ def fte_years(researcher_s: Num) -> Num:
     return researcher_s / FTE_YEAR_RS
 
 
-def calendar_to_working_s(calendar_s: Num, working_fraction: Num) -> Num:
+def calendar_to_working_s(calendar_s: float | Num, working_fraction: Num) -> Num:
     """Working time a human puts in over ``calendar_s`` seconds of calendar time.
 
     Args:
-        calendar_s: calendar time, seconds.
+        calendar_s: calendar time, seconds (a float applies to every working fraction).
         working_fraction: working hours per day as working seconds per calendar second
             (8 working_hour/day is 1/3).
     """
