@@ -437,8 +437,6 @@ SCALAR_ARRAY_CASES: dict[str, FunctionCase] = {
     "devloop.signal_latency_s": (devloop.signal_latency_s, (TASK, SIGMA, SPEED)),
     # unit conversions
     "units.researcher_months": (units.researcher_months, (RESEARCHER_S,)),
-    "units.researcher_years": (units.researcher_years, (RESEARCHER_S,)),
-    "units.fte_years": (units.fte_years, (RESEARCHER_S,)),
     "units.calendar_to_working_s": (units.calendar_to_working_s, (CALENDAR_S, FRACTION)),
     "units.working_to_calendar_s": (units.working_to_calendar_s, (RESEARCHER_S, FRACTION)),
 }
