@@ -25,16 +25,13 @@ if TYPE_CHECKING:
 __all__ = [
     "CALENDAR_MONTH_S",
     "CALENDAR_YEAR_S",
-    "FTE_YEAR_RS",
     "RESEARCHER_MONTH_RS",
     "RESEARCHER_YEAR_RS",
     "calendar_to_working_s",
     "dimension_name",
     "factor",
-    "fte_years",
     "registry",
     "researcher_months",
-    "researcher_years",
     "working_to_calendar_s",
 ]
 
@@ -46,8 +43,6 @@ CALENDAR_YEAR_S = 365 * 24 * 3600.0
 RESEARCHER_MONTH_RS = 240 * 3600.0
 #: Researcher-seconds in one researcher-year (12 researcher-months).
 RESEARCHER_YEAR_RS = 12 * RESEARCHER_MONTH_RS
-#: Researcher-seconds in one full-time-equivalent year (2,000 h), for literature figures.
-FTE_YEAR_RS = 2000 * 3600.0
 
 _DIMENSION_NAMES = {
     "[compute]": "compute (FLOP)",
@@ -131,21 +126,11 @@ def researcher_months(researcher_s: Num) -> Num:
     return researcher_s / RESEARCHER_MONTH_RS
 
 
-def researcher_years(researcher_s: Num) -> Num:
-    """Convert researcher-seconds into researcher-years (12 researcher-months each)."""
-    return researcher_s / RESEARCHER_YEAR_RS
-
-
-def fte_years(researcher_s: Num) -> Num:
-    """Convert researcher-seconds into full-time-equivalent years (2,000 h each)."""
-    return researcher_s / FTE_YEAR_RS
-
-
-def calendar_to_working_s(calendar_s: Num, working_fraction: Num) -> Num:
+def calendar_to_working_s(calendar_s: float | Num, working_fraction: Num) -> Num:
     """Working time a human puts in over ``calendar_s`` seconds of calendar time.
 
     Args:
-        calendar_s: calendar time, seconds.
+        calendar_s: calendar time, seconds (a float applies to every working fraction).
         working_fraction: working hours per day as working seconds per calendar second
             (8 working_hour/day is 1/3).
     """

@@ -23,6 +23,7 @@ from alignment_runway import api
 from alignment_runway.model import race as race_model
 from alignment_runway.model.race import RaceInputs, RaceOutputs
 from alignment_runway.units import CALENDAR_MONTH_S, RESEARCHER_MONTH_RS
+from strategies import maybe, positive, unit_interval
 
 Array = NDArray[np.float64]
 
@@ -44,32 +45,12 @@ SLOW = settings(max_examples=25, deadline=None)
 # --------------------------------------------------------------------------- strategies
 
 
-def positive(lo: float, hi: float) -> st.SearchStrategy[float]:
-    """Finite floats in ``[lo, hi]``: Hypothesis's own floats, and log-uniform ones."""
-
-    def clamp(exponent: float) -> float:
-        return min(max(math.pow(10.0, exponent), lo), hi)
-
-    plain = st.floats(
-        min_value=lo, max_value=hi, allow_nan=False, allow_infinity=False, allow_subnormal=False
-    )
-    return st.one_of(plain, st.floats(math.log10(lo), math.log10(hi)).map(clamp))
-
-
-def unit_interval(hi_open: bool = False) -> st.SearchStrategy[float]:
-    return st.floats(0.0, 1.0, exclude_max=hi_open, allow_subnormal=False)
-
-
 #: A lead of at least an hour, in seconds.
 LEAD = positive(HOUR, 24 * M)
 #: Returns to parallelism λ: off (1), none above the reference team (0), or in between. Values
 #: below 1e-3 are left out: λ·ln2/T_d then underflows to the subnormal range, where the exact
 #: integration divides by it (no part of any realistic scenario).
 RETURNS = st.one_of(st.just(1.0), st.just(0.0), st.floats(1e-3, 1.0))
-
-
-def maybe(strategy: st.SearchStrategy[float]) -> st.SearchStrategy[float | None]:
-    return st.one_of(st.none(), strategy)
 
 
 @dataclass(frozen=True)

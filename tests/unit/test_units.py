@@ -70,12 +70,6 @@ def test_named_conversions_match_the_registry() -> None:
     assert units.researcher_months(rs) == pytest.approx(
         q(f"{rs} researcher_second").to("researcher_month").m, rel=1e-12
     )
-    assert units.researcher_years(rs) == pytest.approx(
-        q(f"{rs} researcher_second").to("researcher_year").m, rel=1e-12
-    )
-    assert units.fte_years(rs) == pytest.approx(
-        q(f"{rs} researcher_second").to("fte_year").m, rel=1e-12
-    )
 
 
 def test_working_and_calendar_time_convert_only_through_hours_per_day() -> None:

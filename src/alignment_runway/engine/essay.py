@@ -11,7 +11,7 @@ from alignment_runway.engine.devloop import devloop
 from alignment_runway.engine.runs import run
 from alignment_runway.results import EssayFigure as Figure
 from alignment_runway.scenarios import load_preset
-from alignment_runway.units import CALENDAR_MONTH_S, RESEARCHER_MONTH_RS
+from alignment_runway.units import CALENDAR_MONTH_S, researcher_months
 
 __all__ = ["TOLERANCE", "Figure", "audit"]
 
@@ -151,7 +151,7 @@ def audit() -> list[Figure]:
             "research per month of lead",
             15_000.0 * 15.0,
             "15,000 researchers for 15 months",
-            month_rs / RESEARCHER_MONTH_RS,
+            researcher_months(month_rs),
             "researcher_month/month",
             "the same unit slip: 15,000 should be ~44,000 (8-hour months throughout)",
         ),

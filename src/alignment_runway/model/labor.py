@@ -12,7 +12,7 @@ from typing import cast
 import numpy as np
 
 from alignment_runway._typing import Num, same_kind
-from alignment_runway.units import CALENDAR_MONTH_S
+from alignment_runway.units import CALENDAR_MONTH_S, calendar_to_working_s, working_to_calendar_s
 
 __all__ = [
     "ai_researchers",
@@ -73,7 +73,7 @@ def human_months_per_month(serial_researcher_s_per_s: Num, working_fraction: Num
         serial_researcher_s_per_s: an AI researcher's serial speed, ``v / σ``.
         working_fraction: working seconds per calendar second (8 working_hour/day is 1/3).
     """
-    return serial_researcher_s_per_s / working_fraction
+    return working_to_calendar_s(serial_researcher_s_per_s, working_fraction)
 
 
 def research_per_month_via_researchers(
@@ -85,5 +85,5 @@ def research_per_month_via_researchers(
 
     This is the essay's headline route; it must equal ``L`` × one calendar month (SPEC §3).
     """
-    human_month_researcher_s = CALENDAR_MONTH_S * working_fraction
+    human_month_researcher_s = calendar_to_working_s(CALENDAR_MONTH_S, working_fraction)
     return researchers * months_each * human_month_researcher_s

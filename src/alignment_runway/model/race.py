@@ -32,6 +32,7 @@ __all__ = [
     "RaceOutputs",
     "catch_up_window",
     "checkpoint_factor",
+    "efficiency_growth_per_s",
     "labor_multiplier",
     "lead_at_pause",
     "race_model",
@@ -230,14 +231,23 @@ def checkpoint_factor(serial_speed: Array, interval_rs: Array | None, latency_s:
     return interval_rs / (interval_rs + latency_s * serial_speed)
 
 
-def labor_multiplier(t_s: Array, doubling_s: Array | None, cap: Array) -> Array:
-    """Efficiency gains during the window: ``m(t) = min(2^(t/T_d), m_max)`` (1 without growth).
+def efficiency_growth_per_s(doubling_s: Array) -> Array:
+    """Growth rate of the efficiency multiplier, ``g = ln 2 / T_d`` per second.
 
-    The essay expects efficiency improvements to give 10–1000× more researcher-hours.
+    ``2^(t/T_d) = e^(g t)``: the multiplier and the exact integral of the rate share this ``g``.
     """
-    if doubling_s is None:
-        return np.ones_like(cap * t_s)
-    return np.minimum(np.exp2(t_s / doubling_s), cap)
+    growth: Array = np.log(2.0) / doubling_s
+    return growth
+
+
+def labor_multiplier(t_s: Array, growth_per_s: Array, cap: Array) -> Array:
+    """Efficiency gains during the window: ``m(t) = min(2^(t/T_d), m_max) = min(e^(g t), m_max)``.
+
+    ``g`` is ``efficiency_growth_per_s(T_d)``, 0 without growth (``m = 1``: the cap is at
+    least 1). The essay expects efficiency improvements to give 10–1000× more
+    researcher-hours.
+    """
+    return np.minimum(np.exp(growth_per_s * t_s), cap)
 
 
 def review_cap(supervisors: Array | None, capacity: Array | None, share: Array) -> Array:
@@ -297,7 +307,7 @@ class _RateParts:
     smoothness: Array | None
 
     def rate(self, t: Array) -> Array:
-        m = np.minimum(np.exp(self.growth * t), self.cap_m)
+        m = labor_multiplier(t, self.growth, self.cap_m)
         y = usable_labor(self.a0 * m, self.review, self.smoothness)
         return research_rate(y, self.speed, self.team, self.returns)
 
@@ -568,7 +578,9 @@ def _race_slice(x: RaceInputs, grid: Array, record: NDArray[np.intp] | None) -> 
 
     factor = checkpoint_factor(x.serial_speed, x.checkpoint_interval_rs, x.checkpoint_latency_s)
     speed = x.serial_speed * factor
-    growth = np.zeros_like(x.labor) if x.doubling_s is None else np.log(2.0) / x.doubling_s
+    growth = (
+        np.zeros_like(x.labor) if x.doubling_s is None else efficiency_growth_per_s(x.doubling_s)
+    )
     parts = _RateParts(
         a0=x.safe_share * x.labor * factor,
         growth=growth,

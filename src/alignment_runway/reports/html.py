@@ -37,15 +37,12 @@ from alignment_runway.units import factor
 
 __all__ = [
     "FIGURE_STEMS",
-    "REPORT_SECTIONS",
     "figure_specs",
     "report_html",
     "result_html",
     "summary_table_html",
 ]
 
-#: Section ids in the order they appear (``race`` and ``essay`` only where they apply).
-REPORT_SECTIONS = ("results", "race", "distributions", "sensitivity", "essay", "scenario")
 #: Every figure a report can carry (``--figures`` writes those of its result).
 FIGURE_STEMS = ("research-per-month", "research", "research-by-month", "window-end", "tornado")
 #: Outputs left out of summary tables (shown as shares instead).

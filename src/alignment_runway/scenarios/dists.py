@@ -37,7 +37,6 @@ _SHAPES: dict[str, tuple[tuple[frozenset[str], ...], frozenset[str]]] = {
     "mixture": ((frozenset({"components", "weights"}),), frozenset()),
 }
 _COMMON = frozenset({"dist", "unit", "min", "max"})
-_SHAPE_NUMBERS = frozenset({"sigma", "alpha", "beta", "lambda"})
 
 Convert = Callable[[Any, str, str], float]
 
