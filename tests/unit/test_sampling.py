@@ -1,7 +1,10 @@
-"""Seeded Monte Carlo sampling through the API (``api.run``), against the promises of
-sampling.py and results.py:
+"""Seeded Monte Carlo sampling, through the API (``api.run``) and ``sampling.simulate``,
+against the promises of the sampling package and results.py:
 
-- the same seed gives bit-identical samples whatever the chunk size and number of workers;
+- the same seed gives bit-identical samples whatever the chunk size, the number of workers
+  and the executor;
+- a worker process killed mid-run fails the run at once (``WorkerLost``), and an interrupt
+  stops every worker at once;
 - a sample's draws do not depend on the number of samples (prefixes agree);
 - each input has its own streams: making another input uncertain leaves its draws alone;
 - an input used by several equations is drawn once per sample (a closed form tells);
@@ -12,7 +15,14 @@ sampling.py and results.py:
 from __future__ import annotations
 
 import math
+import os
+import signal
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from statistics import NormalDist
+from types import FrameType
 
 import numpy as np
 import pandas as pd
@@ -23,6 +33,7 @@ from alignment_runway import api, sampling
 from alignment_runway.distributions import LogNormal, Mixture, Normal, Truncated
 from alignment_runway.model.static import OUTPUTS
 from alignment_runway.results import RunResult
+from alignment_runway.sampling import Executor, InProcess, LocalProcesses, WorkerLost
 from alignment_runway.scenarios import Scenario
 
 _STOCK = "compute.stock=2e21 to 8e21 FLOP/s"
@@ -81,13 +92,55 @@ def test_reference_run_has_every_output_and_uncertain_input(reference: RunResult
     assert 0 < reference.capped_serial_samples < _SAMPLES
 
 
-@pytest.mark.parametrize("workers", [1, 2, 3])
+@pytest.fixture(
+    params=[InProcess(), LocalProcesses(1), LocalProcesses(2), LocalProcesses(3)], ids=repr
+)
+def executor(request: pytest.FixtureRequest) -> Executor:
+    """Every executor; the runs using it span several blocks, so pools really share work."""
+    param: Executor = request.param
+    return param
+
+
+def _simulate(
+    scenario: Scenario,
+    samples: int,
+    executor: Executor,
+    chunk_size: int = sampling.BLOCK_SIZE,
+    progress: Callable[[int], None] | None = None,
+) -> tuple[dict[str, np.ndarray], dict[str, int]]:
+    """``api.run``'s simulation (every output and uncertain input) on the given executor."""
+    uncertain = scenario.uncertain()
+    keep = [spec.name for spec in OUTPUTS] + list(uncertain)
+    return sampling.simulate(
+        api._evaluate_static,
+        scenario,
+        uncertain,
+        keep,
+        samples,
+        _SEED,
+        chunk_size=chunk_size,
+        progress=progress,
+        executor=executor,
+    )
+
+
 @pytest.mark.parametrize("chunk_size", [7, 4096, 65536, 65537, 10**6])
-def test_chunk_and_worker_invariance(
-    uncertain: Scenario, reference: RunResult, chunk_size: int, workers: int
+def test_chunk_and_executor_invariance(
+    uncertain: Scenario, reference: RunResult, chunk_size: int, executor: Executor
 ) -> None:
-    result = api.run(uncertain, _SAMPLES, _SEED, chunk_size=chunk_size, workers=workers)
-    assert (result.chunk_size, result.workers) == (chunk_size, workers)
+    values, counts = _simulate(uncertain, _SAMPLES, executor, chunk_size)
+    assert counts["capped"] == reference.capped_serial_samples
+    assert set(values) == set(reference.values)
+    for name, array in values.items():
+        assert array.dtype == reference.values[name].dtype, name
+        assert np.array_equal(array, reference.values[name]), f"{name} differs"
+
+
+@pytest.mark.parametrize("workers", [2, 3])
+def test_workers_give_the_same_run(uncertain: Scenario, reference: RunResult, workers: int) -> None:
+    """``workers`` (without an executor) evaluates in worker processes, same results."""
+    result = api.run(uncertain, _SAMPLES, _SEED, chunk_size=4096, workers=workers)
+    assert (result.chunk_size, result.workers) == (4096, workers)
     assert result.capped_serial_samples == reference.capped_serial_samples
     _assert_identical(result, reference)
 
@@ -103,7 +156,7 @@ def test_one_sample_chunks(uncertain: Scenario, reference: RunResult) -> None:
 
 
 def test_worker_tasks_split_the_samples() -> None:
-    """Enough samples for several worker tasks (of eight blocks each); cheap inputs only."""
+    """Enough samples for many worker tasks (one block each); cheap inputs only."""
     scenario = api.load_scenario(
         settings=[
             _STOCK,
@@ -305,6 +358,125 @@ def test_progress_reports_every_sample_once(workers: int) -> None:
     api.run(scenario, samples=1_200_001, seed=3, workers=workers, progress=done.append)
     assert sum(done) == 1_200_001
     assert len(done) >= 2
+
+
+def test_every_executor_reports_each_block_once(executor: Executor) -> None:
+    scenario = api.load_scenario(settings=[_STOCK])
+    samples = 5 * sampling.BLOCK_SIZE + 3
+    done: list[int] = []
+    _simulate(scenario, samples, executor, progress=done.append)
+    assert sorted(done) == [3] + [sampling.BLOCK_SIZE] * 5
+
+
+@dataclass(frozen=True)
+class _Probe:
+    """The context of ``_evaluate_probe``: the test's process, and what to do in a worker."""
+
+    parent: int
+    #: The first draw of ``x`` in the block to act on (chunks are whole blocks).
+    marker: float = math.nan
+    #: ``"kill"``: the worker evaluating that block kills itself; ``"hang"``: it sleeps.
+    action: str = ""
+
+
+_X = {"x": Normal(0.0, 1.0)}
+
+
+def _evaluate_probe(
+    probe: _Probe, inputs: dict[str, np.ndarray], n: int
+) -> tuple[dict[str, np.ndarray], dict[str, int]]:
+    """``y = 2x``, counting the samples evaluated outside the test's process; in a worker
+    process (never the test's own), kill or stall the one evaluating the marked block."""
+    x = inputs["x"]
+    elsewhere = os.getpid() != probe.parent
+    if elsewhere and x[0] == probe.marker:
+        if probe.action == "kill":
+            os.kill(os.getpid(), signal.SIGKILL)
+        if probe.action == "hang":
+            time.sleep(3600)
+    return {"y": 2 * x}, {"elsewhere": n if elsewhere else 0}
+
+
+def _probe(block: int = 0, action: str = "") -> _Probe:
+    first = float(_X["x"].from_normal(sampling.block_normals(_SEED, "x", block, 1))[0])
+    return _Probe(os.getpid(), first, action)
+
+
+@contextmanager
+def _hang_guard(seconds: int = 60) -> Iterator[None]:
+    """Raise ``TimeoutError`` in the test if the block has not ended after ``seconds``."""
+
+    def hung(signum: int, frame: FrameType | None) -> None:
+        raise TimeoutError(f"still running after {seconds} s: the run hangs")
+
+    previous = signal.signal(signal.SIGALRM, hung)
+    signal.alarm(seconds)
+    try:
+        yield
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def test_executors_evaluate_where_they_say(executor: Executor) -> None:
+    samples = 3 * sampling.BLOCK_SIZE + 1
+    values, counts = sampling.simulate(
+        _evaluate_probe, _probe(), _X, ["y", "x"], samples, _SEED, executor=executor
+    )
+    assert counts["elsewhere"] == (0 if isinstance(executor, InProcess) else samples)
+    assert np.array_equal(values["y"], 2 * values["x"])
+    first = sampling.block_normals(_SEED, "x", 0, sampling.BLOCK_SIZE)
+    assert np.array_equal(values["x"][: sampling.BLOCK_SIZE], first)
+
+
+def test_default_executor_follows_workers_and_samples() -> None:
+    big = 2 * sampling.BLOCK_SIZE
+    for samples, workers, elsewhere in (
+        (big, 1, 0),
+        (sampling.BLOCK_SIZE, 2, 0),  # one block: no pool
+        (big, 2, big),
+    ):
+        _, counts = sampling.simulate(
+            _evaluate_probe, _probe(), _X, ["y"], samples, _SEED, workers=workers
+        )
+        assert counts["elsewhere"] == elsewhere, (samples, workers)
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_a_killed_worker_fails_the_run_at_once(workers: int) -> None:
+    """A worker killed by SIGKILL (as by the out-of-memory killer) raises ``WorkerLost``;
+    the hang guard fails the test if the run waits for it instead."""
+    samples = 6 * sampling.BLOCK_SIZE
+    with _hang_guard(), pytest.raises(WorkerLost, match="ended unexpectedly"):
+        sampling.simulate(
+            _evaluate_probe,
+            _probe(block=2, action="kill"),
+            _X,
+            ["y"],
+            samples,
+            _SEED,
+            executor=LocalProcesses(workers),
+        )
+
+
+def test_an_interrupt_stops_the_workers_at_once() -> None:
+    """Interrupted while a worker is busy (here, stalled), the run ends without waiting."""
+
+    def interrupt(done: int) -> None:
+        raise KeyboardInterrupt
+
+    samples = 4 * sampling.BLOCK_SIZE
+    with _hang_guard(), pytest.raises(KeyboardInterrupt):
+        sampling.simulate(
+            _evaluate_probe,
+            _probe(block=1, action="hang"),
+            _X,
+            ["y"],
+            samples,
+            _SEED,
+            progress=interrupt,
+            executor=LocalProcesses(2),
+        )
 
 
 def test_keep_limits_the_arrays_and_leaves_values_unchanged() -> None:

@@ -91,7 +91,7 @@ def test_chunk_size_and_workers_do_not_change_results(race_run: RaceResult) -> N
 
 
 def test_workers_split_a_long_race() -> None:
-    """Enough samples for two worker tasks (eight blocks each)."""
+    """Enough samples for nine worker tasks (one block each)."""
     scenario = scenario_with(preset="race")
     samples = 8 * BLOCK_SIZE + 5
     one = api.race(scenario, samples, 9, months=24, keep_trajectories=50)
