@@ -230,6 +230,7 @@ def _parts() -> tuple[tuple[tuple[str, Callable[..., Any]], ...], ...]:
     """Where the time goes: (label, function) whose cumulative time cProfile reports."""
     from alignment_runway import sampling
     from alignment_runway.distributions import Distribution, LogNormal
+    from alignment_runway.engine.evaluate import evaluate_static
     from alignment_runway.model import static
 
     percentile = np.percentile.__wrapped__  # type: ignore[attr-defined]
@@ -241,7 +242,7 @@ def _parts() -> tuple[tuple[tuple[str, Callable[..., Any]], ...], ...]:
         ("lognormal stock and τ: exp(μ + σz)", LogNormal.from_normal),
         # the truncated utilization is the one input using the base class's from_normal
         ("truncated utilization: Φ(z), clip, Φ⁻¹(·), exp, clip", Distribution.from_normal),
-        ("model call: input columns, the equations, finiteness counts", api._evaluate_static),
+        ("model call: input columns, the equations, finiteness counts", evaluate_static),
         ("… of which the equations: all 13 outputs, L one of them", static.static_model),
         ("np.percentile of L", percentile),
     )

@@ -22,10 +22,18 @@ from typing import TYPE_CHECKING, Any
 from alignment_runway.engine import runs, steps
 from alignment_runway.engine.checks import check_race, output_spec, threshold
 from alignment_runway.engine.devloop import DEFAULT_TAUS, devloop
+from alignment_runway.engine.essay import TOLERANCE as ESSAY_TOLERANCE
 from alignment_runway.engine.essay import audit as essay_audit
 from alignment_runway.engine.evaluate import THEFT_DRAW, race_inputs
-from alignment_runway.engine.recorded import export_record, open_store, record, reproduce, rerun
-from alignment_runway.engine.runs import DEFAULT_MONTHS, DEFAULT_TRAJECTORIES
+from alignment_runway.engine.recorded import (
+    default_store,
+    export_record,
+    open_store,
+    record,
+    reproduce,
+    rerun,
+)
+from alignment_runway.engine.runs import DEFAULT_MONTHS, DEFAULT_TRAJECTORIES, default_samples
 from alignment_runway.engine.sensitivity import (
     DEFAULT_SOBOL_SAMPLES,
     HEADLINE_OUTPUTS,
@@ -36,10 +44,12 @@ from alignment_runway.engine.sensitivity import (
 from alignment_runway.engine.steps import (
     AfterRun,
     Finished,
+    check_figure_path,
     check_figures_path,
     check_report_path,
     export,
     report,
+    sensitivity_figure,
     write_figures,
 )
 from alignment_runway.errors import Error, InputError, OutputError, ScenarioError, StoreError
@@ -54,7 +64,7 @@ from alignment_runway.results import (
     SensitivityResult,
     register_html,
 )
-from alignment_runway.sampling import BLOCK_SIZE, DEFAULT_SEED
+from alignment_runway.sampling import BLOCK_SIZE, DEFAULT_SAMPLES, DEFAULT_SEED, WorkerLost
 from alignment_runway.scenarios import Scenario, load_file, load_preset, with_settings
 from alignment_runway.scenarios.loader import BASE_PRESET
 
@@ -62,10 +72,14 @@ if TYPE_CHECKING:
     from alignment_runway.store import Store
 
 __all__ = [
+    "BLOCK_SIZE",
     "DEFAULT_MONTHS",
+    "DEFAULT_SAMPLES",
+    "DEFAULT_SEED",
     "DEFAULT_SOBOL_SAMPLES",
     "DEFAULT_TAUS",
     "DEFAULT_TRAJECTORIES",
+    "ESSAY_TOLERANCE",
     "HEADLINE_OUTPUTS",
     "SENSITIVITY_METHODS",
     "THEFT_DRAW",
@@ -80,14 +94,19 @@ __all__ = [
     "RaceResult",
     "Reproduction",
     "RunResult",
+    "Scenario",
     "ScenarioError",
     "SensitivityResult",
     "StoreError",
+    "WorkerLost",
     "analysable_outputs",
     "check_export_path",
+    "check_figure_path",
     "check_figures_path",
     "check_race",
     "check_report_path",
+    "default_samples",
+    "default_store",
     "devloop",
     "essay_audit",
     "export",
@@ -105,6 +124,7 @@ __all__ = [
     "rerun",
     "run",
     "sensitivity",
+    "sensitivity_figure",
     "threshold",
     "write_figures",
 ]

@@ -265,7 +265,7 @@ def test_training_compute_alone_over_an_extended_preset_is_fine(
 def test_explain_unknown_name(cli_error: CliError, name: str, suggestion: str) -> None:
     _assert_names(
         cli_error("explain", name),
-        (f"unknown parameter or output {name!r}", "did you mean", suggestion),
+        (f"expected a parameter or an output; received {name!r}", "did you mean", suggestion),
     )
 
 

@@ -190,7 +190,7 @@ def test_existing_file_is_refused(cli_error: CliError, tmp_path: Path) -> None:
         ),
         (
             ("--what", "samples"),
-            "error: --what samples: expected --out FILE with it; received no --out",
+            "error: --what: expected --out FILE with it; received no --out",
         ),
         (
             ("--force",),

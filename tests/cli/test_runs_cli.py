@@ -97,7 +97,7 @@ def test_reproduce_and_export(cli: Cli, store: str, tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("args", "expected"),
     [
-        (("runs", "show", "99"), ("received 99", "runs list")),
+        (("runs", "show", "99"), ("received 99", "list the runs")),
         (("runs", "export", "1", "--out", "x.csv"), ("--out", ".json, .toml or .parquet")),
         (("runs", "list", "--limit", "0"), ("--limit", ">= 1", "0")),
         (("run", "--no-store", "--store", "x.sqlite"), ("--store", "--no-store")),

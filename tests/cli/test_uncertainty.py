@@ -209,7 +209,7 @@ _BAD_OPTIONS: dict[str, tuple[str, str, tuple[str, ...]]] = {
     "above-unknown-output": (
         "--above",
         "static.nope=1",
-        ("unknown output 'static.nope'", "did you mean static."),
+        ("received 'static.nope'", "did you mean static."),
     ),
     "above-not-a-number": (
         "--above",

@@ -7,7 +7,7 @@ import pytest
 from scipy import stats
 
 from alignment_runway import api
-from alignment_runway.errors import ScenarioError
+from alignment_runway.errors import Error
 from alignment_runway.scenarios.correlations import Correlation, mixing_matrix
 
 TAU = "labor.tokens_per_researcher_second"
@@ -86,14 +86,14 @@ def test_pearson_conversion_and_mixing_matrix() -> None:
     ],
 )
 def test_bad_correlations(tmp_path: Path, body: str, fragment: str) -> None:
-    with pytest.raises(ScenarioError) as info:
+    with pytest.raises(Error) as info:
         api.load_scenario(write(tmp_path, body))
     assert fragment in str(info.value)
 
 
 def test_a_correlated_input_made_certain_by_set_is_an_error(tmp_path: Path) -> None:
     path = write(tmp_path, f'"{TAU}, {SIGMA}" = 0.5\n')
-    with pytest.raises(ScenarioError, match="which has one value in this scenario"):
+    with pytest.raises(Error, match="which has one value in this scenario"):
         api.load_scenario(path, settings=[f"{SIGMA}=10 token/researcher_second"])
 
 

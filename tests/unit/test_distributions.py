@@ -25,7 +25,7 @@ from scipy.optimize import brentq
 
 from alignment_runway import api
 from alignment_runway import distributions as d
-from alignment_runway.errors import ScenarioError
+from alignment_runway.errors import Error
 
 Array = NDArray[np.float64]
 
@@ -533,7 +533,7 @@ def test_mixture_unit_applies_to_range_components() -> None:
 )
 def test_misuse_is_a_scenario_error(setting: str, fragments: list[str]) -> None:
     name = setting.partition("=")[0]
-    with pytest.raises(ScenarioError) as info:
+    with pytest.raises(Error) as info:
         api.load_scenario(settings=[setting])
     message = str(info.value)
     assert name in message
@@ -550,7 +550,7 @@ def test_misuse_in_a_file_names_the_file_and_line(tmp_path: Path) -> None:
         encoding="utf-8",
     )
     where = re.escape(f"{path}:4: compute.utilization: expected")
-    with pytest.raises(ScenarioError, match=where):
+    with pytest.raises(Error, match=where):
         api.load_scenario(path)
 
 

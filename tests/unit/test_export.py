@@ -29,7 +29,7 @@ import xarray as xr
 
 from alignment_runway import __version__, api
 from alignment_runway import export as ex
-from alignment_runway.errors import ScenarioError
+from alignment_runway.errors import Error
 from alignment_runway.results import RunResult
 
 FORMATS = (".csv", ".parquet", ".nc", ".json")
@@ -270,7 +270,7 @@ def test_file_mode_follows_umask(result: RunResult, tmp_path: Path) -> None:
 
 
 def _error(result: RunResult, path: Path, what: Any = "summary", **kwargs: Any) -> str:
-    with pytest.raises(ScenarioError) as info:
+    with pytest.raises(Error) as info:
         ex.export(result, path, what, **kwargs)
     message = str(info.value)
     assert "\n" not in message
@@ -280,16 +280,16 @@ def _error(result: RunResult, path: Path, what: Any = "summary", **kwargs: Any) 
 def test_unknown_extension(result: RunResult, tmp_path: Path) -> None:
     path = tmp_path / "x.xlsx"
     assert _error(result, path) == (
-        f"--out: expected a file ending in .csv, .parquet, .nc or .json; received {str(path)!r}"
+        f"out: expected a file ending in .csv, .parquet, .nc or .json; received {str(path)!r}"
     )
     assert not path.exists()
-    assert _error(result, tmp_path / "noextension").startswith("--out: expected a file ending")
+    assert _error(result, tmp_path / "noextension").startswith("out: expected a file ending")
 
 
 def test_missing_directory(result: RunResult, tmp_path: Path) -> None:
     path = tmp_path / "nowhere" / "x.csv"
     message = _error(result, path)
-    assert message.startswith("--out: expected a file in an existing directory; received")
+    assert message.startswith("out: expected a file in an existing directory; received")
     assert repr(str(path)) in message
     assert repr(str(path.parent)) in message
     assert not path.parent.exists()
@@ -310,7 +310,7 @@ def test_existing_file_is_refused_without_force(
     path.write_bytes(b"precious")
     message = _error(result, path)
     assert message == (
-        f"--out: expected a new file (or --force to overwrite); received {str(path)!r}, "
+        f"out: expected a new file (or force to overwrite); received {str(path)!r}, "
         "which already exists"
     )
     assert path.read_bytes() == b"precious"
@@ -329,12 +329,12 @@ def test_force_overwrites(result: RunResult, tmp_path: Path, suffix: str) -> Non
 
 def test_bad_what_percentiles_and_thresholds(result: RunResult, tmp_path: Path) -> None:
     path = tmp_path / "x.csv"
-    assert _error(result, path, "rows") == ("--what: expected samples or summary; received 'rows'")
+    assert _error(result, path, "rows") == ("what: expected samples or summary; received 'rows'")
     assert _error(result, path, percentiles=(5.0, 150.0)).startswith(
-        "--percentiles: expected numbers from 0 to 100; received [5.0, 150.0]"
+        "percentiles: expected numbers from 0 to 100; received [5.0, 150.0]"
     )
     message = _error(result, path, above={"static.nothing": 1.0})
-    assert message.startswith("--above: expected outputs kept in the result")
+    assert message.startswith("thresholds: expected outputs kept in the result")
     assert message.endswith("received static.nothing")
     assert os.listdir(tmp_path) == []
 
@@ -348,10 +348,10 @@ def test_missing_optional_package(
     monkeypatch.setitem(sys.modules, package, None)  # import fails; find_spec finds nothing
     path = tmp_path / f"x{suffix}"
     expected = (
-        f"--out: expected the optional package {package} to write {str(path)!r}; received none "
+        f"out: expected the optional package {package} to write {str(path)!r}; received none "
         "installed (pip install 'alignment-runway[export]')"
     )
-    with pytest.raises(ScenarioError) as info:
+    with pytest.raises(Error) as info:
         ex.check_path(path)
     assert str(info.value) == expected
     assert _error(result, path, "samples") == expected
@@ -364,7 +364,7 @@ def test_package_found_but_not_importable(
     monkeypatch.setattr(ex, "find_spec", lambda name: object())
     monkeypatch.setitem(sys.modules, "pyarrow", None)
     message = _error(result, tmp_path / "x.parquet", "samples")
-    assert message.startswith("--out: expected the optional package pyarrow to write")
+    assert message.startswith("out: expected the optional package pyarrow to write")
     assert os.listdir(tmp_path) == []
 
 
@@ -434,8 +434,7 @@ def test_os_error_while_writing_is_one_clear_line(
     monkeypatch.setitem(ex._WRITERS, ".json", _failing_writer(".json", False, no_space))
     path = tmp_path / "x.json"
     assert _error(result, path) == (
-        f"--out: expected a file that can be written; received {str(path)!r}: "
-        "No space left on device"
+        f"out: expected a file that can be written; received {str(path)!r}: No space left on device"
     )
     assert os.listdir(tmp_path) == []
 

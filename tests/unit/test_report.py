@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from alignment_runway import api
-from alignment_runway.errors import ScenarioError
+from alignment_runway.engine.steps import report_sensitivity
+from alignment_runway.errors import Error
 from alignment_runway.reports.html import figure_specs
 from alignment_runway.results import RunResult
 
@@ -74,7 +75,7 @@ def _result(case: str, uncertain_run: RunResult, race_run: RunResult) -> RunResu
 @pytest.mark.parametrize("case", list(_FIGURE_SETS))
 def test_figure_sets(case: str, uncertain_run: RunResult, race_run: RunResult) -> None:
     result = _result(case, uncertain_run, race_run)
-    sensitivity = api._report_sensitivity(result)
+    sensitivity = report_sensitivity(result)
     assert [spec.stem for spec in figure_specs(result, sensitivity)] == _FIGURE_SETS[case]
 
 
@@ -121,14 +122,14 @@ def test_report_refuses_to_overwrite_and_bad_names(
 ) -> None:
     path = tmp_path / "r.html"
     path.write_text("precious", encoding="utf-8")
-    with pytest.raises(ScenarioError, match="--report: expected a new file"):
+    with pytest.raises(Error, match="report: expected a new file"):
         api.report(uncertain_run, path)
     assert path.read_text(encoding="utf-8") == "precious"
     api.report(uncertain_run, path, force=True)
     assert path.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
-    with pytest.raises(ScenarioError, match=r"--report: expected a file ending in \.html"):
+    with pytest.raises(Error, match=r"report: expected a file ending in \.html"):
         api.report(uncertain_run, tmp_path / "r.pdf")
-    with pytest.raises(ScenarioError, match="does not exist"):
+    with pytest.raises(Error, match="does not exist"):
         api.report(uncertain_run, tmp_path / "missing" / "r.html")
 
 
@@ -142,12 +143,13 @@ def test_figures_are_written_as_png_and_svg(race_run: RunResult, tmp_path: Path)
         assert head.startswith(b"\x89PNG") if path.suffix == ".png" else b"<svg" in head
     svg = (tmp_path / "figs" / "research-by-month.svg").read_text(encoding="utf-8")
     assert "months since the pause" in svg and "researcher_year" in svg  # labels with units
-    with pytest.raises(ScenarioError, match="--figures: expected new files"):
+    with pytest.raises(Error, match="figures: expected new files"):
         api.write_figures(race_run, tmp_path / "figs")
     api.write_figures(race_run, tmp_path / "figs", force=True)
 
 
 def test_results_render_as_html_in_notebooks(race_run: RunResult) -> None:
     shown = race_run._repr_html_()
+    assert shown is not None
     assert shown.startswith("<div>") and "<table" in shown
     assert "race.research" in shown and "P(success)" in shown

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from alignment_runway import api
-from alignment_runway.errors import ScenarioError
+from alignment_runway.errors import Error
 from alignment_runway.scenarios import PARAMETERS, load_preset, preset_names
 from alignment_runway.scenarios.specs import get_spec
 from alignment_runway.scenarios.values import parse_value
@@ -67,9 +67,9 @@ def test_training_compute_conflicts_with_explicit_stock(tmp_path: Path) -> None:
         tmp_path,
         'schema = 1\n[compute]\nstock = "1e21 FLOP/s"\ntraining_compute = "1e28 FLOP"\n',
     )
-    with pytest.raises(ScenarioError, match=r"compute\.stock conflicts with compute\."):
+    with pytest.raises(Error, match=r"compute\.stock conflicts with compute\."):
         api.load_scenario(path)
-    with pytest.raises(ScenarioError, match="training_share conflicts"):
+    with pytest.raises(Error, match="training_share conflicts"):
         api.load_scenario(preset="essay-1000x", settings=["compute.training_share=0.5"])
 
 
@@ -81,7 +81,7 @@ def test_sources_in_a_user_file(tmp_path: Path) -> None:
     )
     assert api.load_scenario(path).settings["labor.serial_speed"].source == "my measurement"
     bad = write(tmp_path, 'schema = 1\n[sources]\n"labor.speed" = "x"\n', "bad.toml")
-    with pytest.raises(ScenarioError, match=r"bad\.toml:3: .*labor\.serial_speed"):
+    with pytest.raises(Error, match=r"bad\.toml:3: .*labor\.serial_speed"):
         api.load_scenario(bad)
 
 
@@ -137,7 +137,7 @@ def test_parse_value(name: str, raw: object, expected: float) -> None:
     ],
 )
 def test_parse_value_errors(name: str, raw: object, fragment: str) -> None:
-    with pytest.raises(ScenarioError) as info:
+    with pytest.raises(Error) as info:
         parse_value(get_spec(name), raw, "f.toml:3")
     message = str(info.value)
     assert message.startswith(f"f.toml:3: {name}: expected ")
@@ -153,13 +153,13 @@ def test_scenario_is_frozen_and_picklable() -> None:
 
 
 def test_file_and_preset_together_is_an_error(tmp_path: Path) -> None:
-    with pytest.raises(ScenarioError, match="not both"):
+    with pytest.raises(Error, match="not both"):
         api.load_scenario(write(tmp_path, "schema = 1\n"), preset="essay")
 
 
 def test_unknown_extends_names_the_line(tmp_path: Path) -> None:
     path = write(tmp_path, 'schema = 1\n\nextends = "esay"\n')
-    with pytest.raises(ScenarioError, match=r"s\.toml:3: extends: unknown preset 'esay'; did you"):
+    with pytest.raises(Error, match=r"s\.toml:3: extends: unknown preset 'esay'; did you"):
         api.load_scenario(path)
 
 
@@ -177,7 +177,7 @@ def test_overflow_is_an_error_not_infinity() -> None:
     scenario = api.load_scenario(
         settings=["compute.stock=1e300 FLOP/s", "compute.training_duration=1e300 year"]
     )
-    with pytest.raises(ScenarioError, match=r"overflow or underflow.*compute\.stock"):
+    with pytest.raises(Error, match=r"overflow or underflow.*compute\.stock"):
         api.run(scenario)
 
 

@@ -20,7 +20,7 @@ from numpy.typing import NDArray
 from alignment_runway import api
 from alignment_runway.analysis import sensitivity
 from alignment_runway.distributions import LogNormal, Uniform
-from alignment_runway.errors import ScenarioError
+from alignment_runway.errors import Error
 from alignment_runway.scenarios import Scenario
 
 Array = NDArray[np.float64]
@@ -167,31 +167,31 @@ def test_default_outputs_are_the_two_headlines() -> None:
 @pytest.mark.parametrize(
     ("kwargs", "expected"),
     [
-        ({"outputs": ["static.labour"]}, ("--output", "static.labor", "static.research_per_month")),
+        ({"outputs": ["static.labour"]}, ("outputs", "static.labor", "static.research_per_month")),
         ({"outputs": ["race.success"]}, ("race.success", "0 or 1", "race.research")),
-        ({"inputs": ["compute.utilization"]}, ("--input", "compute.utilization", "no uncertainty")),
-        ({"inputs": ["compute.stok"]}, ("--input", "compute.stok", "did you mean")),
-        ({"method": "morris"}, ("--method", "tornado, rank, sobol", "morris")),
-        ({"method": "rank", "samples": 50}, ("--samples", "at least 100", "50")),
-        ({"method": "sobol", "samples": 1000}, ("--samples", "power of 2", "1000")),
-        ({"method": "sobol", "samples": 32}, ("--samples", "at least 64", "32")),
+        ({"inputs": ["compute.utilization"]}, ("inputs", "compute.utilization", "no uncertainty")),
+        ({"inputs": ["compute.stok"]}, ("inputs", "compute.stok", "did you mean")),
+        ({"method": "morris"}, ("method", "tornado, rank, sobol", "morris")),
+        ({"method": "rank", "samples": 50}, ("samples", "at least 100", "50")),
+        ({"method": "sobol", "samples": 1000}, ("samples", "power of 2", "1000")),
+        ({"method": "sobol", "samples": 32}, ("samples", "at least 64", "32")),
     ],
 )
 def test_bad_sensitivity_input(kwargs: dict[str, object], expected: tuple[str, ...]) -> None:
     scenario = api.load_scenario(settings=["compute.stock=2e21 to 8e21 FLOP/s"])
-    with pytest.raises(ScenarioError) as error:
+    with pytest.raises(Error) as error:
         api.sensitivity(scenario, **kwargs)  # type: ignore[arg-type]
     message = str(error.value)
     assert all(part in message for part in expected), message
 
 
 def test_a_scenario_without_uncertainty_is_refused() -> None:
-    with pytest.raises(ScenarioError, match="at least one uncertain input"):
+    with pytest.raises(Error, match="at least one uncertain input"):
         api.sensitivity(api.load_scenario())
 
 
 def test_sobol_is_refused_for_correlated_inputs() -> None:
-    with pytest.raises(ScenarioError, match="assume independent inputs"):
+    with pytest.raises(Error, match="independent inputs for Sobol indices"):
         api.sensitivity(api.load_scenario(preset="uncertain"), method="sobol")
 
 
@@ -203,7 +203,7 @@ def test_log_of_an_output_that_reaches_zero_is_refused() -> None:
             "race.caution_erosion=1",
         ]
     )
-    with pytest.raises(ScenarioError, match=r"--log: expected race\.research above 0"):
+    with pytest.raises(Error, match=r"log: expected race\.research above 0"):
         api.sensitivity(scenario, ["race.research"], "rank", 200, log=True)
 
 

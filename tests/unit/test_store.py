@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 
 from alignment_runway import api
-from alignment_runway.errors import ScenarioError
+from alignment_runway.errors import Error
 from alignment_runway.scenarios.loader import load_text
 from alignment_runway.store import SCHEMA_REVISION, Store, digests, now
 
@@ -53,7 +53,13 @@ def test_a_record_round_trips(tmp_path: Path) -> None:
     assert entry.id == run_id and entry.command == "race"
     assert entry.options == _RACE_OPTIONS and entry.samples == 3000 and entry.seed == 7
     assert entry.started_at == started and entry.finished_at >= started
-    assert set(entry.versions) == {"alignment-runway", "python", "numpy", "scipy"}
+    assert set(entry.versions) == {
+        "alignment-runway",
+        "python",
+        "numpy",
+        "scipy",
+        "sampling_scheme",
+    }
     assert entry.digests == digests(result.values)
     summary = {row["name"]: row for row in entry.summary}
     expected = result.summaries((5.0, 50.0, 95.0), None, ["race.research"])[0]
@@ -81,7 +87,7 @@ def test_samples_are_kept_as_parquet_beside_the_database(tmp_path: Path) -> None
     assert np.array_equal(table.column("race.research").to_numpy(), result.values["race.research"])
     store.delete(run_id)
     assert not path.exists()
-    with pytest.raises(ScenarioError, match="expected the id of a recorded run; received"):
+    with pytest.raises(Error, match="expected the id of a recorded run; received"):
         store.get(run_id)
 
 
@@ -163,10 +169,10 @@ def test_a_corrupt_file_is_refused_and_left_alone(tmp_path: Path) -> None:
     path = tmp_path / "runs.sqlite"
     garbage = b"this is not a database, but someone's notes " * 200
     path.write_bytes(garbage)
-    with pytest.raises(ScenarioError) as error:
+    with pytest.raises(Error) as error:
         api.open_store(str(path))
     message = str(error.value)
-    assert "--store" in message and str(path) in message and "not one, or is damaged" in message
+    assert "store" in message and str(path) in message and "not one, or is damaged" in message
     assert path.read_bytes() == garbage
 
 
@@ -174,7 +180,7 @@ def test_a_database_of_something_else_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "other.sqlite"
     with sqlite3.connect(path) as connection:
         connection.execute("CREATE TABLE notes (text TEXT)")
-    with pytest.raises(ScenarioError, match=r"received a database with other tables \(notes\)"):
+    with pytest.raises(Error, match=r"received a database with other tables \(notes\)"):
         api.open_store(str(path))
 
 
@@ -186,7 +192,7 @@ def test_a_newer_schema_is_refused_and_left_alone(tmp_path: Path) -> None:
     with sqlite3.connect(path) as connection:
         connection.execute("UPDATE alembic_version SET version_num = '0099_future'")
     before = path.read_bytes()
-    with pytest.raises(ScenarioError) as error:
+    with pytest.raises(Error) as error:
         api.open_store(str(path))
     assert "0099_future" in str(error.value) and "newer" in str(error.value)
     assert SCHEMA_REVISION in str(error.value)
@@ -238,6 +244,6 @@ def test_an_older_schema_is_migrated_keeping_its_runs(tmp_path: Path) -> None:
 
 def test_reading_a_store_that_does_not_exist_creates_nothing(tmp_path: Path) -> None:
     path = tmp_path / "typo" / "runs.sqlite"
-    with pytest.raises(ScenarioError, match="received a path with no store"):
+    with pytest.raises(Error, match="received a path with no store"):
         api.open_store(str(path), create=False)
     assert not path.parent.exists()

@@ -102,7 +102,7 @@ def test_the_essay_preset_and_its_run_need_no_heavy_library() -> None:
     import sys
 
     code = (
-        "import sys, io, contextlib; from alignment_runway import cli; from alignment_runway.engine import essay; essay.audit()\n"
+        "import sys, io, contextlib; from alignment_runway import api, cli; api.essay_audit()\n"
         "for args in (['run'], ['race']):\n"
         "    sys.argv = ['alignment-runway', *args, '--format', 'json', '--no-store']\n"
         "    with contextlib.redirect_stdout(io.StringIO()):\n"

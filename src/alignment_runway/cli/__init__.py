@@ -13,6 +13,7 @@ from typing import Annotated
 import typer
 
 from alignment_runway import __version__
+from alignment_runway.api import Error, WorkerLost
 from alignment_runway.cli.common import FLAGS
 from alignment_runway.cli.info_commands import explain_command, presets_command, validate_command
 from alignment_runway.cli.run_commands import race_command, run_command
@@ -22,7 +23,6 @@ from alignment_runway.cli.study_commands import (
     essay_command,
     sensitivity_command,
 )
-from alignment_runway.errors import Error
 
 __all__ = ["app", "main"]
 
@@ -104,6 +104,9 @@ def main() -> None:
     except KeyboardInterrupt:
         print("error: interrupted", file=sys.stderr)
         raise SystemExit(130) from None
+    except WorkerLost as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        raise SystemExit(1) from None
     except Exception as exc:
         _parser_error(exc)  # exits for the argument parser's own errors
         if os.environ.get("ALIGNMENT_RUNWAY_DEBUG"):

@@ -17,8 +17,6 @@ from rich.console import Console
 from rich.markup import escape
 
 from alignment_runway import api
-from alignment_runway.sampling import DEFAULT_SAMPLES
-from alignment_runway.scenarios import Scenario
 
 __all__ = [
     "FLAGS",
@@ -100,7 +98,7 @@ SamplesOpt = Annotated[
     typer.Option(
         "--samples",
         "-n",
-        help=f"Monte Carlo samples [default: {DEFAULT_SAMPLES:,} when any "
+        help=f"Monte Carlo samples [default: {api.DEFAULT_SAMPLES:,} when any "
         "input is uncertain, else 1].",
     ),
 ]
@@ -115,7 +113,9 @@ def emit_json(data: Any) -> None:
     sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
 
 
-def scenario_from(file: Path | None, preset: str | None, settings: list[str] | None) -> Scenario:
+def scenario_from(
+    file: Path | None, preset: str | None, settings: list[str] | None
+) -> api.Scenario:
     """The scenario a command names: a file or a preset, then ``--set`` items."""
     return api.load_scenario(file, preset=preset, settings=settings or ())
 

@@ -3,19 +3,12 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 from rich.markup import escape
 from rich.table import Table
 
-from alignment_runway import api
+from alignment_runway import views
 from alignment_runway.cli.common import Format, FormatOpt, SetOpt, console, emit_json, scenario_from
-from alignment_runway.errors import did_you_mean
-from alignment_runway.results import ALL_OUTPUTS
-from alignment_runway.scenarios import PARAMETERS, preset_names
-from alignment_runway.scenarios.loader import BASE_PRESET, preset_description
-from alignment_runway.scenarios.specs import suggest
-from alignment_runway.units import factor
 
 __all__ = ["explain_command", "presets_command", "validate_command"]
 
@@ -41,7 +34,7 @@ def validate_command(file: Path, settings: SetOpt = None, fmt: FormatOpt = Forma
 
 def presets_command(fmt: FormatOpt = Format.table) -> None:
     """List the built-in presets."""
-    rows = [{"name": name, "description": preset_description(name)} for name in preset_names()]
+    rows = views.preset_rows()
     if fmt is Format.json:
         emit_json(rows)
         return
@@ -53,44 +46,9 @@ def presets_command(fmt: FormatOpt = Format.table) -> None:
     console.print(table)
 
 
-def _record(name: str) -> dict[str, Any]:
-    """What ``explain`` shows of a parameter or an output."""
-    if name in PARAMETERS:
-        spec = PARAMETERS[name]
-        default = api.load_scenario(preset=BASE_PRESET).settings.get(name)
-        return {
-            "name": name,
-            "symbol": spec.symbol,
-            "meaning": spec.meaning,
-            "unit": spec.display_unit,
-            "bounds": spec.bounds_text(factor(spec.unit, spec.display_unit)),
-            "default": default.text if default else None,
-            "source": default.source if default else "unset by default: derived",
-            "example": spec.example,
-        }
-    outputs = {spec.name: spec for spec in ALL_OUTPUTS}
-    if name not in outputs:
-        names = [*PARAMETERS, *outputs]
-        prefixed = [n for n in names if name and n.startswith(name)]
-        hint = suggest(name) or did_you_mean(name, outputs, n=2)
-        if prefixed:
-            hint = f"; names starting with {name!r}: {', '.join(prefixed)}"
-        elif not hint:
-            hint = f" (known: {', '.join(names)})"
-        raise api.InputError("name", "a parameter or an output", repr(name), hint=hint)
-    out = outputs[name]
-    return {
-        "name": name,
-        "symbol": out.symbol,
-        "meaning": out.meaning,
-        "unit": out.display_unit,
-        "stage": out.stage,
-    }
-
-
 def explain_command(name: str, fmt: FormatOpt = Format.table) -> None:
     """Explain a parameter (meaning, unit, default, source) or a model output."""
-    record = _record(name)
+    record = views.explain_record(name)
     if fmt is Format.json:
         emit_json(record)
         return

@@ -7,12 +7,12 @@ import math
 from rich.markup import escape
 from rich.table import Table
 
-from alignment_runway.analysis.summary import Estimate
 from alignment_runway.cli.common import console, print_notes
 from alignment_runway.formatting import number
 from alignment_runway.views import (
     FAN_QUANTILES,
     STAGES,
+    Estimate,
     InputRow,
     PointView,
     RaceView,

@@ -29,8 +29,6 @@ from alignment_runway.cli.common import (
     scenario_from,
 )
 from alignment_runway.cli.render import print_point, print_race, print_summary
-from alignment_runway.engine.runs import default_samples
-from alignment_runway.sampling import BLOCK_SIZE, DEFAULT_SEED
 
 __all__ = ["race_command", "run_command"]
 
@@ -142,9 +140,7 @@ def _plan(
         given = "store" if location is not None else "store_samples"
         raise api.InputError(given, "no {0} with it", "both", related=("no_store",))
     if not no_store and location is None:
-        from alignment_runway.store import default_url
-
-        location = default_url()
+        location = api.default_store()
     return api.plan(
         options,
         out=out,
@@ -187,9 +183,9 @@ def run_command(
     preset: PresetOpt = None,
     settings: SetOpt = None,
     samples: SamplesOpt = None,
-    seed: SeedOpt = DEFAULT_SEED,
+    seed: SeedOpt = api.DEFAULT_SEED,
     workers: WorkersOpt = 1,
-    chunk_size: ChunkOpt = BLOCK_SIZE,
+    chunk_size: ChunkOpt = api.BLOCK_SIZE,
     percentiles: PercentilesOpt = "5,50,95",
     above: AboveOpt = None,
     keep: KeepOpt = None,
@@ -212,7 +208,7 @@ def run_command(
     scenario = scenario_from(file, preset, settings)
     qs = percentile_list(percentiles)
     thresholds = dict(api.threshold(item) for item in above or [])
-    n = default_samples(scenario) if samples is None else samples
+    n = api.default_samples(scenario) if samples is None else samples
     options = {
         "samples": n,
         "seed": seed,
@@ -249,7 +245,7 @@ def race_command(
     preset: PresetOpt = None,
     settings: SetOpt = None,
     samples: SamplesOpt = None,
-    seed: SeedOpt = DEFAULT_SEED,
+    seed: SeedOpt = api.DEFAULT_SEED,
     months: Annotated[
         float,
         typer.Option("--months", "-m", help="Horizon in calendar months; longer windows are cut."),
@@ -266,7 +262,7 @@ def race_command(
         ),
     ] = api.DEFAULT_TRAJECTORIES,
     workers: WorkersOpt = 1,
-    chunk_size: ChunkOpt = BLOCK_SIZE,
+    chunk_size: ChunkOpt = api.BLOCK_SIZE,
     percentiles: PercentilesOpt = "5,50,95",
     fmt: FormatOpt = Format.table,
     out: OutOpt = None,
@@ -288,7 +284,7 @@ def race_command(
     """
     scenario = scenario_from(file, preset, settings)
     qs = percentile_list(percentiles)
-    n = default_samples(scenario, "race") if samples is None else samples
+    n = api.default_samples(scenario, "race") if samples is None else samples
     options = {
         "samples": n,
         "seed": seed,

@@ -26,10 +26,7 @@ from alignment_runway.cli.common import (
     scenario_from,
 )
 from alignment_runway.cli.run_commands import Step
-from alignment_runway.engine.essay import TOLERANCE
-from alignment_runway.engine.runs import default_samples
 from alignment_runway.formatting import number
-from alignment_runway.sampling import DEFAULT_SAMPLES, DEFAULT_SEED
 
 __all__ = ["devloop_command", "essay_command", "sensitivity_command"]
 
@@ -69,11 +66,11 @@ def sensitivity_command(
         typer.Option(
             "--samples",
             "-n",
-            help=f"rank: Monte Carlo samples [default: {DEFAULT_SAMPLES:,}]; sobol: base sample "
-            f"N, a power of 2 [default: {api.DEFAULT_SOBOL_SAMPLES}]; tornado: unused.",
+            help=f"rank: Monte Carlo samples [default: {api.DEFAULT_SAMPLES:,}]; sobol: base "
+            f"sample N, a power of 2 [default: {api.DEFAULT_SOBOL_SAMPLES}]; tornado: unused.",
         ),
     ] = None,
-    seed: SeedOpt = DEFAULT_SEED,
+    seed: SeedOpt = api.DEFAULT_SEED,
     inputs: Annotated[
         list[str] | None,
         typer.Option(
@@ -99,12 +96,10 @@ def sensitivity_command(
     fmt: FormatOpt = Format.table,
 ) -> None:
     """Which uncertain input drives an output: tornado, rank correlation or Sobol indices."""
-    from alignment_runway.reports.figures import check_figure_path, sensitivity_figure
-
     if figure is None and force:
         raise api.InputError("force", "{0} FILE with it", "no {0}", related=("figure",))
     if figure is not None:
-        check_figure_path(figure, force)
+        api.check_figure_path(figure, force)
     scenario = scenario_from(file, preset, settings)
     results = api.sensitivity(
         scenario,
@@ -130,8 +125,7 @@ def sensitivity_command(
     else:
         _print_sensitivity(shown)
     if figure is not None:
-        display = {r.output: views.display_unit(r.output)[0] for r in results}
-        written = sensitivity_figure(results, figure, display)
+        written = api.sensitivity_figure(results, figure, force=force)
         sys.stderr.write(f"wrote {written}\n")
 
 
@@ -204,7 +198,7 @@ def _print_sensitivity(shown: list[views.SensitivityView]) -> None:
 
 def essay_command(fmt: FormatOpt = Format.table) -> None:
     """Reproduce every figure of the essay: as stated, as computed, and why they differ."""
-    view = views.essay_view(api.essay_audit(), TOLERANCE)
+    view = views.essay_view(api.essay_audit(), api.ESSAY_TOLERANCE)
     if fmt is Format.json:
         emit_json(view.to_json())
         return
@@ -255,12 +249,12 @@ def devloop_command(
     settings: SetOpt = None,
     tau: TauOpt = None,
     samples: SamplesOpt = None,
-    seed: SeedOpt = DEFAULT_SEED,
+    seed: SeedOpt = api.DEFAULT_SEED,
     fmt: FormatOpt = Format.table,
 ) -> None:
     """The development loop: tokens, signals per day and latency per feedback signal."""
     scenario = scenario_from(file, preset, settings)
-    n = default_samples(scenario) if samples is None else samples
+    n = api.default_samples(scenario) if samples is None else samples
     result = api.devloop(
         scenario, taus=tuple(tau) if tau else api.DEFAULT_TAUS, samples=n, seed=seed
     )

@@ -16,7 +16,17 @@ from alignment_runway.results import RaceResult, Reproduction, RunRecord, RunRes
 if TYPE_CHECKING:
     from alignment_runway.store import Store
 
-__all__ = ["export_record", "open_store", "record", "reproduce", "rerun"]
+__all__ = ["default_store", "export_record", "open_store", "record", "reproduce", "rerun"]
+
+
+def default_store() -> str:
+    """The store runs are recorded in when none is named.
+
+    ``$ALIGNMENT_RUNWAY_STORE``, else ``runs.sqlite`` in the user's data folder.
+    """
+    from alignment_runway.store import default_url
+
+    return default_url()
 
 
 def open_store(location: str | None = None, *, create: bool = True) -> Store:

@@ -27,12 +27,14 @@ if TYPE_CHECKING:
 __all__ = [
     "AfterRun",
     "Finished",
+    "check_figure_path",
     "check_figures_path",
     "check_report_path",
     "export",
     "finish",
     "plan",
     "report",
+    "sensitivity_figure",
     "write_figures",
 ]
 
@@ -111,7 +113,7 @@ def plan(
     if force and out is None and report is None and figures is None:
         raise InputError(
             "force",
-            "a file to write ({0}, {1} or {2}) with it",
+            "{0}, {1} or {2} with it",
             "none of them",
             related=("out", "report", "figures"),
         )
@@ -292,3 +294,31 @@ def write_figures(
             "a folder that can be written",
             f"{str(target)!r}: {exc.strerror or exc}",
         ) from None
+
+
+def check_figure_path(path: str | os.PathLike[str], force: bool = False) -> Path:
+    """Check that a figure can be written at ``path`` (.png or .svg) before any work.
+
+    Raises:
+        OutputError: for another extension, a missing folder, or an existing file without
+            ``force``.
+    """
+    from alignment_runway.reports.figures import check_figure_path as check
+
+    return check(path, force)
+
+
+def sensitivity_figure(
+    results: Sequence[SensitivityResult], path: str | os.PathLike[str], *, force: bool = False
+) -> Path:
+    """Draw sensitivity results (one method) as a figure at ``path`` (.png or .svg).
+
+    Raises:
+        OutputError: as ``check_figure_path``.
+    """
+    from alignment_runway.reports.figures import sensitivity_figure as draw
+    from alignment_runway.views import display_unit
+
+    target = check_figure_path(path, force)
+    display = {r.output: display_unit(r.output)[0] for r in results}
+    return draw(results, target, display)

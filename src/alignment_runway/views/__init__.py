@@ -4,7 +4,9 @@ The command line's tables, every ``--format json`` document, the HTML report and
 are rendered from these records, so they cannot drift apart.
 """
 
+from alignment_runway.analysis.summary import Estimate
 from alignment_runway.views.common import InputRow, display_unit, estimate_record, input_rows
+from alignment_runway.views.names import explain_record, preset_rows
 from alignment_runway.views.records import (
     DiffView,
     ListedRun,
@@ -43,6 +45,7 @@ __all__ = [
     "DevloopView",
     "DiffView",
     "EssayView",
+    "Estimate",
     "InputRow",
     "Interval",
     "ListedRun",
@@ -58,9 +61,11 @@ __all__ = [
     "display_unit",
     "essay_view",
     "estimate_record",
+    "explain_record",
     "input_rows",
     "listed_runs",
     "point_view",
+    "preset_rows",
     "race_view",
     "record_json",
     "record_rows",

@@ -18,7 +18,7 @@ from race_cases import (
 )
 
 from alignment_runway import api
-from alignment_runway.errors import ScenarioError
+from alignment_runway.errors import Error
 
 # --------------------------------------------------------------------------- bad input
 
@@ -52,11 +52,11 @@ from alignment_runway.errors import ScenarioError
 )
 def test_parameters_that_do_not_fit_together(settings: list[str], names: list[str]) -> None:
     scenario = scenario_with(*settings)
-    with pytest.raises(ScenarioError) as info:
+    with pytest.raises(Error) as info:
         api.race(scenario)
     for name in names:
         assert name in str(info.value)
-    with pytest.raises(ScenarioError):
+    with pytest.raises(Error):
         api.check_race(scenario)
 
 
@@ -95,33 +95,33 @@ def test_the_neutral_values_fit_together() -> None:
     ],
 )
 def test_bad_race_parameters_are_refused_by_the_loader(setting: str, name: str) -> None:
-    with pytest.raises(ScenarioError, match=name):
+    with pytest.raises(Error, match=name):
         scenario_with(setting)
 
 
 @pytest.mark.parametrize(
     ("options", "match"),
     [
-        ({"months": 0}, "--months"),
-        ({"months": -3}, "--months"),
-        ({"months": math.nan}, "--months"),
-        ({"months": math.inf}, "--months"),
-        ({"months": 0.1, "step": "week"}, "--months"),  # 3 days < one week
-        ({"months": 0.5, "step": "month"}, "--months"),
-        ({"months": "12"}, "--months"),
-        ({"step": "day"}, "--step"),
-        ({"step": "Month"}, "--step"),
-        ({"keep_trajectories": -1}, "--keep-trajectories"),
-        ({"keep_trajectories": 2.5}, "--keep-trajectories"),
-        ({"keep_trajectories": True}, "--keep-trajectories"),
-        ({"samples": 0}, "--samples"),
-        ({"seed": -1}, "--seed"),
-        ({"workers": 0}, "--workers"),
-        ({"chunk_size": 0}, "--chunk-size"),
+        ({"months": 0}, "months"),
+        ({"months": -3}, "months"),
+        ({"months": math.nan}, "months"),
+        ({"months": math.inf}, "months"),
+        ({"months": 0.1, "step": "week"}, "months"),  # 3 days < one week
+        ({"months": 0.5, "step": "month"}, "months"),
+        ({"months": "12"}, "months"),
+        ({"step": "day"}, "step"),
+        ({"step": "Month"}, "step"),
+        ({"keep_trajectories": -1}, "keep_trajectories"),
+        ({"keep_trajectories": 2.5}, "keep_trajectories"),
+        ({"keep_trajectories": True}, "keep_trajectories"),
+        ({"samples": 0}, "samples"),
+        ({"seed": -1}, "seed"),
+        ({"workers": 0}, "workers"),
+        ({"chunk_size": 0}, "chunk_size"),
     ],
 )
 def test_bad_race_options(options: dict[str, object], match: str) -> None:
-    with pytest.raises(ScenarioError, match=match):
+    with pytest.raises(Error, match=match):
         api.race(scenario_with(), **options)  # type: ignore[arg-type]
 
 
