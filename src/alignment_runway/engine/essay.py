@@ -36,7 +36,11 @@ def _figure(
 
 
 def audit() -> list[Figure]:
-    """Every figure the essay computes (SPEC §4), stated and computed, with a verdict."""
+    """Every figure the essay computes (SPEC §4), stated and computed, with a verdict.
+
+    One long list on purpose: each entry is one of the essay's figures with its reading, in the
+    essay's order, so the audit reads straight down beside the text.
+    """
     base = run(load_preset("essay"))
     big = run(load_preset("essay-1000x"))
     loop = devloop(base.scenario, taus=(10.0, 1000.0))
