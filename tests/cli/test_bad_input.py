@@ -316,3 +316,24 @@ def test_overflowing_values_give_an_error_or_valid_json(
     else:
         assert result.returncode == 0
         strict_json(result.stdout)
+
+
+@pytest.mark.parametrize(
+    ("assignment", "expected"),
+    [
+        pytest.param(
+            "compute.stock=9**9**9 FLOP/s",
+            ("compute.stock", "received '9**9**9 FLOP/s'", "a power that is not a whole number"),
+            id="power-tower",
+        ),
+        pytest.param(
+            "compute.stock=" + "1" * 16_000 + " FLOP/s",
+            ("compute.stock", "at most 200 characters", "(16,007 characters)"),
+            id="long-text",
+        ),
+    ],
+)
+def test_set_values_that_could_run_away_or_mislead(
+    cli_error: CliError, assignment: str, expected: tuple[str, ...]
+) -> None:
+    _assert_names(cli_error("run", "--set", assignment), expected)

@@ -192,3 +192,36 @@ def test_uncertain_preset_cites_each_range_and_runs() -> None:
     assert set(uncertain) <= set(result.values)
     for name in result.outputs:
         assert (result.values[name] > 0).all()
+
+
+# Values that could make the unit parser slow are refused before it sees them (regressions).
+@pytest.mark.parametrize(
+    ("raw", "fragment"),
+    [
+        ("9**9**9 FLOP/s", "a power that is not a whole number from -4 to 4"),
+        ("10**10**7 FLOP/s", "a power that is not a whole number from -4 to 4"),
+        ("2**4**4**4**4 FLOP/s", "a power of a power"),
+        ("1e99999 FLOP/s", "the number '1e99999', beyond floating point"),
+        ("1" * 16_000 + " FLOP/s", "expected a value of at most 200 characters"),
+        ("1 to " + "1" * 1_000_000 + " FLOP/s", "(1,000,012 characters)"),
+        ({"dist": "uniform", "low": 1, "high": 2, "unit": "FLOP/s" * 100}, "200 characters"),
+    ],
+)
+def test_unit_text_that_could_run_away_is_refused(raw: object, fragment: str) -> None:
+    with pytest.raises(ScenarioError) as info:
+        parse_value(get_spec("compute.stock"), raw, "f.toml:3")
+    assert str(info.value).startswith("f.toml:3: compute.stock: expected ")
+    assert fragment in str(info.value)
+    assert info.value.field == "compute.stock"
+    assert len(str(info.value)) < 400
+
+
+def test_a_setting_with_an_integer_too_long_for_toml_is_refused() -> None:
+    with pytest.raises(ScenarioError, match="at most 200 characters"):
+        api.load_scenario(settings=["compute.stock=" + "1" * 16_000 + " FLOP/s"])
+
+
+def test_a_unit_power_still_converts() -> None:
+    spec = get_spec("compute.stock")
+    assert parse_value(spec, "4e21 FLOP*s**-1", "here") == pytest.approx(4e21)
+    assert parse_value(spec, "4e21 FLOP s^-1", "here") == pytest.approx(4e21)

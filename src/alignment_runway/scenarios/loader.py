@@ -264,7 +264,7 @@ def _set_value(name: str, text: str) -> Any:
     """Read a ``--set`` value: TOML syntax when it parses (numbers, lists, tables), else text."""
     try:
         return tomllib.loads(f"v = {text}")["v"]
-    except tomllib.TOMLDecodeError:
+    except ValueError:  # not TOML (a TOMLDecodeError), or an integer too long to read
         if PARAMETERS[name].is_list and "," in text:
             return [part.strip() for part in text.split(",")]
         return text

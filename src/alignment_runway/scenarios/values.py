@@ -36,6 +36,7 @@ def parse_value(spec: ParamSpec, raw: Any, where: str) -> Value:
     Raises:
         ScenarioError: naming the parameter, what was expected and what was received.
     """
+    _check_lengths(spec, raw, where)
     if spec.is_list:
         items = raw if isinstance(raw, list) else [raw]
         if not items:
@@ -53,6 +54,28 @@ def parse_value(spec: ParamSpec, raw: Any, where: str) -> Value:
         parsed = parse_distribution(spec, raw, where, convert)
         return _check_point(spec, parsed, where) if isinstance(parsed, float) else parsed
     return _check_point(spec, _canonical(spec, raw, where, "", ""), where)
+
+
+def _check_lengths(spec: ParamSpec, raw: Any, where: str) -> None:
+    """Refuse any text in ``raw`` (a string, or one inside a table or list) that is too long."""
+    pending = [raw]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, dict):
+            pending.extend(item.values())
+        elif isinstance(item, list):
+            pending.extend(item)
+        elif isinstance(item, str) and len(item) > units.MAX_TEXT:
+            raise _error(
+                spec, where, f"a value of at most {units.MAX_TEXT} characters", _shorten(item)
+            )
+
+
+def _shorten(text: str) -> str:
+    """``text`` quoted, cut to its first 40 characters (with its length) when longer."""
+    if len(text) <= 60:
+        return repr(text)
+    return f"{text[:40]!r}… ({len(text):,} characters)"
 
 
 def _is_range(raw: Any) -> bool:
@@ -108,6 +131,14 @@ def _is_bare_number(text: str) -> bool:
 
 
 def _parse_quantity(spec: ParamSpec, text: str, where: str, label: str = "") -> float:
+    problem = units.text_problem(text)
+    if problem:
+        raise _error(
+            spec,
+            where,
+            f"{label}a quantity such as {spec.example!r}",
+            f"{_shorten(text)}: {problem}",
+        )
     common = _COMMON.match(text)
     if common and (common.group(2), spec.unit) in units.COMMON_FACTORS:
         return float(common.group(1)) * units.COMMON_FACTORS[(common.group(2), spec.unit)]
@@ -153,4 +184,6 @@ def _parse_quantity(spec: ParamSpec, text: str, where: str, label: str = "") -> 
 
 
 def _error(spec: ParamSpec, where: str, expected: str, received: str) -> ScenarioError:
-    return ScenarioError(f"{where}: {spec.name}: expected {expected}; received {received}")
+    return ScenarioError(
+        f"{where}: {spec.name}: expected {expected}; received {received}", field=spec.name
+    )
