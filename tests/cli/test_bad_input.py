@@ -331,6 +331,11 @@ def test_overflowing_values_give_an_error_or_valid_json(
             ("compute.stock", "at most 200 characters", "(16,007 characters)"),
             id="long-text",
         ),
+        pytest.param(
+            "compute.utilization=40%%",
+            ("compute.utilization", "a percentage such as '40%'", "received '40%%'"),
+            id="two-percent-signs",
+        ),
     ],
 )
 def test_set_values_that_could_run_away_or_mislead(

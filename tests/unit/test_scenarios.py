@@ -3,6 +3,7 @@
 import pickle
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from alignment_runway import api
@@ -225,3 +226,20 @@ def test_a_unit_power_still_converts() -> None:
     spec = get_spec("compute.stock")
     assert parse_value(spec, "4e21 FLOP*s**-1", "here") == pytest.approx(4e21)
     assert parse_value(spec, "4e21 FLOP s^-1", "here") == pytest.approx(4e21)
+
+
+@pytest.mark.parametrize("raw", ["40%%", "40% FLOP", "40 %/s", "40 % %", "4%0"])
+def test_a_percentage_has_one_percent_sign_and_no_other_unit(raw: str) -> None:
+    with pytest.raises(ScenarioError) as info:
+        parse_value(get_spec("compute.utilization"), raw, "f.toml:3")
+    assert str(info.value).startswith("f.toml:3: compute.utilization: expected a percentage")
+    assert repr(raw) in str(info.value)
+
+
+def test_percentages_in_ranges_and_tables_still_read() -> None:
+    spec = get_spec("compute.utilization")
+    assert parse_value(spec, "40 %", "here") == pytest.approx(0.4)
+    table = {"dist": "uniform", "low": 30, "high": 60, "unit": "%"}
+    assert parse_value(spec, table, "here").support == pytest.approx((0.3, 0.6))  # type: ignore[union-attr]
+    ranged = parse_value(get_spec("compute.tokens_per_parameter"), "30% to 60%", "here")
+    assert ranged.ppf(np.array([0.05, 0.95])) == pytest.approx([0.3, 0.6])  # type: ignore[union-attr]

@@ -16,6 +16,8 @@ from alignment_runway.scenarios.specs import ParamSpec
 __all__ = ["Value", "parse_value"]
 
 _STARTS_WITH_NUMBER = re.compile(r"^\s*[-+]?(\d|\.\d|nan|inf)", re.IGNORECASE)
+#: A percentage: one number and one % sign, no other unit.
+_PERCENT = re.compile(r"^\s*[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?\s*%\s*$")
 #: "<number> <unit>", for the common units that convert without pint.
 _COMMON = re.compile(r"^\s*([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)\s+([A-Za-z_/]+)\s*$")
 
@@ -138,6 +140,13 @@ def _parse_quantity(spec: ParamSpec, text: str, where: str, label: str = "") -> 
             where,
             f"{label}a quantity such as {spec.example!r}",
             f"{_shorten(text)}: {problem}",
+        )
+    if "%" in text and not _PERCENT.match(text):
+        raise _error(
+            spec,
+            where,
+            f"{label}a percentage such as '40%' (one % sign and no other unit)",
+            repr(text),
         )
     common = _COMMON.match(text)
     if common and (common.group(2), spec.unit) in units.COMMON_FACTORS:
