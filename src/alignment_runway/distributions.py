@@ -272,10 +272,8 @@ class Mixture(Distribution):
 
     @property
     def support(self) -> tuple[float, float]:  # noqa: D102
-        return (
-            min(c.support[0] for c in self.components),
-            max(c.support[1] for c in self.components),
-        )
+        lows, highs = zip(*(c.support for c in self.components), strict=True)  # each asked once
+        return (min(lows), max(highs))
 
     def cdf(self, x: Array) -> Array:  # noqa: D102
         total = np.zeros(np.shape(x), dtype=np.float64)

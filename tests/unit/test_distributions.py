@@ -26,6 +26,9 @@ from scipy.optimize import brentq
 from alignment_runway import api
 from alignment_runway import distributions as d
 from alignment_runway.errors import ScenarioError
+from alignment_runway.scenarios.dists import MIXTURE_COMPONENTS, MIXTURE_DEPTH
+from alignment_runway.scenarios.specs import get_spec
+from alignment_runway.scenarios.values import parse_value
 
 Array = NDArray[np.float64]
 
@@ -610,3 +613,79 @@ def test_same_seed_is_bit_identical_and_other_seeds_differ() -> None:
     for name in scenario.uncertain():
         # different seeds give (almost surely) no common draws at all
         assert np.count_nonzero(first.values[name] == other.values[name]) == 0, name
+
+
+# --- bounded mixtures (regressions: nesting 25 deep took 26 s, 20,000 components 70 s) ---------
+
+
+def _nested_mixture(depth: int) -> dict[str, Any]:
+    """A mixture ``depth`` levels deep, each level mixing a range with the level below."""
+    table: dict[str, Any] = {"dist": "uniform", "low": 1, "high": 2}
+    for _ in range(depth):
+        table = {"dist": "mixture", "components": ["1 to 3", table], "weights": [0.5, 0.5]}
+    return table
+
+
+def test_mixtures_nest_up_to_the_limit() -> None:
+    spec = get_spec("compute.tokens_per_parameter")
+    dist = parse_value(spec, _nested_mixture(MIXTURE_DEPTH), "here")
+    assert isinstance(dist, d.Mixture)
+    assert dist.support == (0.0, math.inf)
+
+
+@pytest.mark.parametrize("depth", [MIXTURE_DEPTH + 1, 30])
+def test_mixtures_nested_deeper_are_refused(depth: int) -> None:
+    spec = get_spec("compute.tokens_per_parameter")
+    with pytest.raises(ScenarioError) as info:
+        parse_value(spec, _nested_mixture(depth), "f.toml:3")
+    assert str(info.value) == (
+        f"f.toml:3: compute.tokens_per_parameter: expected mixtures nested at most "
+        f"{MIXTURE_DEPTH} deep; received a mixture nested {MIXTURE_DEPTH + 1} deep"
+    )
+    assert info.value.field == "compute.tokens_per_parameter"
+
+
+@pytest.mark.parametrize("count", [MIXTURE_COMPONENTS + 1, 20_000])
+def test_mixtures_with_too_many_components_are_refused(count: int) -> None:
+    spec = get_spec("compute.tokens_per_parameter")
+    table = {"dist": "mixture", "components": ["1 to 3"] * count, "weights": [1 / count] * count}
+    with pytest.raises(ScenarioError, match=f"at most {MIXTURE_COMPONENTS} components in all"):
+        parse_value(spec, table, "here")
+
+
+def test_components_of_nested_mixtures_count_together() -> None:
+    spec = get_spec("compute.tokens_per_parameter")
+    inner = {"dist": "mixture", "components": ["1 to 3"] * 58, "weights": [1 / 58] * 58}
+    # 2 + 58 + 40 components: at the limit
+    fits = {"dist": "mixture", "components": ["1 to 3"] * 40, "weights": [1 / 40] * 40}
+    assert isinstance(
+        parse_value(
+            spec, {"dist": "mixture", "components": [inner, fits], "weights": [0.5, 0.5]}, "h"
+        ),
+        d.Mixture,
+    )
+    with pytest.raises(ScenarioError, match="received more than 100"):
+        parse_value(
+            spec, {"dist": "mixture", "components": [inner, inner], "weights": [0.5, 0.5]}, "h"
+        )
+
+
+class _Counting(d.Uniform):
+    """A uniform that counts how often its support is asked for."""
+
+    asked = 0
+
+    @property
+    def support(self) -> tuple[float, float]:
+        _Counting.asked += 1
+        return (self.low, self.high)
+
+
+def test_a_mixtures_support_asks_each_component_once() -> None:
+    leaf = _Counting(1.0, 2.0)
+    dist: d.Distribution = leaf
+    for _ in range(20):  # was 2**20 questions of the leaf
+        dist = d.Mixture((dist, d.Uniform(0.0, 1.0)), (0.5, 0.5))
+    _Counting.asked = 0
+    assert dist.support == (0.0, 2.0)
+    assert _Counting.asked == 1

@@ -18,10 +18,16 @@ from alignment_runway import units
 from alignment_runway.errors import ScenarioError
 from alignment_runway.scenarios.specs import ParamSpec
 
-__all__ = ["TO", "parse_distribution"]
+__all__ = ["MIXTURE_COMPONENTS", "MIXTURE_DEPTH", "TO", "parse_distribution"]
 
 #: The separator of the ``"a to b"`` grammar.
 TO = re.compile(r"\s+to\s+")
+#: How deep mixtures may nest (a mixture of mixtures is 2): each level multiplies the work of
+#: every quantile.
+MIXTURE_DEPTH = 4
+#: How many components one value's mixtures may have in all, nested ones included: sampling
+#: evaluates every component's CDF for every sample many times over.
+MIXTURE_COMPONENTS = 100
 
 # Each shape: its required keys (alternatives), optional keys, and whether the keys are
 # locations (in the parameter's unit) or shape numbers.
@@ -49,10 +55,12 @@ class _Context:
         self.spec = spec
         self.where = where
         self.convert = convert
+        self.components = 0  # mixture components read so far, at every level
 
     def error(self, expected: str, received: str) -> ScenarioError:
         return ScenarioError(
-            f"{self.where}: {self.spec.name}: expected {expected}; received {received}"
+            f"{self.where}: {self.spec.name}: expected {expected}; received {received}",
+            field=self.spec.name,
         )
 
 
@@ -113,7 +121,10 @@ def _example_range(spec: ParamSpec) -> str:
     return f"{x / 2:g} to {x * 2:g} {unit}".strip()
 
 
-def _table(ctx: _Context, table: dict[str, Any], unit: str) -> d.Distribution | float:
+def _table(
+    ctx: _Context, table: dict[str, Any], unit: str, depth: int = 0
+) -> d.Distribution | float:
+    """A distribution table; ``depth`` is the number of mixtures it is a component of."""
     name = table.get("dist")
     if name is None:
         raise ctx.error("a table with a 'dist' key such as dist = \"lognormal\"", repr(table))
@@ -150,7 +161,10 @@ def _table(ctx: _Context, table: dict[str, Any], unit: str) -> d.Distribution | 
             raise ctx.error(f"{name}.{key} > 0", repr(value))
         return float(value)
 
-    dist: d.Distribution | float = _shape(ctx, name, chosen[0], table, unit, loc, num)
+    if name == "mixture":
+        dist: d.Distribution | float = _mixture(ctx, table, unit, depth + 1)
+    else:
+        dist = _shape(ctx, name, chosen[0], table, unit, loc, num)
     low = loc("min") if "min" in table else -math.inf
     high = loc("max") if "max" in table else math.inf
     if "min" in table or "max" in table:
@@ -229,15 +243,24 @@ def _shape(
             lam = num("lambda") if "lambda" in table else 4.0
             return d.pert(low, mode, high, lam)
         return d.triangular(low, mode, high)
-    if name == "point":
-        return loc("value")
-    return _mixture(ctx, table, unit)
+    return loc("value")  # a point
 
 
-def _mixture(ctx: _Context, table: dict[str, Any], unit: str) -> d.Distribution:
+def _mixture(ctx: _Context, table: dict[str, Any], unit: str, depth: int) -> d.Distribution:
+    """A mixture at nesting level ``depth`` (1 for one that is no other mixture's component)."""
     components, weights = table["components"], table["weights"]
     if not isinstance(components, list) or not isinstance(weights, list) or not components:
         raise ctx.error("mixture.components and mixture.weights as lists", repr(table))
+    if depth > MIXTURE_DEPTH:
+        raise ctx.error(
+            f"mixtures nested at most {MIXTURE_DEPTH} deep", f"a mixture nested {depth} deep"
+        )
+    ctx.components += len(components)
+    if ctx.components > MIXTURE_COMPONENTS:
+        raise ctx.error(
+            f"mixtures of at most {MIXTURE_COMPONENTS} components in all (nested ones included)",
+            f"{len(components)} components" if depth == 1 else f"more than {MIXTURE_COMPONENTS}",
+        )
     if len(components) != len(weights):
         raise ctx.error(
             "as many mixture.weights as mixture.components",
@@ -251,7 +274,7 @@ def _mixture(ctx: _Context, table: dict[str, Any], unit: str) -> d.Distribution:
     for component in components:
         part: d.Distribution | float | None = None
         if isinstance(component, dict):
-            part = _table(ctx, component, unit)
+            part = _table(ctx, component, unit, depth)
         elif isinstance(component, str) and TO.search(component):
             part = _range(ctx, component, unit)
         if not isinstance(part, d.Distribution):
