@@ -689,3 +689,63 @@ def test_a_mixtures_support_asks_each_component_once() -> None:
     _Counting.asked = 0
     assert dist.support == (0.0, 2.0)
     assert _Counting.asked == 1
+
+
+# --- extreme parameters (regressions: draws overflowed, describe raised OverflowError) ------
+
+
+@pytest.mark.parametrize(
+    ("setting", "reach"),
+    [
+        ("race.review_smoothness=1e-300 to 1e300", "overflow floating point"),
+        ('race.reference_team={dist="lognormal", mu=0, sigma=500}', "overflow floating point"),
+        ("race.review_smoothness=1e-200 to 1e-100", "round to 0"),
+        (
+            'race.review_smoothness={dist="lognormal", mu=0, sigma=500, min=0, max=1000}',
+            "round to 0",
+        ),
+        ('compute.stock={dist="normal", mean="1 FLOP/s", sd="1e307 FLOP/s", min=0}', "overflow"),
+    ],
+)
+def test_distributions_whose_draws_overflow_or_round_out_are_refused(
+    setting: str, reach: str
+) -> None:
+    name = setting.partition("=")[0]
+    with pytest.raises(ScenarioError) as info:
+        api.load_scenario(settings=[setting])
+    assert info.value.field == name
+    assert f"{name}: expected a distribution whose draws stay finite and inside (0, inf)" in str(
+        info.value
+    )
+    assert f"whose draws in its tails {reach}" in str(info.value)
+
+
+def test_truncation_at_an_open_bound_is_still_the_fix() -> None:
+    # rounding reaches the edge only beyond Z_TAIL normal scores (once in 10^15 draws)
+    scenario = api.load_scenario(
+        settings=['compute.stock={dist="normal", mean="4e21 FLOP/s", sd="3e21 FLOP/s", min=0}']
+    )
+    dist = scenario.value("compute.stock")
+    assert isinstance(dist, d.Truncated)
+    assert dist.extremes(d.Z_TAIL)[0] > 0
+
+
+def test_describing_an_extreme_lognormal_does_not_overflow() -> None:
+    assert d.LogNormal(0.0, 500.0).describe() == "lognormal(p5=6.677e-358, p95=1.498e+357)"
+    assert (
+        d.LogNormal(0.0, 1e308).describe() == "lognormal(p5=exp(-1.645e+308), p95=exp(1.645e+308))"
+    )
+    assert d.LogNormal(0.0, math.inf).describe() == "lognormal(p5=0, p95=inf)"
+    assert d.LogNormal(math.log(4e21), 0.1).describe() == "lognormal(p5=3.393e+21, p95=4.715e+21)"
+
+
+def test_wide_mixtures_and_log_shapes_below_zero_evaluate_without_warnings() -> None:
+    # warnings are errors under pytest: the mixture's bisection multiplied its bracket's ends
+    wide = d.Mixture(
+        (d.lognormal_from_ci(1e150, 1e160), d.lognormal_from_ci(1e160, 1e170)), (0.5, 0.5)
+    )
+    draws = wide.from_normal(np.linspace(-6.0, 6.0, 101))
+    assert np.all(np.isfinite(draws)) and np.all(np.diff(draws) >= 0)
+    below = np.array([-1.0, 0.0])
+    np.testing.assert_array_equal(d.LogNormal(0.0, 1.0).cdf(below), [0.0, 0.0])
+    np.testing.assert_array_equal(d.LogUniform(1.0, 2.0).cdf(below), [0.0, 0.0])

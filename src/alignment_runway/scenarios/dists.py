@@ -294,7 +294,11 @@ def _keys_text(required: tuple[frozenset[str], ...], optional: frozenset[str]) -
 
 
 def _check_bounds(ctx: _Context, dist: d.Distribution) -> None:
-    """A distribution that can leave the parameter's bounds is an error unless truncated."""
+    """A distribution that can leave the parameter's bounds is an error unless truncated.
+
+    Its extreme draws are checked too: with extreme parameters they can overflow floating
+    point or round onto an open bound (a lognormal's draws to 0) though its support is inside.
+    """
     spec = ctx.spec
     lo, hi = dist.support
     # a continuous distribution puts no mass on its end points, so an open bound may equal one
@@ -312,3 +316,36 @@ def _check_bounds(ctx: _Context, dist: d.Distribution) -> None:
             + (f" (with unit = '{spec.display_unit}')" if spec.display_unit else "")
             + " or choose a shape that stays inside",
         )
+    _check_tails(ctx, dist)
+
+
+def _check_tails(ctx: _Context, dist: d.Distribution) -> None:
+    """A distribution whose draws overflow, or round onto an open bound, is an error.
+
+    With extreme parameters the draws can do so though the support is inside the bounds (a
+    lognormal's draws underflow to 0). Every draw must be finite and inside the closed bounds;
+    an open bound may be reached only beyond ``Z_TAIL`` (a normal truncated at min = 0 reaches
+    0 there by rounding, once in more than 10^15 draws).
+    """
+    spec = ctx.spec
+    for z in (d.Z_EXTREME, d.Z_TAIL):
+        try:
+            extremes = dist.extremes(z)
+        except FloatingPointError:
+            extremes = (math.nan, math.nan)
+        for x in extremes:
+            if math.isfinite(x) and (
+                spec.contains(x) if z == d.Z_TAIL else spec.lower <= x <= spec.upper
+            ):
+                continue
+            scale = units.factor(spec.unit, spec.display_unit)
+            unit = f" {spec.display_unit}" if spec.display_unit else ""
+            reach = (
+                f"round to {x * scale:g}{unit}" if math.isfinite(x) else "overflow floating point"
+            )
+            raise ctx.error(
+                f"a distribution whose draws stay finite and inside "
+                f"{spec.bounds_text(scale)}{unit}",
+                f"{dist.describe()}, whose draws in its tails {reach}; narrow it or truncate it "
+                "with min and max",
+            )
