@@ -342,3 +342,8 @@ def test_set_values_that_could_run_away_or_mislead(
     cli_error: CliError, assignment: str, expected: tuple[str, ...]
 ) -> None:
     _assert_names(cli_error("run", "--set", assignment), expected)
+
+
+def test_deeply_nested_toml_is_an_error_not_a_crash(tmp_path: Path, cli_error: CliError) -> None:
+    _write(tmp_path, "schema = 1\n[compute]\nstock = " + "[" * 1000 + "]" * 1000 + "\n")
+    _assert_names(cli_error("validate", "bad.toml"), ("bad.toml", "nested more than 16 deep"))

@@ -243,3 +243,42 @@ def test_percentages_in_ranges_and_tables_still_read() -> None:
     assert parse_value(spec, table, "here").support == pytest.approx((0.3, 0.6))  # type: ignore[union-attr]
     ranged = parse_value(get_spec("compute.tokens_per_parameter"), "30% to 60%", "here")
     assert ranged.ppf(np.array([0.05, 0.95])) == pytest.approx([0.3, 0.6])  # type: ignore[union-attr]
+
+
+# Scenario files are read within bounds (regressions).
+@pytest.mark.parametrize(
+    "stock",
+    [
+        pytest.param("[" * 1000 + "]" * 1000, id="arrays-1000-deep"),
+        pytest.param("{a = " * 390 + "1" + "}" * 390, id="inline-tables-390-deep"),
+        pytest.param("[" * 20 + "]" * 20, id="arrays-20-deep"),
+    ],
+)
+def test_deeply_nested_toml_is_refused(tmp_path: Path, stock: str) -> None:
+    path = write(tmp_path, f"schema = 1\n[compute]\nstock = {stock}\n", "deep.toml")
+    with pytest.raises(ScenarioError, match=r"deep\.toml: tables and arrays nested more than 16"):
+        api.load_scenario(path)
+
+
+def test_a_dotted_key_of_many_parts_is_refused_before_it_is_parsed(tmp_path: Path) -> None:
+    # tomllib takes time quadratic in a key's parts: 400,000 parts would take an hour
+    path = write(tmp_path, "schema = 1\n" + "a." * 400_000 + "b = 1\n", "dotted.toml")
+    with pytest.raises(ScenarioError, match=r"dotted\.toml: tables and arrays nested more"):
+        api.load_scenario(path)
+
+
+@pytest.mark.parametrize(
+    "value", ["[" * 1000 + "]" * 1000, "{" + "a." * 50_000 + "b = 1}", "[" * 15 + "]" * 15]
+)
+def test_a_deeply_nested_setting_is_refused(value: str) -> None:
+    with pytest.raises(ScenarioError, match=r"compute\.stock: expected tables and arrays nested"):
+        api.load_scenario(settings=[f"compute.stock={value}"])
+
+
+def test_nesting_allowed_by_mixtures_fits_in_a_file(tmp_path: Path) -> None:
+    leaf = '{dist = "uniform", low = 1, high = 2}'
+    for _ in range(4):
+        leaf = f'{{dist = "mixture", components = ["1 to 3", {leaf}], weights = [0.5, 0.5]}}'
+    path = write(tmp_path, f"schema = 1\n[compute]\ntokens_per_parameter = {leaf}\n")
+    assert api.load_scenario(path).uncertain()
+    assert api.load_scenario(settings=[f"compute.tokens_per_parameter={leaf}"]).uncertain()

@@ -43,6 +43,15 @@ BASE_PRESET = "essay"
 _TOP_KEYS = ("schema", "extends", "description", "sources", "correlations")
 _ORDER = {name: index for index, name in enumerate(PARAMETERS)}
 _CONFLICTS = {"compute.training_compute": ("compute.stock", "compute.training_share")}
+#: How deeply tables and arrays may nest in a scenario, the file itself being the first level
+#: (a value with mixtures nested 4 deep needs 11); deeper TOML exhausts the parser's stack.
+MAX_DEPTH = 16
+_KEY_PART = r"""(?:[\w-]++|"[^"\n]*+"|'[^'\n]*+')"""
+#: A dotted key of more than MAX_DEPTH parts, which would nest too deep: found before tomllib
+#: reads it, since tomllib's time is quadratic in the parts of a key.
+_LONG_KEY = re.compile(
+    rf"""(?<![\w"'-]){_KEY_PART}(?:[ \t]*+\.[ \t]*+{_KEY_PART}){{{MAX_DEPTH}}}"""
+)
 
 
 @dataclass(frozen=True)
@@ -263,11 +272,20 @@ def _inline_item(raw: Any) -> str:
 def _set_value(name: str, text: str) -> Any:
     """Read a ``--set`` value: TOML syntax when it parses (numbers, lists, tables), else text."""
     try:
-        return tomllib.loads(f"v = {text}")["v"]
+        value = None if _LONG_KEY.search(text) else tomllib.loads(f"v = {text}")["v"]
     except ValueError:  # not TOML (a TOMLDecodeError), or an integer too long to read
         if PARAMETERS[name].is_list and "," in text:
             return [part.strip() for part in text.split(",")]
         return text
+    except RecursionError:
+        value = None
+    if value is None or _too_deep(value, MAX_DEPTH - 2):  # as if under its file's section
+        raise ScenarioError(
+            f"--set: {name}: expected tables and arrays nested at most {MAX_DEPTH - 2} deep "
+            "(as in a file, under a section); received a value nested deeper",
+            field=name,
+        )
+    return value
 
 
 def _read_preset(name: str) -> _Layer:
@@ -344,9 +362,18 @@ def _apply(settings: dict[str, Setting], layer: _Layer, index: int) -> None:
 def _parse_layer(text: str, label: str, name: str) -> _Layer:
     """Read one TOML file into a layer (values still raw), checking its shape and names."""
     try:
-        data = tomllib.loads(text)
+        data = None if _LONG_KEY.search(text) else tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ScenarioError(f"{label}: invalid TOML: {exc}") from None
+    except ValueError as exc:  # an integer of more digits than Python converts
+        raise ScenarioError(f"{label}: invalid TOML: {str(exc).split(';')[0]}") from None
+    except RecursionError:
+        data = None
+    if data is None or _too_deep(data, MAX_DEPTH):
+        raise ScenarioError(
+            f"{label}: tables and arrays nested more than {MAX_DEPTH} deep (a scenario needs "
+            "a few levels)"
+        )
     lines = _key_lines(text)
 
     def at(key: str) -> str:
@@ -420,6 +447,17 @@ def _check_top(data: dict[str, Any], at: Any) -> None:
         raise ScenarioError(
             f'{at("sources")}: [sources] expected a table of "section.name" = "citation"'
         )
+
+
+def _too_deep(value: Any, limit: int) -> bool:
+    """Whether tables and arrays nest more than ``limit`` deep in ``value`` (which counts)."""
+    if isinstance(value, dict):
+        children: Any = value.values()
+    elif isinstance(value, list):
+        children = value
+    else:
+        return False
+    return limit == 0 or any(_too_deep(child, limit - 1) for child in children)
 
 
 _HEADER = re.compile(r"^\s*\[\s*([A-Za-z0-9_.\-]+)\s*\]")
