@@ -347,3 +347,8 @@ def test_set_values_that_could_run_away_or_mislead(
 def test_deeply_nested_toml_is_an_error_not_a_crash(tmp_path: Path, cli_error: CliError) -> None:
     _write(tmp_path, "schema = 1\n[compute]\nstock = " + "[" * 1000 + "]" * 1000 + "\n")
     _assert_names(cli_error("validate", "bad.toml"), ("bad.toml", "nested more than 16 deep"))
+
+
+def test_a_file_larger_than_the_cap_is_an_error(tmp_path: Path, cli_error: CliError) -> None:
+    _write(tmp_path, "schema = 1\n" + " " * (2 << 20))
+    _assert_names(cli_error("validate", "bad.toml"), ("'bad.toml'", "larger than 1,048,576"))

@@ -282,3 +282,17 @@ def test_nesting_allowed_by_mixtures_fits_in_a_file(tmp_path: Path) -> None:
     path = write(tmp_path, f"schema = 1\n[compute]\ntokens_per_parameter = {leaf}\n")
     assert api.load_scenario(path).uncertain()
     assert api.load_scenario(settings=[f"compute.tokens_per_parameter={leaf}"]).uncertain()
+
+
+def test_a_file_larger_than_the_cap_is_refused(tmp_path: Path) -> None:
+    path = write(tmp_path, "schema = 1\n" + "#" * (1 << 20) + "\n", "big.toml")
+    with pytest.raises(ScenarioError, match=r"big\.toml' is larger than 1,048,576 bytes"):
+        api.load_scenario(path)
+    fits = write(tmp_path, "schema = 1\n" + "#" * ((1 << 20) - 20) + "\n", "fits.toml")
+    assert api.load_scenario(fits).name == "fits"
+
+
+@pytest.mark.skipif(not Path("/dev/zero").exists(), reason="no /dev/zero on this system")
+def test_an_endless_device_is_refused_without_reading_it_all() -> None:
+    with pytest.raises(ScenarioError, match="'/dev/zero' is larger than 1,048,576 bytes"):
+        api.load_scenario("/dev/zero")

@@ -46,6 +46,8 @@ _CONFLICTS = {"compute.training_compute": ("compute.stock", "compute.training_sh
 #: How deeply tables and arrays may nest in a scenario, the file itself being the first level
 #: (a value with mixtures nested 4 deep needs 11); deeper TOML exhausts the parser's stack.
 MAX_DEPTH = 16
+#: The largest scenario file read, in bytes (a scenario is a few kilobytes).
+MAX_FILE_BYTES = 1 << 20
 _KEY_PART = r"""(?:[\w-]++|"[^"\n]*+"|'[^'\n]*+')"""
 #: A dotted key of more than MAX_DEPTH parts, which would nest too deep: found before tomllib
 #: reads it, since tomllib's time is quadratic in the parts of a key.
@@ -148,18 +150,30 @@ def load_file(path: str | Path) -> Scenario:
             bounds, or conflicting parameters.
     """
     path = Path(path)
+    layer = _parse_layer(_read_file(path), str(path), path.stem)
+    start = layer.extends or BASE_PRESET
+    chain = _preset_chain(start, via=layer.extends_where)
+    return _resolve([*chain, layer], layer.name, start)
+
+
+def _read_file(path: Path) -> str:
+    """A scenario file's text, read without ever holding more than ``MAX_FILE_BYTES``."""
     try:
-        text = path.read_text(encoding="utf-8")
+        with path.open("rb") as file:
+            data = file.read(MAX_FILE_BYTES + 1)  # a device such as /dev/zero never ends
+        if len(data) > MAX_FILE_BYTES:
+            raise ScenarioError(
+                f"scenario file {str(path)!r} is larger than {MAX_FILE_BYTES:,} bytes (1 MiB); "
+                "a scenario is a few kilobytes of TOML"
+            )
+        text = data.decode("utf-8")
     except FileNotFoundError:
         raise ScenarioError(f"scenario file {str(path)!r} not found") from None
     except IsADirectoryError:
         raise ScenarioError(f"scenario file {str(path)!r} is a directory, not a file") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise ScenarioError(f"scenario file {str(path)!r} cannot be read: {exc}") from None
-    layer = _parse_layer(text, str(path), path.stem)
-    start = layer.extends or BASE_PRESET
-    chain = _preset_chain(start, via=layer.extends_where)
-    return _resolve([*chain, layer], layer.name, start)
+    return text.replace("\r\n", "\n").replace("\r", "\n")  # as text mode reads it
 
 
 def load_text(text: str, name: str) -> Scenario:
