@@ -352,3 +352,10 @@ def test_deeply_nested_toml_is_an_error_not_a_crash(tmp_path: Path, cli_error: C
 def test_a_file_larger_than_the_cap_is_an_error(tmp_path: Path, cli_error: CliError) -> None:
     _write(tmp_path, "schema = 1\n" + " " * (2 << 20))
     _assert_names(cli_error("validate", "bad.toml"), ("'bad.toml'", "larger than 1,048,576"))
+
+
+@pytest.mark.parametrize("preset", ["../scenarios/presets/essay", "essay.toml", "sub/essay"])
+def test_a_preset_is_a_name_not_a_path(cli_error: CliError, preset: str) -> None:
+    _assert_names(
+        cli_error("run", "--preset", preset), (f"unknown preset {preset!r}", "never by a path")
+    )

@@ -296,3 +296,16 @@ def test_a_file_larger_than_the_cap_is_refused(tmp_path: Path) -> None:
 def test_an_endless_device_is_refused_without_reading_it_all() -> None:
     with pytest.raises(ScenarioError, match="'/dev/zero' is larger than 1,048,576 bytes"):
         api.load_scenario("/dev/zero")
+
+
+def test_presets_are_names_never_paths(tmp_path: Path) -> None:
+    elsewhere = write(tmp_path, 'schema = 1\n[compute]\nstock = "1e21 FLOP/s"\n', "x.toml")
+    for name in (str(elsewhere.with_suffix("")), "../presets/essay", "essay/", " essay"):
+        with pytest.raises(ScenarioError, match="never by a path"):
+            api.load_scenario(preset=name)
+    inside = tmp_path / "dir"
+    inside.mkdir()
+    for extends in ("../x", str(elsewhere.with_suffix(""))):
+        path = write(inside, f'schema = 1\nextends = "{extends}"\n', "s.toml")
+        with pytest.raises(ScenarioError, match=r"s\.toml:2: extends: unknown preset .*path"):
+            api.load_scenario(path)

@@ -54,6 +54,8 @@ _KEY_PART = r"""(?:[\w-]++|"[^"\n]*+"|'[^'\n]*+')"""
 _LONG_KEY = re.compile(
     rf"""(?<![\w"'-]){_KEY_PART}(?:[ \t]*+\.[ \t]*+{_KEY_PART}){{{MAX_DEPTH}}}"""
 )
+#: A preset's name: a file of the package's presets folder, never a path.
+_PRESET_NAME = re.compile(r"[A-Za-z0-9_-]+")
 
 
 @dataclass(frozen=True)
@@ -303,9 +305,14 @@ def _set_value(name: str, text: str) -> Any:
 
 
 def _read_preset(name: str) -> _Layer:
-    file = resources.files("alignment_runway.scenarios").joinpath("presets", f"{name}.toml")
-    if not file.is_file():
+    if not _PRESET_NAME.fullmatch(name):
+        raise ScenarioError(
+            f"unknown preset {name!r}: a preset is named by letters, digits, '-' and '_', "
+            f"never by a path (available: {', '.join(preset_names())})"
+        )
+    if name not in preset_names():
         raise ScenarioError(f"unknown preset {name!r}{_preset_hint(name)}")
+    file = resources.files("alignment_runway.scenarios").joinpath("presets", f"{name}.toml")
     return _parse_layer(file.read_text(encoding="utf-8"), f"preset {name}", name)
 
 
