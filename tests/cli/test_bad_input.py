@@ -195,35 +195,35 @@ def test_unknown_preset(cli_error: CliError) -> None:
     [
         pytest.param(
             "compute.stock",
-            ("--set", "NAME=VALUE", "received 'compute.stock'"),
+            ("settings", "NAME=VALUE", "received 'compute.stock'"),
             id="no-equals-sign",
         ),
         pytest.param(
-            "=4e21 FLOP/s", ("--set", "NAME=VALUE", "received '=4e21 FLOP/s'"), id="no-name"
+            "=4e21 FLOP/s", ("settings", "NAME=VALUE", "received '=4e21 FLOP/s'"), id="no-name"
         ),
         pytest.param(
             "compute.stok=4e21 FLOP/s",
-            ("--set", "unknown parameter 'compute.stok'", "did you mean compute.stock"),
+            ("settings: unknown parameter 'compute.stok'", "did you mean compute.stock"),
             id="unknown-name",
         ),
         pytest.param(
             "stock=4e21 FLOP/s",
-            ("--set", "unknown parameter 'stock'", "did you mean compute.stock"),
+            ("settings: unknown parameter 'stock'", "did you mean compute.stock"),
             id="name-without-section",
         ),
         pytest.param(
             "compute.stock=4e21 FLOP",
-            ("--set: compute.stock", "FLOP/s", "received '4e21 FLOP'"),
+            ("setting: compute.stock", "FLOP/s", "received '4e21 FLOP'"),
             id="value-of-wrong-dimension",
         ),
         pytest.param(
             "compute.stock=4e21 FLOPS",
-            ("--set: compute.stock", "unknown unit 'FLOPS'", "did you mean FLOP"),
+            ("setting: compute.stock", "unknown unit 'FLOPS'", "did you mean FLOP"),
             id="value-with-unknown-unit",
         ),
         pytest.param(
             "compute.utilization=2",
-            ("--set: compute.utilization", "expected a value in (0, 1]", "received 2"),
+            ("setting: compute.utilization", "expected a value in (0, 1]", "received 2"),
             id="value-out-of-bounds",
         ),
     ],
@@ -237,7 +237,7 @@ def test_set_conflicting_with_the_presets_training_compute(cli_error: CliError) 
     _assert_names(
         line,
         (
-            "--set: compute.stock",
+            "setting: compute.stock",
             "compute.stock conflicts with compute.training_compute",
             "preset essay-1000x",
         ),

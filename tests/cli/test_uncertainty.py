@@ -156,7 +156,8 @@ def _concurrently(checks: dict[str, Callable[[], None]]) -> None:
 def test_bad_uncertain_value_in_set(cli_error: CliError) -> None:
     def check(name: str, set_text: str, expected: tuple[str, ...]) -> Callable[[], None]:
         return lambda: _assert_names(
-            cli_error("run", "--set", f"{name}={set_text}"), (f"error: --set: {name}: ", *expected)
+            cli_error("run", "--set", f"{name}={set_text}"),
+            (f"error: setting: {name}: ", *expected),
         )
 
     _concurrently(

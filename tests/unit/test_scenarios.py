@@ -46,7 +46,7 @@ def test_extends_layers_override_in_order(tmp_path: Path) -> None:
     assert scenario.scalar("labor.serial_speed") == 25
     assert scenario.scalar("compute.training_duration") == 120 * 86400  # from essay-1000x
     assert scenario.scalar("compute.tokens_per_parameter") == 20  # from essay
-    assert scenario.settings["labor.serial_speed"].where == "--set"
+    assert scenario.settings["labor.serial_speed"].where == "setting"
 
 
 def test_file_without_extends_starts_from_the_essay(tmp_path: Path) -> None:

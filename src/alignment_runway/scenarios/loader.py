@@ -1,7 +1,8 @@
-"""Scenario files, presets and ``--set``: read, validate and resolve into a frozen Scenario.
+"""Scenario files, presets and settings: read, validate and resolve into a frozen Scenario.
 
 A scenario is resolved from layers, each overriding the one before: the ``essay`` preset (the
-built-in defaults), the preset a file ``extends``, the file itself, then ``--set`` settings.
+built-in defaults), the preset a file ``extends``, the file itself, then settings
+(``section.name=VALUE``, which the command line takes from ``--set``).
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from alignment_runway.scenarios.values import Value, parse_value
 
 __all__ = [
     "SCHEMA_VERSION",
+    "SETTING",
     "Scenario",
     "Setting",
     "load_file",
@@ -54,6 +56,8 @@ _KEY_PART = r"""(?:[\w-]++|"[^"\n]*+"|'[^'\n]*+')"""
 _LONG_KEY = re.compile(
     rf"""(?<![\w"'-]){_KEY_PART}(?:[ \t]*+\.[ \t]*+{_KEY_PART}){{{MAX_DEPTH}}}"""
 )
+#: Where a value given as a setting (``section.name=VALUE``) was written.
+SETTING = "setting"
 #: A preset's name: a file of the package's presets folder, never a path.
 _PRESET_NAME = re.compile(r"[A-Za-z0-9_-]+")
 
@@ -240,10 +244,11 @@ def _toml(raw: Any) -> str:
 
 
 def with_settings(scenario: Scenario, assignments: list[str]) -> Scenario:
-    """Apply ``--set section.name=VALUE`` assignments on top of a resolved scenario.
+    """Apply settings, ``section.name=VALUE`` assignments, on top of a resolved scenario.
 
     Raises:
-        ScenarioError: for a malformed assignment, an unknown name or a bad value.
+        ScenarioError: for a malformed assignment or an unknown name (its field is
+            ``settings``), or a bad value (its field is the parameter).
     """
     if not assignments:
         return scenario
@@ -253,14 +258,17 @@ def with_settings(scenario: Scenario, assignments: list[str]) -> Scenario:
         name = name.strip()
         if not sep or not name:
             raise ScenarioError(
-                f'--set: expected NAME=VALUE such as "compute.stock=4e21 FLOP/s"; '
-                f"received {assignment!r}"
+                f'settings: expected NAME=VALUE such as "compute.stock=4e21 FLOP/s"; '
+                f"received {assignment!r}",
+                field="settings",
             )
         if name not in PARAMETERS:
-            raise ScenarioError(f"--set: unknown parameter {name!r}{suggest(name)}")
-        entries[name] = (_set_value(name, text.strip()), "--set")
+            raise ScenarioError(
+                f"settings: unknown parameter {name!r}{suggest(name)}", field="settings"
+            )
+        entries[name] = (_set_value(name, text.strip()), SETTING)
     top = max((s.layer for s in scenario.settings.values()), default=0) + 1
-    layer = _Layer(f"{scenario.name} (with --set)", scenario.description, None, entries, {})
+    layer = _Layer(f"{scenario.name} (with settings)", scenario.description, None, entries, {})
     settings = dict(scenario.settings)
     _apply(settings, layer, top)
     resolved = Scenario(
@@ -286,7 +294,7 @@ def _inline_item(raw: Any) -> str:
 
 
 def _set_value(name: str, text: str) -> Any:
-    """Read a ``--set`` value: TOML syntax when it parses (numbers, lists, tables), else text."""
+    """Read a setting's value: TOML syntax when it parses (numbers, lists, tables), else text."""
     try:
         value = None if _LONG_KEY.search(text) else tomllib.loads(f"v = {text}")["v"]
     except ValueError:  # not TOML (a TOMLDecodeError), or an integer too long to read
@@ -297,7 +305,7 @@ def _set_value(name: str, text: str) -> Any:
         value = None
     if value is None or _too_deep(value, MAX_DEPTH - 2):  # as if under its file's section
         raise ScenarioError(
-            f"--set: {name}: expected tables and arrays nested at most {MAX_DEPTH - 2} deep "
+            f"{SETTING}: {name}: expected tables and arrays nested at most {MAX_DEPTH - 2} deep "
             "(as in a file, under a section); received a value nested deeper",
             field=name,
         )

@@ -27,13 +27,13 @@ Value = float | Distribution | tuple[float, ...]
 
 
 def parse_value(spec: ParamSpec, raw: Any, where: str) -> Value:
-    """Convert ``raw`` (as read from TOML or ``--set``) into ``spec``'s canonical unit.
+    """Convert ``raw`` (as read from TOML or a setting) into ``spec``'s canonical unit.
 
     Args:
         spec: the parameter.
         raw: a number, a quantity string such as ``"4e21 FLOP/s"``, a range such as
             ``"2e21 to 8e21 FLOP/s"``, a distribution table, or for list parameters a list.
-        where: where the value was written (``file.toml:4``, ``--set``, ``preset essay``).
+        where: where the value was written (``file.toml:4``, ``setting``, ``preset essay``).
 
     Raises:
         ScenarioError: naming the parameter, what was expected and what was received.
