@@ -256,8 +256,11 @@ def test_percentages_in_ranges_and_tables_still_read() -> None:
 )
 def test_deeply_nested_toml_is_refused(tmp_path: Path, stock: str) -> None:
     path = write(tmp_path, f"schema = 1\n[compute]\nstock = {stock}\n", "deep.toml")
-    with pytest.raises(ScenarioError, match=r"deep\.toml: tables and arrays nested more than 16"):
+    with pytest.raises(
+        ScenarioError, match=r"deep\.toml: tables and arrays nested more than 16"
+    ) as info:
         api.load_scenario(path)
+    assert info.value.field == "path"
 
 
 def test_a_dotted_key_of_many_parts_is_refused_before_it_is_parsed(tmp_path: Path) -> None:
@@ -271,8 +274,9 @@ def test_a_dotted_key_of_many_parts_is_refused_before_it_is_parsed(tmp_path: Pat
     "value", ["[" * 1000 + "]" * 1000, "{" + "a." * 50_000 + "b = 1}", "[" * 15 + "]" * 15]
 )
 def test_a_deeply_nested_setting_is_refused(value: str) -> None:
-    with pytest.raises(ScenarioError, match=r"compute\.stock: expected tables and arrays nested"):
+    with pytest.raises(ScenarioError, match=r"setting: compute\.stock: expected tables and") as e:
         api.load_scenario(settings=[f"compute.stock={value}"])
+    assert e.value.field == "compute.stock"
 
 
 def test_nesting_allowed_by_mixtures_fits_in_a_file(tmp_path: Path) -> None:
@@ -286,8 +290,9 @@ def test_nesting_allowed_by_mixtures_fits_in_a_file(tmp_path: Path) -> None:
 
 def test_a_file_larger_than_the_cap_is_refused(tmp_path: Path) -> None:
     path = write(tmp_path, "schema = 1\n" + "#" * (1 << 20) + "\n", "big.toml")
-    with pytest.raises(ScenarioError, match=r"big\.toml' is larger than 1,048,576 bytes"):
+    with pytest.raises(ScenarioError, match=r"big\.toml' is larger than 1,048,576 bytes") as info:
         api.load_scenario(path)
+    assert info.value.field == "path"
     fits = write(tmp_path, "schema = 1\n" + "#" * ((1 << 20) - 20) + "\n", "fits.toml")
     assert api.load_scenario(fits).name == "fits"
 
@@ -301,11 +306,35 @@ def test_an_endless_device_is_refused_without_reading_it_all() -> None:
 def test_presets_are_names_never_paths(tmp_path: Path) -> None:
     elsewhere = write(tmp_path, 'schema = 1\n[compute]\nstock = "1e21 FLOP/s"\n', "x.toml")
     for name in (str(elsewhere.with_suffix("")), "../presets/essay", "essay/", " essay"):
-        with pytest.raises(ScenarioError, match="never by a path"):
+        with pytest.raises(ScenarioError, match="never by a path") as info:
             api.load_scenario(preset=name)
+        assert info.value.field == "preset"
     inside = tmp_path / "dir"
     inside.mkdir()
     for extends in ("../x", str(elsewhere.with_suffix(""))):
         path = write(inside, f'schema = 1\nextends = "{extends}"\n', "s.toml")
-        with pytest.raises(ScenarioError, match=r"s\.toml:2: extends: unknown preset .*path"):
+        with pytest.raises(ScenarioError, match=r"s\.toml:2: extends: unknown preset .*path") as e:
             api.load_scenario(path)
+        assert e.value.field == "extends"
+
+
+@pytest.mark.parametrize(
+    ("assignment", "message"),
+    [
+        (
+            "compute.stok=1e21 FLOP/s",
+            "settings: unknown parameter 'compute.stok'; did you mean compute.stock or "
+            "compute.utilization?",
+        ),
+        (
+            "compute.stock",
+            'settings: expected NAME=VALUE such as "compute.stock=4e21 FLOP/s"; '
+            "received 'compute.stock'",
+        ),
+    ],
+)
+def test_settings_errors_name_the_settings_not_a_flag(assignment: str, message: str) -> None:
+    with pytest.raises(ScenarioError) as info:
+        api.load_scenario(settings=[assignment])
+    assert str(info.value) == message
+    assert info.value.field == "settings"

@@ -156,7 +156,7 @@ def load_file(path: str | Path) -> Scenario:
             bounds, or conflicting parameters.
     """
     path = Path(path)
-    layer = _parse_layer(_read_file(path), str(path), path.stem)
+    layer = _parse_layer(_read_file(path), str(path), path.stem, "path")
     start = layer.extends or BASE_PRESET
     chain = _preset_chain(start, via=layer.extends_where)
     return _resolve([*chain, layer], layer.name, start)
@@ -170,15 +170,20 @@ def _read_file(path: Path) -> str:
         if len(data) > MAX_FILE_BYTES:
             raise ScenarioError(
                 f"scenario file {str(path)!r} is larger than {MAX_FILE_BYTES:,} bytes (1 MiB); "
-                "a scenario is a few kilobytes of TOML"
+                "a scenario is a few kilobytes of TOML",
+                field="path",
             )
         text = data.decode("utf-8")
     except FileNotFoundError:
-        raise ScenarioError(f"scenario file {str(path)!r} not found") from None
+        raise ScenarioError(f"scenario file {str(path)!r} not found", field="path") from None
     except IsADirectoryError:
-        raise ScenarioError(f"scenario file {str(path)!r} is a directory, not a file") from None
+        raise ScenarioError(
+            f"scenario file {str(path)!r} is a directory, not a file", field="path"
+        ) from None
     except (OSError, UnicodeDecodeError) as exc:
-        raise ScenarioError(f"scenario file {str(path)!r} cannot be read: {exc}") from None
+        raise ScenarioError(
+            f"scenario file {str(path)!r} cannot be read: {exc}", field="path"
+        ) from None
     return text.replace("\r\n", "\n").replace("\r", "\n")  # as text mode reads it
 
 
@@ -316,12 +321,13 @@ def _read_preset(name: str) -> _Layer:
     if not _PRESET_NAME.fullmatch(name):
         raise ScenarioError(
             f"unknown preset {name!r}: a preset is named by letters, digits, '-' and '_', "
-            f"never by a path (available: {', '.join(preset_names())})"
+            f"never by a path (available: {', '.join(preset_names())})",
+            field="preset",
         )
     if name not in preset_names():
-        raise ScenarioError(f"unknown preset {name!r}{_preset_hint(name)}")
+        raise ScenarioError(f"unknown preset {name!r}{_preset_hint(name)}", field="preset")
     file = resources.files("alignment_runway.scenarios").joinpath("presets", f"{name}.toml")
-    return _parse_layer(file.read_text(encoding="utf-8"), f"preset {name}", name)
+    return _parse_layer(file.read_text(encoding="utf-8"), f"preset {name}", name, "preset")
 
 
 def _preset_hint(name: str) -> str:
@@ -343,7 +349,9 @@ def _preset_chain(name: str, via: str = "") -> list[_Layer]:
         try:
             layer = _read_preset(current)
         except ScenarioError as exc:
-            raise ScenarioError(f"{via}: extends: {exc}" if via else str(exc)) from None
+            if via:
+                raise ScenarioError(f"{via}: extends: {exc}", field="extends") from None
+            raise
         chain.insert(0, layer)
         current = layer.extends or (None if current == BASE_PRESET else BASE_PRESET)
         via = f"preset {layer.name}"
@@ -388,20 +396,26 @@ def _apply(settings: dict[str, Setting], layer: _Layer, index: int) -> None:
                 )
 
 
-def _parse_layer(text: str, label: str, name: str) -> _Layer:
-    """Read one TOML file into a layer (values still raw), checking its shape and names."""
+def _parse_layer(text: str, label: str, name: str, field: str = "") -> _Layer:
+    """Read one TOML file into a layer (values still raw), checking its shape and names.
+
+    ``field`` names what gave the text (``path``, ``preset``) in errors of its TOML.
+    """
     try:
         data = None if _LONG_KEY.search(text) else tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise ScenarioError(f"{label}: invalid TOML: {exc}") from None
+        raise ScenarioError(f"{label}: invalid TOML: {exc}", field=field) from None
     except ValueError as exc:  # an integer of more digits than Python converts
-        raise ScenarioError(f"{label}: invalid TOML: {str(exc).split(';')[0]}") from None
+        raise ScenarioError(
+            f"{label}: invalid TOML: {str(exc).split(';')[0]}", field=field
+        ) from None
     except RecursionError:
         data = None
     if data is None or _too_deep(data, MAX_DEPTH):
         raise ScenarioError(
             f"{label}: tables and arrays nested more than {MAX_DEPTH} deep (a scenario needs "
-            "a few levels)"
+            "a few levels)",
+            field=field,
         )
     lines = _key_lines(text)
 
