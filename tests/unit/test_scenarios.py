@@ -5,8 +5,11 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from alignment_runway import api
+from alignment_runway import distributions as d
 from alignment_runway.errors import ScenarioError
 from alignment_runway.scenarios import PARAMETERS, load_preset, preset_names
 from alignment_runway.scenarios.specs import get_spec
@@ -338,3 +341,29 @@ def test_settings_errors_name_the_settings_not_a_flag(assignment: str, message: 
         api.load_scenario(settings=[assignment])
     assert str(info.value) == message
     assert info.value.field == "settings"
+
+
+@pytest.mark.parametrize(
+    ("name", "raw"),
+    [
+        ("compute.tokens_per_parameter", "9" * 100 + "**4"),
+        ("compute.training_compute", "9" * 100 + "**4 FLOP"),
+    ],
+)
+def test_an_integer_beyond_floating_point_is_an_error(name: str, raw: str) -> None:
+    with pytest.raises(ScenarioError, match=f"{name}: expected a finite value; received '9999"):
+        parse_value(get_spec(name), raw, "here")
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.text(alphabet="0123456789eE.+-*/^()% _sFLOPtoken", max_size=40).map(
+        lambda text: f"{text} FLOP/s"
+    )
+)
+def test_any_quantity_text_is_a_value_or_a_scenario_error(text: str) -> None:
+    try:
+        value = parse_value(get_spec("compute.stock"), text, "here")
+    except ScenarioError:
+        return
+    assert isinstance(value, float | d.Distribution)

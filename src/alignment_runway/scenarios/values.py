@@ -176,10 +176,12 @@ def _parse_quantity(spec: ParamSpec, text: str, where: str, label: str = "") -> 
         raise _error(
             spec, where, f"{label}a quantity such as {spec.example!r}", repr(text)
         ) from None
-    if not isinstance(quantity, reg.Quantity):  # a bare number in a string
-        quantity = reg.Quantity(float(quantity), "dimensionless")
     try:
+        if not isinstance(quantity, reg.Quantity):  # a bare number in a string
+            quantity = reg.Quantity(float(quantity), "dimensionless")
         return float(quantity.to(spec.unit or "dimensionless").magnitude)
+    except OverflowError:  # an integer such as 9999**4 beyond floating point
+        raise _error(spec, where, f"{label}a finite value", _shorten(text)) from None
     except pint.DimensionalityError:
         got = units.dimension_name(str(quantity.units)) if str(quantity.units) else "a plain number"
         if not spec.unit:
