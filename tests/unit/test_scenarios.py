@@ -367,3 +367,24 @@ def test_any_quantity_text_is_a_value_or_a_scenario_error(text: str) -> None:
     except ScenarioError:
         return
     assert isinstance(value, float | d.Distribution)
+
+
+@pytest.mark.parametrize(
+    ("name", "raw"),
+    [
+        ("compute.tokens_per_parameter", 10**400),
+        ("compute.tokens_per_parameter", {"dist": "lognormal", "mu": 0, "sigma": 10**400}),
+        (
+            "compute.tokens_per_parameter",
+            {"dist": "mixture", "components": ["1 to 2", "2 to 3"], "weights": [10**400, 0]},
+        ),
+        ("devloop.task_length", [10**400]),
+    ],
+)
+def test_an_integer_from_toml_beyond_floating_point_is_refused(name: str, raw: object) -> None:
+    with pytest.raises(ScenarioError) as info:
+        parse_value(get_spec(name), raw, "here")
+    assert str(info.value) == (
+        f"here: {name}: expected numbers within floating point (about 1.8e308); received an "
+        "integer of 1,329 bits"
+    )

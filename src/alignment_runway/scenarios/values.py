@@ -5,6 +5,7 @@ from __future__ import annotations
 import difflib
 import math
 import re
+import sys
 from typing import Any
 
 from alignment_runway import units
@@ -38,7 +39,7 @@ def parse_value(spec: ParamSpec, raw: Any, where: str) -> Value:
     Raises:
         ScenarioError: naming the parameter, what was expected and what was received.
     """
-    _check_lengths(spec, raw, where)
+    _check_sizes(spec, raw, where)
     if spec.is_list:
         items = raw if isinstance(raw, list) else [raw]
         if not items:
@@ -58,8 +59,8 @@ def parse_value(spec: ParamSpec, raw: Any, where: str) -> Value:
     return _check_point(spec, _canonical(spec, raw, where, "", ""), where)
 
 
-def _check_lengths(spec: ParamSpec, raw: Any, where: str) -> None:
-    """Refuse any text in ``raw`` (a string, or one inside a table or list) that is too long."""
+def _check_sizes(spec: ParamSpec, raw: Any, where: str) -> None:
+    """Refuse any text too long, or integer beyond floating point, in ``raw`` (or its items)."""
     pending = [raw]
     while pending:
         item = pending.pop()
@@ -70,6 +71,13 @@ def _check_lengths(spec: ParamSpec, raw: Any, where: str) -> None:
         elif isinstance(item, str) and len(item) > units.MAX_TEXT:
             raise _error(
                 spec, where, f"a value of at most {units.MAX_TEXT} characters", _shorten(item)
+            )
+        elif isinstance(item, int) and abs(item) > sys.float_info.max:
+            raise _error(
+                spec,
+                where,
+                "numbers within floating point (about 1.8e308)",
+                f"an integer of {item.bit_length():,} bits",
             )
 
 
