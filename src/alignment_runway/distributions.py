@@ -19,6 +19,8 @@ from numpy.typing import NDArray
 
 __all__ = [
     "Z90",
+    "Z_EXTREME",
+    "Z_TAIL",
     "Beta",
     "Distribution",
     "LogNormal",
@@ -43,6 +45,13 @@ _BISECTIONS = 64
 _ILLINOIS_STEPS = 8
 #: The standard normal's 95th percentile: a 90% interval spans ±Z90 standard deviations.
 Z90 = 1.6448536269514722
+#: The normal scores at which a distribution's extreme draws are checked. numpy's standard
+#: normal generator never returns |z| above about 13.7 (the tail of its ziggurat is bounded by
+#: the 53-bit resolution of its uniforms), so draws lie between those at -Z_EXTREME and
+#: Z_EXTREME (every ``from_normal`` is monotone).
+Z_EXTREME = 14.0
+#: The normal score beyond which a draw falls about once in 10^15 (both tails together).
+Z_TAIL = 8.0
 
 
 def _special() -> Any:
@@ -80,6 +89,19 @@ class Distribution(ABC):
     @abstractmethod
     def describe(self) -> str:
         """A short description, such as ``lognormal(p5=2e21, p95=8e21)``."""
+
+    def extremes(self, z: float = Z_EXTREME) -> tuple[float, float]:
+        """The draws at normal scores ``-z`` and ``z``, between which the draws lie.
+
+        With the default ``Z_EXTREME``, all draws lie between them.
+
+        Raises:
+            FloatingPointError: when drawing them overflows or is undefined (as drawing in the
+                tails would be); underflow to zero is not an error (it shows in the result).
+        """
+        with np.errstate(over="raise", invalid="raise", divide="raise", under="ignore"):
+            low, high = self.from_normal(np.array([-z, z], dtype=np.float64))
+        return float(low), float(high)
 
 
 @dataclass(frozen=True)
@@ -119,7 +141,7 @@ class LogNormal(Distribution):
 
     def cdf(self, x: Array) -> Array:  # noqa: D102
         with np.errstate(divide="ignore"):
-            logs = np.log(x)
+            logs = np.log(np.maximum(x, 0.0))  # -inf at and below 0, where the CDF is 0
         return np.asarray(_special().ndtr((logs - self.mu) / self.sigma), dtype=np.float64)
 
     def ppf(self, u: Array) -> Array:  # noqa: D102
@@ -129,8 +151,24 @@ class LogNormal(Distribution):
         return np.exp(self.mu + self.sigma * z)
 
     def describe(self) -> str:  # noqa: D102
-        lo, hi = math.exp(self.mu - Z90 * self.sigma), math.exp(self.mu + Z90 * self.sigma)
-        return f"lognormal(p5={lo:.4g}, p95={hi:.4g})"
+        lo, hi = _exp_text(self.mu - Z90 * self.sigma), _exp_text(self.mu + Z90 * self.sigma)
+        return f"lognormal(p5={lo}, p95={hi})"
+
+
+def _exp_text(power: float) -> str:
+    """``e**power`` as ``:.4g`` writes it, also beyond floating point (``1e+400``)."""
+    if -700.0 < power < 700.0:
+        return f"{math.exp(power):.4g}"
+    if math.isnan(power) or math.isinf(power):
+        return "0" if power < 0 else "inf"
+    tens = power / math.log(10.0)
+    if abs(tens) >= 1e9:  # an exponent this long says nothing more than the power itself
+        return f"exp({power:.4g})"
+    exponent = math.floor(tens)
+    mantissa = f"{10.0 ** (tens - exponent):.4g}"
+    if mantissa == "10":
+        mantissa, exponent = "1", exponent + 1
+    return f"{mantissa}e{exponent:+03d}"
 
 
 def lognormal_from_ci(p5: float, p95: float) -> LogNormal:
@@ -181,7 +219,7 @@ class LogUniform(Distribution):
     def cdf(self, x: Array) -> Array:  # noqa: D102
         a, b = math.log(self.low), math.log(self.high)
         with np.errstate(divide="ignore"):
-            return np.clip((np.log(x) - a) / (b - a), 0.0, 1.0)
+            return np.clip((np.log(np.maximum(x, 0.0)) - a) / (b - a), 0.0, 1.0)
 
     def ppf(self, u: Array) -> Array:  # noqa: D102
         a, b = math.log(self.low), math.log(self.high)
@@ -272,10 +310,8 @@ class Mixture(Distribution):
 
     @property
     def support(self) -> tuple[float, float]:  # noqa: D102
-        return (
-            min(c.support[0] for c in self.components),
-            max(c.support[1] for c in self.components),
-        )
+        lows, highs = zip(*(c.support for c in self.components), strict=True)  # each asked once
+        return (min(lows), max(highs))
 
     def cdf(self, x: Array) -> Array:  # noqa: D102
         total = np.zeros(np.shape(x), dtype=np.float64)
@@ -319,8 +355,14 @@ class Mixture(Distribution):
         lo, hi = quantiles.min(axis=0), quantiles.max(axis=0)
         geometric = lo > 0
         for _ in range(_BISECTIONS):
-            with np.errstate(invalid="ignore"):
-                mid = np.where(geometric, np.sqrt(lo * hi), lo + (hi - lo) / 2)
+            with np.errstate(invalid="ignore", over="ignore"):
+                product, width = lo * hi, hi - lo
+                # halves of large brackets without overflow (the plain forms where they fit)
+                mid = np.where(
+                    geometric,
+                    np.where(np.isfinite(product), np.sqrt(product), np.sqrt(lo) * np.sqrt(hi)),
+                    np.where(np.isfinite(width), lo + width / 2, lo / 2 + hi / 2),
+                )
             below = self.cdf(mid) < u
             lo = np.where(below, mid, lo)
             hi = np.where(below, hi, mid)

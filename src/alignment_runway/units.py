@@ -13,6 +13,8 @@ the named functions below.
 
 from __future__ import annotations
 
+import math
+import re
 from functools import cache
 from importlib import resources
 from typing import TYPE_CHECKING, Any
@@ -25,6 +27,8 @@ if TYPE_CHECKING:
 __all__ = [
     "CALENDAR_MONTH_S",
     "CALENDAR_YEAR_S",
+    "MAX_POWER",
+    "MAX_TEXT",
     "RESEARCHER_MONTH_RS",
     "RESEARCHER_YEAR_RS",
     "calendar_to_working_s",
@@ -32,6 +36,7 @@ __all__ = [
     "factor",
     "registry",
     "researcher_months",
+    "text_problem",
     "working_to_calendar_s",
 ]
 
@@ -78,6 +83,51 @@ COMMON_FACTORS: dict[tuple[str, str], float] = {
     **{(u, "second"): CALENDAR_MONTH_S for u in ("month", "months")},
     **{(u, "second"): CALENDAR_YEAR_S for u in ("year", "years")},
 }
+
+
+#: The longest text of one value (a quantity, a range, a unit) that is parsed, in characters.
+#: Pint's preprocessing is quadratic in the length of its text.
+MAX_TEXT = 200
+#: The largest |n| of a power ``x**n`` or ``x^n``. Pint evaluates powers of numbers with
+#: Python integers, so ``9**9**9`` would run for hours; unit powers need only m**2 or s^-1.
+MAX_POWER = 4
+
+_CHARACTERS = re.compile(r"[A-Za-z0-9_.,+\-*/^()% \t]*")
+_POWER = re.compile(r"\*\*|\^")
+_EXPONENT = re.compile(r"\s*(?:\(\s*([-+]?\d+)\s*\)|([-+]?\d+))(?![\w.])(\s*(?:\*\*|\^))?")
+_NUMBER = re.compile(r"(?<![\w.])(?:\d[\d_]*\.?[\d_]*|\.\d[\d_]*)(?:[eE][-+]?\d+)?")
+
+
+def text_problem(text: str) -> str:
+    """Why ``text`` may not be given to the unit parser, or '' when it may.
+
+    Bounds what pint sees, so no value can make it slow: at most ``MAX_TEXT`` characters of
+    letters, digits, spaces and ``_ . , + - * / ^ ( ) %``; every power a small integer literal
+    (``|n| <= MAX_POWER``) of a name or a number, never of a parenthesised group or of another
+    power; every number literal within floating point.
+    """
+    if len(text) > MAX_TEXT:
+        return f"longer than {MAX_TEXT} characters"
+    allowed = _CHARACTERS.match(text)
+    if allowed is None or allowed.end() != len(text):
+        bad = text[allowed.end() if allowed else 0]
+        return (
+            f"the character {bad!r} (a quantity is written with letters, digits, spaces and "
+            "_ . , + - * / ^ ( ) %)"
+        )
+    for power in _POWER.finditer(text):
+        base = text[: power.start()].rstrip()
+        exponent = _EXPONENT.match(text, power.end())
+        if not base or not (base[-1].isalnum() or base[-1] == "_"):
+            return "a power of a parenthesised group or of nothing (write m**2/s**2)"
+        if exponent is None or abs(int(exponent.group(1) or exponent.group(2))) > MAX_POWER:
+            return f"a power that is not a whole number from -{MAX_POWER} to {MAX_POWER}"
+        if exponent.group(3):
+            return "a power of a power"
+    for number in _NUMBER.finditer(text):
+        if not math.isfinite(float(number.group().replace("_", ""))):
+            return f"the number {number.group()!r}, beyond floating point"
+    return ""
 
 
 @cache

@@ -195,35 +195,35 @@ def test_unknown_preset(cli_error: CliError) -> None:
     [
         pytest.param(
             "compute.stock",
-            ("--set", "NAME=VALUE", "received 'compute.stock'"),
+            ("settings", "NAME=VALUE", "received 'compute.stock'"),
             id="no-equals-sign",
         ),
         pytest.param(
-            "=4e21 FLOP/s", ("--set", "NAME=VALUE", "received '=4e21 FLOP/s'"), id="no-name"
+            "=4e21 FLOP/s", ("settings", "NAME=VALUE", "received '=4e21 FLOP/s'"), id="no-name"
         ),
         pytest.param(
             "compute.stok=4e21 FLOP/s",
-            ("--set", "unknown parameter 'compute.stok'", "did you mean compute.stock"),
+            ("settings: unknown parameter 'compute.stok'", "did you mean compute.stock"),
             id="unknown-name",
         ),
         pytest.param(
             "stock=4e21 FLOP/s",
-            ("--set", "unknown parameter 'stock'", "did you mean compute.stock"),
+            ("settings: unknown parameter 'stock'", "did you mean compute.stock"),
             id="name-without-section",
         ),
         pytest.param(
             "compute.stock=4e21 FLOP",
-            ("--set: compute.stock", "FLOP/s", "received '4e21 FLOP'"),
+            ("setting: compute.stock", "FLOP/s", "received '4e21 FLOP'"),
             id="value-of-wrong-dimension",
         ),
         pytest.param(
             "compute.stock=4e21 FLOPS",
-            ("--set: compute.stock", "unknown unit 'FLOPS'", "did you mean FLOP"),
+            ("setting: compute.stock", "unknown unit 'FLOPS'", "did you mean FLOP"),
             id="value-with-unknown-unit",
         ),
         pytest.param(
             "compute.utilization=2",
-            ("--set: compute.utilization", "expected a value in (0, 1]", "received 2"),
+            ("setting: compute.utilization", "expected a value in (0, 1]", "received 2"),
             id="value-out-of-bounds",
         ),
     ],
@@ -237,7 +237,7 @@ def test_set_conflicting_with_the_presets_training_compute(cli_error: CliError) 
     _assert_names(
         line,
         (
-            "--set: compute.stock",
+            "setting: compute.stock",
             "compute.stock conflicts with compute.training_compute",
             "preset essay-1000x",
         ),
@@ -316,3 +316,46 @@ def test_overflowing_values_give_an_error_or_valid_json(
     else:
         assert result.returncode == 0
         strict_json(result.stdout)
+
+
+@pytest.mark.parametrize(
+    ("assignment", "expected"),
+    [
+        pytest.param(
+            "compute.stock=9**9**9 FLOP/s",
+            ("compute.stock", "received '9**9**9 FLOP/s'", "a power that is not a whole number"),
+            id="power-tower",
+        ),
+        pytest.param(
+            "compute.stock=" + "1" * 16_000 + " FLOP/s",
+            ("compute.stock", "at most 200 characters", "(16,007 characters)"),
+            id="long-text",
+        ),
+        pytest.param(
+            "compute.utilization=40%%",
+            ("compute.utilization", "a percentage such as '40%'", "received '40%%'"),
+            id="two-percent-signs",
+        ),
+    ],
+)
+def test_set_values_that_could_run_away_or_mislead(
+    cli_error: CliError, assignment: str, expected: tuple[str, ...]
+) -> None:
+    _assert_names(cli_error("run", "--set", assignment), expected)
+
+
+def test_deeply_nested_toml_is_an_error_not_a_crash(tmp_path: Path, cli_error: CliError) -> None:
+    _write(tmp_path, "schema = 1\n[compute]\nstock = " + "[" * 1000 + "]" * 1000 + "\n")
+    _assert_names(cli_error("validate", "bad.toml"), ("bad.toml", "nested more than 16 deep"))
+
+
+def test_a_file_larger_than_the_cap_is_an_error(tmp_path: Path, cli_error: CliError) -> None:
+    _write(tmp_path, "schema = 1\n" + " " * (2 << 20))
+    _assert_names(cli_error("validate", "bad.toml"), ("'bad.toml'", "larger than 1,048,576"))
+
+
+@pytest.mark.parametrize("preset", ["../scenarios/presets/essay", "essay.toml", "sub/essay"])
+def test_a_preset_is_a_name_not_a_path(cli_error: CliError, preset: str) -> None:
+    _assert_names(
+        cli_error("run", "--preset", preset), (f"unknown preset {preset!r}", "never by a path")
+    )

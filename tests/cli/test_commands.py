@@ -93,7 +93,7 @@ def test_run_file_with_set_override(tmp_path: Path, json_ok: JsonOk) -> None:
     )
     tau = _by_name(doubled["inputs"])["labor.tokens_per_researcher_second"]
     assert tau["value"] == pytest.approx(200)
-    assert tau["where"] == "--set"
+    assert tau["where"] == "setting"
     assert _by_name(base["inputs"])["labor.tokens_per_researcher_second"]["where"] == (
         "scenario.toml:3"
     )

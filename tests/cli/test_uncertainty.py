@@ -116,6 +116,21 @@ _BAD_VALUES: dict[str, tuple[str, str, str, tuple[str, ...]]] = {
             "max = 1",
         ),
     ),
+    "range-whose-draws-overflow": (
+        "race.review_smoothness",
+        "1e-300 to 1e300",
+        '"1e-300 to 1e300"',
+        (
+            "expected a distribution whose draws stay finite and inside (0, inf)",
+            "received lognormal(p5=1e-300, p95=1e+300), whose draws in its tails overflow",
+        ),
+    ),
+    "lognormal-whose-description-overflows": (
+        "race.reference_team",
+        '{dist="lognormal", mu=0, sigma=500}',
+        '{dist="lognormal", mu=0, sigma=500}',
+        ("received lognormal(p5=6.677e-358, p95=1.498e+357), whose draws in its tails",),
+    ),
 }
 
 
@@ -141,7 +156,8 @@ def _concurrently(checks: dict[str, Callable[[], None]]) -> None:
 def test_bad_uncertain_value_in_set(cli_error: CliError) -> None:
     def check(name: str, set_text: str, expected: tuple[str, ...]) -> Callable[[], None]:
         return lambda: _assert_names(
-            cli_error("run", "--set", f"{name}={set_text}"), (f"error: --set: {name}: ", *expected)
+            cli_error("run", "--set", f"{name}={set_text}"),
+            (f"error: setting: {name}: ", *expected),
         )
 
     _concurrently(

@@ -26,6 +26,9 @@ from scipy.optimize import brentq
 from alignment_runway import api
 from alignment_runway import distributions as d
 from alignment_runway.errors import Error
+from alignment_runway.scenarios.dists import MIXTURE_COMPONENTS, MIXTURE_DEPTH
+from alignment_runway.scenarios.specs import get_spec
+from alignment_runway.scenarios.values import parse_value
 
 Array = NDArray[np.float64]
 
@@ -610,3 +613,139 @@ def test_same_seed_is_bit_identical_and_other_seeds_differ() -> None:
     for name in scenario.uncertain():
         # different seeds give (almost surely) no common draws at all
         assert np.count_nonzero(first.values[name] == other.values[name]) == 0, name
+
+
+# --- bounded mixtures (regressions: nesting 25 deep took 26 s, 20,000 components 70 s) ---------
+
+
+def _nested_mixture(depth: int) -> dict[str, Any]:
+    """A mixture ``depth`` levels deep, each level mixing a range with the level below."""
+    table: dict[str, Any] = {"dist": "uniform", "low": 1, "high": 2}
+    for _ in range(depth):
+        table = {"dist": "mixture", "components": ["1 to 3", table], "weights": [0.5, 0.5]}
+    return table
+
+
+def test_mixtures_nest_up_to_the_limit() -> None:
+    spec = get_spec("compute.tokens_per_parameter")
+    dist = parse_value(spec, _nested_mixture(MIXTURE_DEPTH), "here")
+    assert isinstance(dist, d.Mixture)
+    assert dist.support == (0.0, math.inf)
+
+
+@pytest.mark.parametrize("depth", [MIXTURE_DEPTH + 1, 30])
+def test_mixtures_nested_deeper_are_refused(depth: int) -> None:
+    spec = get_spec("compute.tokens_per_parameter")
+    with pytest.raises(Error) as info:
+        parse_value(spec, _nested_mixture(depth), "f.toml:3")
+    assert str(info.value) == (
+        f"f.toml:3: compute.tokens_per_parameter: expected mixtures nested at most "
+        f"{MIXTURE_DEPTH} deep; received a mixture nested {MIXTURE_DEPTH + 1} deep"
+    )
+    assert info.value.field == "compute.tokens_per_parameter"
+
+
+@pytest.mark.parametrize("count", [MIXTURE_COMPONENTS + 1, 20_000])
+def test_mixtures_with_too_many_components_are_refused(count: int) -> None:
+    spec = get_spec("compute.tokens_per_parameter")
+    table = {"dist": "mixture", "components": ["1 to 3"] * count, "weights": [1 / count] * count}
+    with pytest.raises(Error, match=f"at most {MIXTURE_COMPONENTS} components in all"):
+        parse_value(spec, table, "here")
+
+
+def test_components_of_nested_mixtures_count_together() -> None:
+    spec = get_spec("compute.tokens_per_parameter")
+    inner = {"dist": "mixture", "components": ["1 to 3"] * 58, "weights": [1 / 58] * 58}
+    # 2 + 58 + 40 components: at the limit
+    fits = {"dist": "mixture", "components": ["1 to 3"] * 40, "weights": [1 / 40] * 40}
+    assert isinstance(
+        parse_value(
+            spec, {"dist": "mixture", "components": [inner, fits], "weights": [0.5, 0.5]}, "h"
+        ),
+        d.Mixture,
+    )
+    with pytest.raises(Error, match="received more than 100"):
+        parse_value(
+            spec, {"dist": "mixture", "components": [inner, inner], "weights": [0.5, 0.5]}, "h"
+        )
+
+
+class _Counting(d.Uniform):
+    """A uniform that counts how often its support is asked for."""
+
+    asked = 0
+
+    @property
+    def support(self) -> tuple[float, float]:
+        _Counting.asked += 1
+        return (self.low, self.high)
+
+
+def test_a_mixtures_support_asks_each_component_once() -> None:
+    leaf = _Counting(1.0, 2.0)
+    dist: d.Distribution = leaf
+    for _ in range(20):  # was 2**20 questions of the leaf
+        dist = d.Mixture((dist, d.Uniform(0.0, 1.0)), (0.5, 0.5))
+    _Counting.asked = 0
+    assert dist.support == (0.0, 2.0)
+    assert _Counting.asked == 1
+
+
+# --- extreme parameters (regressions: draws overflowed, describe raised OverflowError) ------
+
+
+@pytest.mark.parametrize(
+    ("setting", "reach"),
+    [
+        ("race.review_smoothness=1e-300 to 1e300", "overflow floating point"),
+        ('race.reference_team={dist="lognormal", mu=0, sigma=500}', "overflow floating point"),
+        ("race.review_smoothness=1e-200 to 1e-100", "round to 0"),
+        (
+            'race.review_smoothness={dist="lognormal", mu=0, sigma=500, min=0, max=1000}',
+            "round to 0",
+        ),
+        ('compute.stock={dist="normal", mean="1 FLOP/s", sd="1e307 FLOP/s", min=0}', "overflow"),
+    ],
+)
+def test_distributions_whose_draws_overflow_or_round_out_are_refused(
+    setting: str, reach: str
+) -> None:
+    name = setting.partition("=")[0]
+    with pytest.raises(Error) as info:
+        api.load_scenario(settings=[setting])
+    assert info.value.field == name
+    assert f"{name}: expected a distribution whose draws stay finite and inside (0, inf)" in str(
+        info.value
+    )
+    assert f"whose draws in its tails {reach}" in str(info.value)
+
+
+def test_truncation_at_an_open_bound_is_still_the_fix() -> None:
+    # rounding reaches the edge only beyond Z_TAIL normal scores (once in 10^15 draws)
+    scenario = api.load_scenario(
+        settings=['compute.stock={dist="normal", mean="4e21 FLOP/s", sd="3e21 FLOP/s", min=0}']
+    )
+    dist = scenario.value("compute.stock")
+    assert isinstance(dist, d.Truncated)
+    assert dist.extremes(d.Z_TAIL)[0] > 0
+
+
+def test_describing_an_extreme_lognormal_does_not_overflow() -> None:
+    assert d.LogNormal(0.0, 500.0).describe() == "lognormal(p5=6.677e-358, p95=1.498e+357)"
+    assert (
+        d.LogNormal(0.0, 1e308).describe() == "lognormal(p5=exp(-1.645e+308), p95=exp(1.645e+308))"
+    )
+    assert d.LogNormal(0.0, math.inf).describe() == "lognormal(p5=0, p95=inf)"
+    assert d.LogNormal(math.log(4e21), 0.1).describe() == "lognormal(p5=3.393e+21, p95=4.715e+21)"
+
+
+def test_wide_mixtures_and_log_shapes_below_zero_evaluate_without_warnings() -> None:
+    # warnings are errors under pytest: the mixture's bisection multiplied its bracket's ends
+    wide = d.Mixture(
+        (d.lognormal_from_ci(1e150, 1e160), d.lognormal_from_ci(1e160, 1e170)), (0.5, 0.5)
+    )
+    draws = wide.from_normal(np.linspace(-6.0, 6.0, 101))
+    assert np.all(np.isfinite(draws)) and np.all(np.diff(draws) >= 0)
+    below = np.array([-1.0, 0.0])
+    np.testing.assert_array_equal(d.LogNormal(0.0, 1.0).cdf(below), [0.0, 0.0])
+    np.testing.assert_array_equal(d.LogUniform(1.0, 2.0).cdf(below), [0.0, 0.0])

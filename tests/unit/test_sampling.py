@@ -500,7 +500,7 @@ def test_keep_rejects_unknown_names() -> None:
 
 def test_non_finite_samples_are_counted_even_when_not_kept() -> None:
     scenario = api.load_scenario(
-        settings=["compute.stock=1e290 to 1e300 FLOP/s", "compute.training_duration=1e300 year"]
+        settings=["compute.stock=1e299 to 1e300 FLOP/s", "compute.training_duration=1e300 year"]
     )
     with pytest.raises(api.Error, match="overflow or underflow"):
         api.run(scenario, samples=1000, keep=["compute.stock"])

@@ -3,9 +3,13 @@
 import pickle
 from pathlib import Path
 
+import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from alignment_runway import api
+from alignment_runway import distributions as d
 from alignment_runway.errors import Error
 from alignment_runway.scenarios import PARAMETERS, load_preset, preset_names
 from alignment_runway.scenarios.specs import get_spec
@@ -45,7 +49,7 @@ def test_extends_layers_override_in_order(tmp_path: Path) -> None:
     assert scenario.scalar("labor.serial_speed") == 25
     assert scenario.scalar("compute.training_duration") == 120 * 86400  # from essay-1000x
     assert scenario.scalar("compute.tokens_per_parameter") == 20  # from essay
-    assert scenario.settings["labor.serial_speed"].where == "--set"
+    assert scenario.settings["labor.serial_speed"].where == "setting"
 
 
 def test_file_without_extends_starts_from_the_essay(tmp_path: Path) -> None:
@@ -192,3 +196,193 @@ def test_uncertain_preset_cites_each_range_and_runs() -> None:
     assert set(uncertain) <= set(result.values)
     for name in result.outputs:
         assert (result.values[name] > 0).all()
+
+
+# Values that could make the unit parser slow are refused before it sees them (regressions).
+@pytest.mark.parametrize(
+    ("raw", "fragment"),
+    [
+        ("9**9**9 FLOP/s", "a power that is not a whole number from -4 to 4"),
+        ("10**10**7 FLOP/s", "a power that is not a whole number from -4 to 4"),
+        ("2**4**4**4**4 FLOP/s", "a power of a power"),
+        ("1e99999 FLOP/s", "the number '1e99999', beyond floating point"),
+        ("1" * 16_000 + " FLOP/s", "expected a value of at most 200 characters"),
+        ("1 to " + "1" * 1_000_000 + " FLOP/s", "(1,000,012 characters)"),
+        ({"dist": "uniform", "low": 1, "high": 2, "unit": "FLOP/s" * 100}, "200 characters"),
+    ],
+)
+def test_unit_text_that_could_run_away_is_refused(raw: object, fragment: str) -> None:
+    with pytest.raises(Error) as info:
+        parse_value(get_spec("compute.stock"), raw, "f.toml:3")
+    assert str(info.value).startswith("f.toml:3: compute.stock: expected ")
+    assert fragment in str(info.value)
+    assert info.value.field == "compute.stock"
+    assert len(str(info.value)) < 400
+
+
+def test_a_setting_with_an_integer_too_long_for_toml_is_refused() -> None:
+    with pytest.raises(Error, match="at most 200 characters"):
+        api.load_scenario(settings=["compute.stock=" + "1" * 16_000 + " FLOP/s"])
+
+
+def test_a_unit_power_still_converts() -> None:
+    spec = get_spec("compute.stock")
+    assert parse_value(spec, "4e21 FLOP*s**-1", "here") == pytest.approx(4e21)
+    assert parse_value(spec, "4e21 FLOP s^-1", "here") == pytest.approx(4e21)
+
+
+@pytest.mark.parametrize("raw", ["40%%", "40% FLOP", "40 %/s", "40 % %", "4%0"])
+def test_a_percentage_has_one_percent_sign_and_no_other_unit(raw: str) -> None:
+    with pytest.raises(Error) as info:
+        parse_value(get_spec("compute.utilization"), raw, "f.toml:3")
+    assert str(info.value).startswith("f.toml:3: compute.utilization: expected a percentage")
+    assert repr(raw) in str(info.value)
+
+
+def test_percentages_in_ranges_and_tables_still_read() -> None:
+    spec = get_spec("compute.utilization")
+    assert parse_value(spec, "40 %", "here") == pytest.approx(0.4)
+    table = {"dist": "uniform", "low": 30, "high": 60, "unit": "%"}
+    assert parse_value(spec, table, "here").support == pytest.approx((0.3, 0.6))  # type: ignore[union-attr]
+    ranged = parse_value(get_spec("compute.tokens_per_parameter"), "30% to 60%", "here")
+    assert ranged.ppf(np.array([0.05, 0.95])) == pytest.approx([0.3, 0.6])  # type: ignore[union-attr]
+
+
+# Scenario files are read within bounds (regressions).
+@pytest.mark.parametrize(
+    "stock",
+    [
+        pytest.param("[" * 1000 + "]" * 1000, id="arrays-1000-deep"),
+        pytest.param("{a = " * 390 + "1" + "}" * 390, id="inline-tables-390-deep"),
+        pytest.param("[" * 20 + "]" * 20, id="arrays-20-deep"),
+    ],
+)
+def test_deeply_nested_toml_is_refused(tmp_path: Path, stock: str) -> None:
+    path = write(tmp_path, f"schema = 1\n[compute]\nstock = {stock}\n", "deep.toml")
+    with pytest.raises(Error, match=r"deep\.toml: tables and arrays nested more than 16") as info:
+        api.load_scenario(path)
+    assert info.value.field == "path"
+
+
+def test_a_dotted_key_of_many_parts_is_refused_before_it_is_parsed(tmp_path: Path) -> None:
+    # tomllib takes time quadratic in a key's parts: 400,000 parts would take an hour
+    path = write(tmp_path, "schema = 1\n" + "a." * 400_000 + "b = 1\n", "dotted.toml")
+    with pytest.raises(Error, match=r"dotted\.toml: tables and arrays nested more"):
+        api.load_scenario(path)
+
+
+@pytest.mark.parametrize(
+    "value", ["[" * 1000 + "]" * 1000, "{" + "a." * 50_000 + "b = 1}", "[" * 15 + "]" * 15]
+)
+def test_a_deeply_nested_setting_is_refused(value: str) -> None:
+    with pytest.raises(Error, match=r"setting: compute\.stock: expected tables and") as e:
+        api.load_scenario(settings=[f"compute.stock={value}"])
+    assert e.value.field == "compute.stock"
+
+
+def test_nesting_allowed_by_mixtures_fits_in_a_file(tmp_path: Path) -> None:
+    leaf = '{dist = "uniform", low = 1, high = 2}'
+    for _ in range(4):
+        leaf = f'{{dist = "mixture", components = ["1 to 3", {leaf}], weights = [0.5, 0.5]}}'
+    path = write(tmp_path, f"schema = 1\n[compute]\ntokens_per_parameter = {leaf}\n")
+    assert api.load_scenario(path).uncertain()
+    assert api.load_scenario(settings=[f"compute.tokens_per_parameter={leaf}"]).uncertain()
+
+
+def test_a_file_larger_than_the_cap_is_refused(tmp_path: Path) -> None:
+    path = write(tmp_path, "schema = 1\n" + "#" * (1 << 20) + "\n", "big.toml")
+    with pytest.raises(Error, match=r"big\.toml' is larger than 1,048,576 bytes") as info:
+        api.load_scenario(path)
+    assert info.value.field == "path"
+    fits = write(tmp_path, "schema = 1\n" + "#" * ((1 << 20) - 20) + "\n", "fits.toml")
+    assert api.load_scenario(fits).name == "fits"
+
+
+@pytest.mark.skipif(not Path("/dev/zero").exists(), reason="no /dev/zero on this system")
+def test_an_endless_device_is_refused_without_reading_it_all() -> None:
+    with pytest.raises(Error, match="'/dev/zero' is larger than 1,048,576 bytes"):
+        api.load_scenario("/dev/zero")
+
+
+def test_presets_are_names_never_paths(tmp_path: Path) -> None:
+    elsewhere = write(tmp_path, 'schema = 1\n[compute]\nstock = "1e21 FLOP/s"\n', "x.toml")
+    for name in (str(elsewhere.with_suffix("")), "../presets/essay", "essay/", " essay"):
+        with pytest.raises(Error, match="never by a path") as info:
+            api.load_scenario(preset=name)
+        assert info.value.field == "preset"
+    inside = tmp_path / "dir"
+    inside.mkdir()
+    for extends in ("../x", str(elsewhere.with_suffix(""))):
+        path = write(inside, f'schema = 1\nextends = "{extends}"\n', "s.toml")
+        with pytest.raises(Error, match=r"s\.toml:2: extends: unknown preset .*path") as e:
+            api.load_scenario(path)
+        assert e.value.field == "extends"
+
+
+@pytest.mark.parametrize(
+    ("assignment", "message"),
+    [
+        (
+            "compute.stok=1e21 FLOP/s",
+            "settings: unknown parameter 'compute.stok'; did you mean compute.stock or "
+            "compute.utilization?",
+        ),
+        (
+            "compute.stock",
+            'settings: expected NAME=VALUE such as "compute.stock=4e21 FLOP/s"; '
+            "received 'compute.stock'",
+        ),
+    ],
+)
+def test_settings_errors_name_the_settings_not_a_flag(assignment: str, message: str) -> None:
+    with pytest.raises(Error) as info:
+        api.load_scenario(settings=[assignment])
+    assert str(info.value) == message
+    assert info.value.field == "settings"
+
+
+@pytest.mark.parametrize(
+    ("name", "raw"),
+    [
+        ("compute.tokens_per_parameter", "9" * 100 + "**4"),
+        ("compute.training_compute", "9" * 100 + "**4 FLOP"),
+    ],
+)
+def test_an_integer_beyond_floating_point_is_an_error(name: str, raw: str) -> None:
+    with pytest.raises(Error, match=f"{name}: expected a finite value; received '9999"):
+        parse_value(get_spec(name), raw, "here")
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.text(alphabet="0123456789eE.+-*/^()% _sFLOPtoken", max_size=40).map(
+        lambda text: f"{text} FLOP/s"
+    )
+)
+def test_any_quantity_text_is_a_value_or_a_scenario_error(text: str) -> None:
+    try:
+        value = parse_value(get_spec("compute.stock"), text, "here")
+    except Error:
+        return
+    assert isinstance(value, float | d.Distribution)
+
+
+@pytest.mark.parametrize(
+    ("name", "raw"),
+    [
+        ("compute.tokens_per_parameter", 10**400),
+        ("compute.tokens_per_parameter", {"dist": "lognormal", "mu": 0, "sigma": 10**400}),
+        (
+            "compute.tokens_per_parameter",
+            {"dist": "mixture", "components": ["1 to 2", "2 to 3"], "weights": [10**400, 0]},
+        ),
+        ("devloop.task_length", [10**400]),
+    ],
+)
+def test_an_integer_from_toml_beyond_floating_point_is_refused(name: str, raw: object) -> None:
+    with pytest.raises(Error) as info:
+        parse_value(get_spec(name), raw, "here")
+    assert str(info.value) == (
+        f"here: {name}: expected numbers within floating point (about 1.8e308); received an "
+        "integer of 1,329 bits"
+    )

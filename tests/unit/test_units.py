@@ -115,3 +115,30 @@ def test_the_essay_preset_and_its_run_need_no_heavy_library() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120
     )
     assert done.stdout.strip() == "[]"
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["4e21 FLOP/s", "40 %", "1 FLOP*s**-1", "2 token/s^2", "3 m ** 2", "1 s^(-1)", "1_000 FLOP"],
+)
+def test_ordinary_quantities_may_reach_the_parser(text: str) -> None:
+    assert units.text_problem(text) == ""
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        ("9**9**9 FLOP/s", "a power that is not a whole number from -4 to 4"),
+        ("10**10**7 FLOP/s", "a power that is not a whole number from -4 to 4"),
+        ("2**4**4**4**4 FLOP/s", "a power of a power"),
+        ("1 s**2**2", "a power of a power"),
+        ("((2**4)**4)**4 FLOP", "a power of a parenthesised group"),
+        ("1 s**0.5", "a power that is not a whole number"),
+        ("1 s**x", "a power that is not a whole number"),
+        ("1e99999 FLOP/s", "the number '1e99999', beyond floating point"),
+        ("2⁹⁹⁹⁹⁹⁹⁹ FLOP", "the character '⁹'"),
+        ("1" * 16_000 + " FLOP/s", "longer than 200 characters"),
+    ],
+)
+def test_text_that_could_make_the_parser_slow_is_refused(text: str, problem: str) -> None:
+    assert problem in units.text_problem(text)

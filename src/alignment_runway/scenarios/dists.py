@@ -18,10 +18,16 @@ from alignment_runway import units
 from alignment_runway.errors import ScenarioError
 from alignment_runway.scenarios.specs import ParamSpec
 
-__all__ = ["TO", "parse_distribution"]
+__all__ = ["MIXTURE_COMPONENTS", "MIXTURE_DEPTH", "TO", "parse_distribution"]
 
 #: The separator of the ``"a to b"`` grammar.
 TO = re.compile(r"\s+to\s+")
+#: How deep mixtures may nest (a mixture of mixtures is 2): each level multiplies the work of
+#: every quantile.
+MIXTURE_DEPTH = 4
+#: How many components one value's mixtures may have in all, nested ones included: sampling
+#: evaluates every component's CDF for every sample many times over.
+MIXTURE_COMPONENTS = 100
 
 # Each shape: its required keys (alternatives), optional keys, and whether the keys are
 # locations (in the parameter's unit) or shape numbers.
@@ -48,10 +54,12 @@ class _Context:
         self.spec = spec
         self.where = where
         self.convert = convert
+        self.components = 0  # mixture components read so far, at every level
 
     def error(self, expected: str, received: str) -> ScenarioError:
         return ScenarioError(
-            f"{self.where}: {self.spec.name}: expected {expected}; received {received}"
+            f"{self.where}: {self.spec.name}: expected {expected}; received {received}",
+            field=self.spec.name,
         )
 
 
@@ -112,7 +120,10 @@ def _example_range(spec: ParamSpec) -> str:
     return f"{x / 2:g} to {x * 2:g} {unit}".strip()
 
 
-def _table(ctx: _Context, table: dict[str, Any], unit: str) -> d.Distribution | float:
+def _table(
+    ctx: _Context, table: dict[str, Any], unit: str, depth: int = 0
+) -> d.Distribution | float:
+    """A distribution table; ``depth`` is the number of mixtures it is a component of."""
     name = table.get("dist")
     if name is None:
         raise ctx.error("a table with a 'dist' key such as dist = \"lognormal\"", repr(table))
@@ -149,7 +160,10 @@ def _table(ctx: _Context, table: dict[str, Any], unit: str) -> d.Distribution | 
             raise ctx.error(f"{name}.{key} > 0", repr(value))
         return float(value)
 
-    dist: d.Distribution | float = _shape(ctx, name, chosen[0], table, unit, loc, num)
+    if name == "mixture":
+        dist: d.Distribution | float = _mixture(ctx, table, unit, depth + 1)
+    else:
+        dist = _shape(ctx, name, chosen[0], table, unit, loc, num)
     low = loc("min") if "min" in table else -math.inf
     high = loc("max") if "max" in table else math.inf
     if "min" in table or "max" in table:
@@ -228,15 +242,24 @@ def _shape(
             lam = num("lambda") if "lambda" in table else 4.0
             return d.pert(low, mode, high, lam)
         return d.triangular(low, mode, high)
-    if name == "point":
-        return loc("value")
-    return _mixture(ctx, table, unit)
+    return loc("value")  # a point
 
 
-def _mixture(ctx: _Context, table: dict[str, Any], unit: str) -> d.Distribution:
+def _mixture(ctx: _Context, table: dict[str, Any], unit: str, depth: int) -> d.Distribution:
+    """A mixture at nesting level ``depth`` (1 for one that is no other mixture's component)."""
     components, weights = table["components"], table["weights"]
     if not isinstance(components, list) or not isinstance(weights, list) or not components:
         raise ctx.error("mixture.components and mixture.weights as lists", repr(table))
+    if depth > MIXTURE_DEPTH:
+        raise ctx.error(
+            f"mixtures nested at most {MIXTURE_DEPTH} deep", f"a mixture nested {depth} deep"
+        )
+    ctx.components += len(components)
+    if ctx.components > MIXTURE_COMPONENTS:
+        raise ctx.error(
+            f"mixtures of at most {MIXTURE_COMPONENTS} components in all (nested ones included)",
+            f"{len(components)} components" if depth == 1 else f"more than {MIXTURE_COMPONENTS}",
+        )
     if len(components) != len(weights):
         raise ctx.error(
             "as many mixture.weights as mixture.components",
@@ -250,7 +273,7 @@ def _mixture(ctx: _Context, table: dict[str, Any], unit: str) -> d.Distribution:
     for component in components:
         part: d.Distribution | float | None = None
         if isinstance(component, dict):
-            part = _table(ctx, component, unit)
+            part = _table(ctx, component, unit, depth)
         elif isinstance(component, str) and TO.search(component):
             part = _range(ctx, component, unit)
         if not isinstance(part, d.Distribution):
@@ -270,7 +293,11 @@ def _keys_text(required: tuple[frozenset[str], ...], optional: frozenset[str]) -
 
 
 def _check_bounds(ctx: _Context, dist: d.Distribution) -> None:
-    """A distribution that can leave the parameter's bounds is an error unless truncated."""
+    """A distribution that can leave the parameter's bounds is an error unless truncated.
+
+    Its extreme draws are checked too: with extreme parameters they can overflow floating
+    point or round onto an open bound (a lognormal's draws to 0) though its support is inside.
+    """
     spec = ctx.spec
     lo, hi = dist.support
     # a continuous distribution puts no mass on its end points, so an open bound may equal one
@@ -288,3 +315,36 @@ def _check_bounds(ctx: _Context, dist: d.Distribution) -> None:
             + (f" (with unit = '{spec.display_unit}')" if spec.display_unit else "")
             + " or choose a shape that stays inside",
         )
+    _check_tails(ctx, dist)
+
+
+def _check_tails(ctx: _Context, dist: d.Distribution) -> None:
+    """A distribution whose draws overflow, or round onto an open bound, is an error.
+
+    With extreme parameters the draws can do so though the support is inside the bounds (a
+    lognormal's draws underflow to 0). Every draw must be finite and inside the closed bounds;
+    an open bound may be reached only beyond ``Z_TAIL`` (a normal truncated at min = 0 reaches
+    0 there by rounding, once in more than 10^15 draws).
+    """
+    spec = ctx.spec
+    for z in (d.Z_EXTREME, d.Z_TAIL):
+        try:
+            extremes = dist.extremes(z)
+        except FloatingPointError:
+            extremes = (math.nan, math.nan)
+        for x in extremes:
+            if math.isfinite(x) and (
+                spec.contains(x) if z == d.Z_TAIL else spec.lower <= x <= spec.upper
+            ):
+                continue
+            scale = units.factor(spec.unit, spec.display_unit)
+            unit = f" {spec.display_unit}" if spec.display_unit else ""
+            reach = (
+                f"round to {x * scale:g}{unit}" if math.isfinite(x) else "overflow floating point"
+            )
+            raise ctx.error(
+                f"a distribution whose draws stay finite and inside "
+                f"{spec.bounds_text(scale)}{unit}",
+                f"{dist.describe()}, whose draws in its tails {reach}; narrow it or truncate it "
+                "with min and max",
+            )

@@ -1,7 +1,8 @@
-"""Scenario files, presets and ``--set``: read, validate and resolve into a frozen Scenario.
+"""Scenario files, presets and settings: read, validate and resolve into a frozen Scenario.
 
 A scenario is resolved from layers, each overriding the one before: the ``essay`` preset (the
-built-in defaults), the preset a file ``extends``, the file itself, then ``--set`` settings.
+built-in defaults), the preset a file ``extends``, the file itself, then settings
+(``section.name=VALUE``, which the command line takes from ``--set``).
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from alignment_runway.scenarios.values import Value, parse_value
 
 __all__ = [
     "SCHEMA_VERSION",
+    "SETTING",
     "Scenario",
     "Setting",
     "load_file",
@@ -43,6 +45,21 @@ BASE_PRESET = "essay"
 _TOP_KEYS = ("schema", "extends", "description", "sources", "correlations")
 _ORDER = {name: index for index, name in enumerate(PARAMETERS)}
 _CONFLICTS = {"compute.training_compute": ("compute.stock", "compute.training_share")}
+#: How deeply tables and arrays may nest in a scenario, the file itself being the first level
+#: (a value with mixtures nested 4 deep needs 11); deeper TOML exhausts the parser's stack.
+MAX_DEPTH = 16
+#: The largest scenario file read, in bytes (a scenario is a few kilobytes).
+MAX_FILE_BYTES = 1 << 20
+_KEY_PART = r"""(?:[\w-]++|"[^"\n]*+"|'[^'\n]*+')"""
+#: A dotted key of more than MAX_DEPTH parts, which would nest too deep: found before tomllib
+#: reads it, since tomllib's time is quadratic in the parts of a key.
+_LONG_KEY = re.compile(
+    rf"""(?<![\w"'-]){_KEY_PART}(?:[ \t]*+\.[ \t]*+{_KEY_PART}){{{MAX_DEPTH}}}"""
+)
+#: Where a value given as a setting (``section.name=VALUE``) was written.
+SETTING = "setting"
+#: A preset's name: a file of the package's presets folder, never a path.
+_PRESET_NAME = re.compile(r"[A-Za-z0-9_-]+")
 
 
 @dataclass(frozen=True)
@@ -139,18 +156,35 @@ def load_file(path: str | Path) -> Scenario:
             bounds, or conflicting parameters.
     """
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ScenarioError(f"scenario file {str(path)!r} not found") from None
-    except IsADirectoryError:
-        raise ScenarioError(f"scenario file {str(path)!r} is a directory, not a file") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ScenarioError(f"scenario file {str(path)!r} cannot be read: {exc}") from None
-    layer = _parse_layer(text, str(path), path.stem)
+    layer = _parse_layer(_read_file(path), str(path), path.stem, "path")
     start = layer.extends or BASE_PRESET
     chain = _preset_chain(start, via=layer.extends_where)
     return _resolve([*chain, layer], layer.name, start)
+
+
+def _read_file(path: Path) -> str:
+    """A scenario file's text, read without ever holding more than ``MAX_FILE_BYTES``."""
+    try:
+        with path.open("rb") as file:
+            data = file.read(MAX_FILE_BYTES + 1)  # a device such as /dev/zero never ends
+        if len(data) > MAX_FILE_BYTES:
+            raise ScenarioError(
+                f"scenario file {str(path)!r} is larger than {MAX_FILE_BYTES:,} bytes (1 MiB); "
+                "a scenario is a few kilobytes of TOML",
+                field="path",
+            )
+        text = data.decode("utf-8")
+    except FileNotFoundError:
+        raise ScenarioError(f"scenario file {str(path)!r} not found", field="path") from None
+    except IsADirectoryError:
+        raise ScenarioError(
+            f"scenario file {str(path)!r} is a directory, not a file", field="path"
+        ) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ScenarioError(
+            f"scenario file {str(path)!r} cannot be read: {exc}", field="path"
+        ) from None
+    return text.replace("\r\n", "\n").replace("\r", "\n")  # as text mode reads it
 
 
 def load_text(text: str, name: str) -> Scenario:
@@ -215,10 +249,11 @@ def _toml(raw: Any) -> str:
 
 
 def with_settings(scenario: Scenario, assignments: list[str]) -> Scenario:
-    """Apply ``--set section.name=VALUE`` assignments on top of a resolved scenario.
+    """Apply settings, ``section.name=VALUE`` assignments, on top of a resolved scenario.
 
     Raises:
-        ScenarioError: for a malformed assignment, an unknown name or a bad value.
+        ScenarioError: for a malformed assignment or an unknown name (its field is
+            ``settings``), or a bad value (its field is the parameter).
     """
     if not assignments:
         return scenario
@@ -228,14 +263,17 @@ def with_settings(scenario: Scenario, assignments: list[str]) -> Scenario:
         name = name.strip()
         if not sep or not name:
             raise ScenarioError(
-                f'--set: expected NAME=VALUE such as "compute.stock=4e21 FLOP/s"; '
-                f"received {assignment!r}"
+                f'settings: expected NAME=VALUE such as "compute.stock=4e21 FLOP/s"; '
+                f"received {assignment!r}",
+                field="settings",
             )
         if name not in PARAMETERS:
-            raise ScenarioError(f"--set: unknown parameter {name!r}{suggest(name)}")
-        entries[name] = (_set_value(name, text.strip()), "--set")
+            raise ScenarioError(
+                f"settings: unknown parameter {name!r}{suggest(name)}", field="settings"
+            )
+        entries[name] = (_set_value(name, text.strip()), SETTING)
     top = max((s.layer for s in scenario.settings.values()), default=0) + 1
-    layer = _Layer(f"{scenario.name} (with --set)", scenario.description, None, entries, {})
+    layer = _Layer(f"{scenario.name} (with settings)", scenario.description, None, entries, {})
     settings = dict(scenario.settings)
     _apply(settings, layer, top)
     resolved = Scenario(
@@ -261,20 +299,35 @@ def _inline_item(raw: Any) -> str:
 
 
 def _set_value(name: str, text: str) -> Any:
-    """Read a ``--set`` value: TOML syntax when it parses (numbers, lists, tables), else text."""
+    """Read a setting's value: TOML syntax when it parses (numbers, lists, tables), else text."""
     try:
-        return tomllib.loads(f"v = {text}")["v"]
-    except tomllib.TOMLDecodeError:
+        value = None if _LONG_KEY.search(text) else tomllib.loads(f"v = {text}")["v"]
+    except ValueError:  # not TOML (a TOMLDecodeError), or an integer too long to read
         if PARAMETERS[name].is_list and "," in text:
             return [part.strip() for part in text.split(",")]
         return text
+    except RecursionError:
+        value = None
+    if value is None or _too_deep(value, MAX_DEPTH - 2):  # as if under its file's section
+        raise ScenarioError(
+            f"{SETTING}: {name}: expected tables and arrays nested at most {MAX_DEPTH - 2} deep "
+            "(as in a file, under a section); received a value nested deeper",
+            field=name,
+        )
+    return value
 
 
 def _read_preset(name: str) -> _Layer:
+    if not _PRESET_NAME.fullmatch(name):
+        raise ScenarioError(
+            f"unknown preset {name!r}: a preset is named by letters, digits, '-' and '_', "
+            f"never by a path (available: {', '.join(preset_names())})",
+            field="preset",
+        )
+    if name not in preset_names():
+        raise ScenarioError(f"unknown preset {name!r}{_preset_hint(name)}", field="preset")
     file = resources.files("alignment_runway.scenarios").joinpath("presets", f"{name}.toml")
-    if not file.is_file():
-        raise ScenarioError(f"unknown preset {name!r}{_preset_hint(name)}")
-    return _parse_layer(file.read_text(encoding="utf-8"), f"preset {name}", name)
+    return _parse_layer(file.read_text(encoding="utf-8"), f"preset {name}", name, "preset")
 
 
 def _preset_hint(name: str) -> str:
@@ -296,7 +349,9 @@ def _preset_chain(name: str, via: str = "") -> list[_Layer]:
         try:
             layer = _read_preset(current)
         except ScenarioError as exc:
-            raise ScenarioError(f"{via}: extends: {exc}" if via else str(exc)) from None
+            if via:
+                raise ScenarioError(f"{via}: extends: {exc}", field="extends") from None
+            raise
         chain.insert(0, layer)
         current = layer.extends or (None if current == BASE_PRESET else BASE_PRESET)
         via = f"preset {layer.name}"
@@ -341,12 +396,27 @@ def _apply(settings: dict[str, Setting], layer: _Layer, index: int) -> None:
                 )
 
 
-def _parse_layer(text: str, label: str, name: str) -> _Layer:
-    """Read one TOML file into a layer (values still raw), checking its shape and names."""
+def _parse_layer(text: str, label: str, name: str, field: str = "") -> _Layer:
+    """Read one TOML file into a layer (values still raw), checking its shape and names.
+
+    ``field`` names what gave the text (``path``, ``preset``) in errors of its TOML.
+    """
     try:
-        data = tomllib.loads(text)
+        data = None if _LONG_KEY.search(text) else tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise ScenarioError(f"{label}: invalid TOML: {exc}") from None
+        raise ScenarioError(f"{label}: invalid TOML: {exc}", field=field) from None
+    except ValueError as exc:  # an integer of more digits than Python converts
+        raise ScenarioError(
+            f"{label}: invalid TOML: {str(exc).split(';')[0]}", field=field
+        ) from None
+    except RecursionError:
+        data = None
+    if data is None or _too_deep(data, MAX_DEPTH):
+        raise ScenarioError(
+            f"{label}: tables and arrays nested more than {MAX_DEPTH} deep (a scenario needs "
+            "a few levels)",
+            field=field,
+        )
     lines = _key_lines(text)
 
     def at(key: str) -> str:
@@ -420,6 +490,17 @@ def _check_top(data: dict[str, Any], at: Any) -> None:
         raise ScenarioError(
             f'{at("sources")}: [sources] expected a table of "section.name" = "citation"'
         )
+
+
+def _too_deep(value: Any, limit: int) -> bool:
+    """Whether tables and arrays nest more than ``limit`` deep in ``value`` (which counts)."""
+    if isinstance(value, dict):
+        children: Any = value.values()
+    elif isinstance(value, list):
+        children = value
+    else:
+        return False
+    return limit == 0 or any(_too_deep(child, limit - 1) for child in children)
 
 
 _HEADER = re.compile(r"^\s*\[\s*([A-Za-z0-9_.\-]+)\s*\]")

@@ -22,7 +22,7 @@ class ParamSpec:
     """What one scenario parameter is.
 
     Attributes:
-        name: ``section.name`` as written in scenario files and ``--set``.
+        name: ``section.name`` as written in scenario files and settings.
         symbol: the symbol used in docs/model.md.
         unit: the canonical unit the model receives ("" for a plain number).
         display_unit: the unit values are shown in.

@@ -5,6 +5,7 @@ from __future__ import annotations
 import difflib
 import math
 import re
+import sys
 from typing import Any
 
 from alignment_runway import units
@@ -16,6 +17,8 @@ from alignment_runway.scenarios.specs import ParamSpec
 __all__ = ["Value", "parse_value"]
 
 _STARTS_WITH_NUMBER = re.compile(r"^\s*[-+]?(\d|\.\d|nan|inf)", re.IGNORECASE)
+#: A percentage: one number and one % sign, no other unit.
+_PERCENT = re.compile(r"^\s*[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?\s*%\s*$")
 #: "<number> <unit>", for the common units that convert without pint.
 _COMMON = re.compile(r"^\s*([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)\s+([A-Za-z_/]+)\s*$")
 
@@ -25,17 +28,18 @@ Value = float | Distribution | tuple[float, ...]
 
 
 def parse_value(spec: ParamSpec, raw: Any, where: str) -> Value:
-    """Convert ``raw`` (as read from TOML or ``--set``) into ``spec``'s canonical unit.
+    """Convert ``raw`` (as read from TOML or a setting) into ``spec``'s canonical unit.
 
     Args:
         spec: the parameter.
         raw: a number, a quantity string such as ``"4e21 FLOP/s"``, a range such as
             ``"2e21 to 8e21 FLOP/s"``, a distribution table, or for list parameters a list.
-        where: where the value was written (``file.toml:4``, ``--set``, ``preset essay``).
+        where: where the value was written (``file.toml:4``, ``setting``, ``preset essay``).
 
     Raises:
         ScenarioError: naming the parameter, what was expected and what was received.
     """
+    _check_sizes(spec, raw, where)
     if spec.is_list:
         items = raw if isinstance(raw, list) else [raw]
         if not items:
@@ -53,6 +57,35 @@ def parse_value(spec: ParamSpec, raw: Any, where: str) -> Value:
         parsed = parse_distribution(spec, raw, where, convert)
         return _check_point(spec, parsed, where) if isinstance(parsed, float) else parsed
     return _check_point(spec, _canonical(spec, raw, where, "", ""), where)
+
+
+def _check_sizes(spec: ParamSpec, raw: Any, where: str) -> None:
+    """Refuse any text too long, or integer beyond floating point, in ``raw`` (or its items)."""
+    pending = [raw]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, dict):
+            pending.extend(item.values())
+        elif isinstance(item, list):
+            pending.extend(item)
+        elif isinstance(item, str) and len(item) > units.MAX_TEXT:
+            raise _error(
+                spec, where, f"a value of at most {units.MAX_TEXT} characters", _shorten(item)
+            )
+        elif isinstance(item, int) and abs(item) > sys.float_info.max:
+            raise _error(
+                spec,
+                where,
+                "numbers within floating point (about 1.8e308)",
+                f"an integer of {item.bit_length():,} bits",
+            )
+
+
+def _shorten(text: str) -> str:
+    """``text`` quoted, cut to its first 40 characters (with its length) when longer."""
+    if len(text) <= 60:
+        return repr(text)
+    return f"{text[:40]!r}… ({len(text):,} characters)"
 
 
 def _is_range(raw: Any) -> bool:
@@ -108,6 +141,21 @@ def _is_bare_number(text: str) -> bool:
 
 
 def _parse_quantity(spec: ParamSpec, text: str, where: str, label: str = "") -> float:
+    problem = units.text_problem(text)
+    if problem:
+        raise _error(
+            spec,
+            where,
+            f"{label}a quantity such as {spec.example!r}",
+            f"{_shorten(text)}: {problem}",
+        )
+    if "%" in text and not _PERCENT.match(text):
+        raise _error(
+            spec,
+            where,
+            f"{label}a percentage such as '40%' (one % sign and no other unit)",
+            repr(text),
+        )
     common = _COMMON.match(text)
     if common and (common.group(2), spec.unit) in units.COMMON_FACTORS:
         return float(common.group(1)) * units.COMMON_FACTORS[(common.group(2), spec.unit)]
@@ -136,10 +184,12 @@ def _parse_quantity(spec: ParamSpec, text: str, where: str, label: str = "") -> 
         raise _error(
             spec, where, f"{label}a quantity such as {spec.example!r}", repr(text)
         ) from None
-    if not isinstance(quantity, reg.Quantity):  # a bare number in a string
-        quantity = reg.Quantity(float(quantity), "dimensionless")
     try:
+        if not isinstance(quantity, reg.Quantity):  # a bare number in a string
+            quantity = reg.Quantity(float(quantity), "dimensionless")
         return float(quantity.to(spec.unit or "dimensionless").magnitude)
+    except OverflowError:  # an integer such as 9999**4 beyond floating point
+        raise _error(spec, where, f"{label}a finite value", _shorten(text)) from None
     except pint.DimensionalityError:
         got = units.dimension_name(str(quantity.units)) if str(quantity.units) else "a plain number"
         if not spec.unit:
@@ -153,4 +203,6 @@ def _parse_quantity(spec: ParamSpec, text: str, where: str, label: str = "") -> 
 
 
 def _error(spec: ParamSpec, where: str, expected: str, received: str) -> ScenarioError:
-    return ScenarioError(f"{where}: {spec.name}: expected {expected}; received {received}")
+    return ScenarioError(
+        f"{where}: {spec.name}: expected {expected}; received {received}", field=spec.name
+    )
