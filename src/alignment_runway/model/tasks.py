@@ -212,7 +212,7 @@ def _log_power_mean(l1: Array, l2: Array, w1: Array, w2: Array, rho: Array) -> A
     ordinary = np.isfinite(rho) & (rho != 0)
     # safe stand-ins where another branch decides, so no branch warns
     l_ref_s = np.where(finite, l_ref, 0.0)
-    l_oth_s = np.where(finite, l_oth, -1.0)
+    l_oth_s = np.where(finite, l_oth, 0.0)
     w_oth_s = np.where(weighted, w_oth, 0.5)
     w_ref_s = np.where(weighted, np.where(first_is_ref, w1, w2), 0.5)
     rho_s = np.where(ordinary, rho, np.where(negative, -1.0, 1.0))
