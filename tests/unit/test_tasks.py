@@ -493,7 +493,7 @@ def test_results_are_continuous_across_eps_one(spread: float) -> None:
 
 def test_beyond_the_float_range_is_infinite_not_missing() -> None:
     # ε ≫ 1 with widely spread costs: the AI's tokens go to vanishingly cheap tasks and the
-    # rate exceeds any float (about r·e^(s²(ε−1)²/(2ε)) ≈ e^950 here)
+    # rate exceeds any float (the AI alone on every task: r·e^(s²(ε − 1)/2) ≈ e^991 here)
     out = tasks.tasks_outputs(2e5, TAU, 100.0, 0.5, 1e3, np.array([0.0, 1.0]))
     assert_array_equal(out.research_rate, np.inf)
     assert_array_equal(out.realized_share, np.inf)
