@@ -219,11 +219,12 @@ def report(result: RunResult, path: str | os.PathLike[str], *, force: bool = Fal
     Raises:
         OutputError: for a path that cannot be written.
     """
-    from alignment_runway.engine.essay import audit
+    from alignment_runway.engine.essay import TOLERANCE, audit
     from alignment_runway.reports.html import report_html
+    from alignment_runway.views import essay_view
 
     target = check_report_path(path, force)
-    essay = audit() if result.scenario.name in _ESSAY_PRESETS else None
+    essay = essay_view(audit(), TOLERANCE) if result.scenario.name in _ESSAY_PRESETS else None
     text = report_html(result, report_sensitivity(result), essay)
 
     def write(tmp: Path) -> None:

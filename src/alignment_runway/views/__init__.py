@@ -5,7 +5,13 @@ are rendered from these records, so they cannot drift apart.
 """
 
 from alignment_runway.analysis.summary import Estimate
-from alignment_runway.views.common import InputRow, display_unit, estimate_record, input_rows
+from alignment_runway.views.common import (
+    OUTPUT_SPECS,
+    InputRow,
+    display_unit,
+    estimate_record,
+    input_rows,
+)
 from alignment_runway.views.names import explain_record, preset_rows
 from alignment_runway.views.records import (
     DiffView,
@@ -26,6 +32,7 @@ from alignment_runway.views.runs import (
     RaceView,
     SummaryRow,
     SummaryView,
+    output_rows,
     point_view,
     race_view,
     summary_view,
@@ -41,6 +48,7 @@ from alignment_runway.views.studies import (
 
 __all__ = [
     "FAN_QUANTILES",
+    "OUTPUT_SPECS",
     "STAGES",
     "DevloopView",
     "DiffView",
@@ -64,6 +72,7 @@ __all__ = [
     "explain_record",
     "input_rows",
     "listed_runs",
+    "output_rows",
     "point_view",
     "preset_rows",
     "race_view",

@@ -29,6 +29,7 @@ from alignment_runway.views.common import (
 __all__ = [
     "FAN_QUANTILES",
     "RACE_TABLE",
+    "REPORT_PERCENTILES",
     "STAGES",
     "Interval",
     "OutputRow",
@@ -36,6 +37,7 @@ __all__ = [
     "RaceView",
     "SummaryRow",
     "SummaryView",
+    "output_rows",
     "point_view",
     "race_view",
     "summary_view",
@@ -53,6 +55,10 @@ RACE_TABLE = (
     "race.field_years",
     "race.time_to_requirement",
 )
+#: Outputs summarized as shares elsewhere, left out of an output table.
+_CATEGORICAL = ("race.end_reason", "race.success")
+#: The percentiles a report's output table shows.
+REPORT_PERCENTILES = (5.0, 50.0, 95.0)
 #: Quantiles of research by month.
 FAN_QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
 
@@ -198,6 +204,18 @@ def _rows(
             )
         )
     return tuple(rows)
+
+
+def output_rows(
+    result: RunResult, qs: Sequence[float] = REPORT_PERCENTILES
+) -> tuple[SummaryRow, ...]:
+    """Every summarized output of a run or race, a race's own outputs first.
+
+    The end reason and success are categories and 0/1 values, shown as shares instead.
+    """
+    names = [n for n in result.outputs if n in OUTPUT_SPECS and n not in _CATEGORICAL]
+    race = [n for n in names if n.startswith("race.")]
+    return _rows(result, qs, None, race + [n for n in names if not n.startswith("race.")])
 
 
 @dataclass(frozen=True)
