@@ -75,11 +75,7 @@ def print_summary(view: SummaryView, qs: list[float]) -> None:
     )
     columns = ["quantity", "mean", *(f"p{q:g}" for q in qs)]
     columns += [f"P(> {number(t)})" for row in view.rows for t, _ in row.above]
-    table = Table(title="Results", title_justify="left")
-    for column in [*dict.fromkeys(columns), "unit"]:
-        table.add_column(
-            column, justify="left" if column in ("quantity", "unit") else "right", overflow="fold"
-        )
+    table = _results_table([*dict.fromkeys(columns), "unit"])
     for row in view.rows:
         cells = [cell(row.mean), *(cell(e) for e in row.percentiles.values())]
         probabilities = {f"P(> {number(t)})": e for t, e in row.above}
@@ -106,6 +102,16 @@ def print_summary(view: SummaryView, qs: list[float]) -> None:
     )
 
 
+def _results_table(columns: list[str]) -> Table:
+    """An empty results table: names and units to the left, numbers to the right."""
+    table = Table(title="Results", title_justify="left")
+    for column in columns:
+        table.add_column(
+            column, justify="left" if column in ("quantity", "unit") else "right", overflow="fold"
+        )
+    return table
+
+
 def print_race(view: RaceView, qs: list[float]) -> None:
     """A race: results, why windows ended, research by month, notes, headline, P(success)."""
     print_inputs(view.scenario, view.description, view.inputs)
@@ -114,11 +120,7 @@ def print_race(view: RaceView, qs: list[float]) -> None:
         f"{view.samples:,} samples, seed {view.seed} (--seed), {view.workers} "
         "worker(s); ± is the Monte Carlo standard error"
     )
-    table = Table(title="Results", title_justify="left")
-    for column in ("quantity", "mean", *(f"p{q:g}" for q in qs), "unit"):
-        table.add_column(
-            column, justify="left" if column in ("quantity", "unit") else "right", overflow="fold"
-        )
+    table = _results_table(["quantity", "mean", *(f"p{q:g}" for q in qs), "unit"])
     for row in view.rows:
         cells = [cell(e) for e in (row.mean, *row.percentiles.values())]
         table.add_row(escape(row.name.removeprefix("race.")), *cells, row.unit)
