@@ -29,9 +29,11 @@ from alignment_runway.engine.recorded import (
     default_store,
     export_record,
     open_store,
+    race_options,
     record,
     reproduce,
     rerun,
+    run_options,
 )
 from alignment_runway.engine.runs import DEFAULT_MONTHS, DEFAULT_TRAJECTORIES, default_samples
 from alignment_runway.engine.sensitivity import (
@@ -118,11 +120,13 @@ __all__ = [
     "plan",
     "race",
     "race_inputs",
+    "race_options",
     "record",
     "report",
     "reproduce",
     "rerun",
     "run",
+    "run_options",
     "sensitivity",
     "sensitivity_figure",
     "threshold",
@@ -258,15 +262,15 @@ def run(
         overflow floating point.
     """
     n = runs.default_samples(scenario) if samples is None else samples
-    options = {
-        "samples": n,
-        "seed": seed,
-        "chunk_size": chunk_size,
-        "workers": workers,
-        "percentiles": list(percentiles),
-        "above": list(above),
-        "keep": None if keep is None else list(keep),
-    }
+    options = run_options(
+        samples=n,
+        seed=seed,
+        chunk_size=chunk_size,
+        workers=workers,
+        percentiles=percentiles,
+        above=above,
+        keep=keep,
+    )
     after = _after(
         options, out, what, report, figures, force, percentiles, above, store, store_samples
     )
@@ -343,16 +347,16 @@ def race(
         for race parameters that do not fit together.
     """
     n = runs.default_samples(scenario, "race") if samples is None else samples
-    options = {
-        "samples": n,
-        "seed": seed,
-        "months": months,
-        "step": step,
-        "keep_trajectories": keep_trajectories,
-        "chunk_size": chunk_size,
-        "workers": workers,
-        "percentiles": list(percentiles),
-    }
+    options = race_options(
+        samples=n,
+        seed=seed,
+        months=months,
+        step=step,
+        keep_trajectories=keep_trajectories,
+        chunk_size=chunk_size,
+        workers=workers,
+        percentiles=percentiles,
+    )
     after = _after(
         options, out, what, report, figures, force, percentiles, (), store, store_samples
     )
