@@ -40,9 +40,11 @@ from alignment_runway.views.runs import (
 from alignment_runway.views.studies import (
     DevloopView,
     EssayView,
+    SensitivityStudy,
     SensitivityView,
     devloop_view,
     essay_view,
+    sensitivity_study,
     sensitivity_view,
 )
 
@@ -61,6 +63,7 @@ __all__ = [
     "PointView",
     "RaceView",
     "ReproductionView",
+    "SensitivityStudy",
     "SensitivityView",
     "SummaryRow",
     "SummaryView",
@@ -79,6 +82,7 @@ __all__ = [
     "record_json",
     "record_rows",
     "reproduction_view",
+    "sensitivity_study",
     "sensitivity_view",
     "summary_view",
 ]
