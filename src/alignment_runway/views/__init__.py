@@ -12,7 +12,7 @@ from alignment_runway.views.common import (
     estimate_record,
     input_rows,
 )
-from alignment_runway.views.names import explain_record, preset_rows
+from alignment_runway.views.names import explain_record, preset_rows, validation_record
 from alignment_runway.views.records import (
     DiffView,
     ListedRun,
@@ -85,4 +85,5 @@ __all__ = [
     "sensitivity_study",
     "sensitivity_view",
     "summary_view",
+    "validation_record",
 ]
