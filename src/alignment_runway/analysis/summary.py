@@ -66,6 +66,8 @@ def percentiles(x: Array, qs: Sequence[float]) -> list[Estimate]:
     One ``np.partition`` call finds every order statistic needed, so this is linear in the
     number of samples.
     """
+    if not qs:
+        return []
     n = x.size
     plans = []
     indices: set[int] = set()

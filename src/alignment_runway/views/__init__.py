@@ -4,6 +4,7 @@ The command line's tables, every ``--format json`` document, the HTML report and
 are rendered from these records, so they cannot drift apart.
 """
 
+from alignment_runway.analysis.paired import PairedSummary
 from alignment_runway.analysis.summary import Estimate
 from alignment_runway.views.common import (
     OUTPUT_SPECS,
@@ -12,6 +13,7 @@ from alignment_runway.views.common import (
     estimate_record,
     input_rows,
 )
+from alignment_runway.views.compared import CompareView, compare_view
 from alignment_runway.views.names import explain_record, preset_rows, validation_record
 from alignment_runway.views.records import (
     DiffView,
@@ -52,6 +54,7 @@ __all__ = [
     "FAN_QUANTILES",
     "OUTPUT_SPECS",
     "STAGES",
+    "CompareView",
     "DevloopView",
     "DiffView",
     "EssayView",
@@ -60,6 +63,7 @@ __all__ = [
     "Interval",
     "ListedRun",
     "OutputRow",
+    "PairedSummary",
     "PointView",
     "RaceView",
     "ReproductionView",
@@ -67,6 +71,7 @@ __all__ = [
     "SensitivityView",
     "SummaryRow",
     "SummaryView",
+    "compare_view",
     "devloop_view",
     "diff_view",
     "display_unit",
