@@ -95,7 +95,9 @@ def side_settings(settings: Sequence[str], sides: int) -> list[list[str]]:
         if sep and head.strip().isdigit() and "=" not in head:
             k = int(head)
             if not 1 <= k <= sides:
-                raise InputError("set", f"a side number from 1 to {sides} before ':'", repr(item))
+                raise InputError(
+                    "settings", f"a side number from 1 to {sides} before ':'", repr(item)
+                )
             by_side[k - 1].append(rest)
         else:
             for chosen in by_side:
