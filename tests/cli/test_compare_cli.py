@@ -62,3 +62,24 @@ def test_compare_bad_input(cli_error: CliError) -> None:
     assert "--output" in line and "a numeric output" in line
     line = cli_error("compare", "preset:essay", "preset:essay", "--force")
     assert "--force" in line and "--figure" in line
+
+
+def test_compare_report_is_self_contained(cli: Cli, tmp_path: Path) -> None:
+    result = cli(
+        "compare",
+        "preset:race",
+        "preset:race",
+        "-n",
+        "1000",
+        "--set",
+        _LEAD,
+        "--report",
+        "compare.html",
+    )
+    assert result.returncode == 0, result.stderr
+    text = (tmp_path / "compare.html").read_text(encoding="utf-8")
+    for anchor in ("comparison", "drawn-differently", "scenario-A", "scenario-B"):
+        assert f'id="{anchor}"' in text
+    assert "<svg" in text and "<script" not in text and "http" not in text.split("<svg")[0]
+    again = cli("compare", "preset:race", "preset:race", "-n", "10", "--report", "compare.html")
+    assert again.returncode == 2 and "--report" in again.stderr

@@ -24,8 +24,8 @@ from alignment_runway.cli.common import (
     progress,
 )
 from alignment_runway.cli.render import cell
-from alignment_runway.cli.run_commands import Step, WorkersOpt
-from alignment_runway.cli.study_commands import FigureForceOpt, FigureOpt, HorizonOpt, OutputsOpt
+from alignment_runway.cli.run_commands import ReportOpt, Step, WorkersOpt
+from alignment_runway.cli.study_commands import FigureOpt, HorizonOpt
 from alignment_runway.formatting import number, probability
 
 __all__ = ["compare_command"]
@@ -33,7 +33,7 @@ __all__ = ["compare_command"]
 SidesArg = Annotated[
     list[str],
     typer.Argument(
-        metavar="A B [C ...]",
+        metavar="SIDES",
         help="Scenarios: a TOML file, preset:NAME or run:ID (a recorded run). The first is the "
         "baseline.",
     ),
@@ -46,6 +46,16 @@ CompareSeedOpt = Annotated[
         f"else {api.DEFAULT_SEED}].",
     ),
 ]
+CompareOutputsOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--output",
+        "-o",
+        metavar="NAME",
+        help="Output to compare. Repeatable. [default: race.research, and race.success when "
+        "every side sets race.required_research]",
+    ),
+]
 StoreReadOpt = Annotated[
     str | None,
     typer.Option("--store", help="The store run:ID sides are read from [default: the default]."),
@@ -55,7 +65,7 @@ StoreReadOpt = Annotated[
 def compare_command(
     sides: SidesArg,
     settings: SetOpt = None,
-    output: OutputsOpt = None,
+    output: CompareOutputsOpt = None,
     samples: SamplesOpt = None,
     seed: CompareSeedOpt = None,
     months: HorizonOpt = api.DEFAULT_MONTHS,
@@ -63,7 +73,10 @@ def compare_command(
     workers: WorkersOpt = 1,
     percentiles: PercentilesOpt = "5,50,95",
     figure: FigureOpt = None,
-    force: FigureForceOpt = False,
+    report: ReportOpt = None,
+    force: Annotated[
+        bool, typer.Option("--force", help="Overwrite the --figure and --report files.")
+    ] = False,
     store: StoreReadOpt = None,
     fmt: FormatOpt = Format.table,
 ) -> None:
@@ -73,11 +86,14 @@ def compare_command(
     input the sides share. For each output: each side's summary, then each side against the
     baseline: B/A and B - A with Monte Carlo errors, P(B > A) and P(B = A). --set 2:NAME=VALUE
     changes side 2 only; a bare --set changes every side. Race outputs (race.*) run a race.
+    --figure draws the paired ratios; --report writes a self-contained HTML report.
     """
-    if figure is None and force:
+    if figure is None and report is None and force:
         raise api.InputError("force", "{0} FILE with it", "no {0}", related=("figure",))
     if figure is not None:
         api.check_figure_path(figure, force)
+    if report is not None:
+        api.check_report_path(report, force)
     qs = percentile_list(percentiles)
     with progress(None, fmt is Format.json) as advance:  # sides and outputs set the total
         result = api.compare(
@@ -99,6 +115,9 @@ def compare_command(
         print_compare(view)
     if figure is not None:
         written = api.compare_figure(result, Path(figure), force=force)
+        sys.stderr.write(f"wrote {written}\n")
+    if report is not None:
+        written = api.compare_report(result, Path(report), force=force, percentiles=qs)
         sys.stderr.write(f"wrote {written}\n")
 
 

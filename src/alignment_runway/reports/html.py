@@ -42,9 +42,14 @@ from alignment_runway.views.runs import REPORT_PERCENTILES
 
 __all__ = [
     "FIGURE_STEMS",
+    "STYLE",
+    "esc",
+    "estimate_html",
+    "figure_html",
     "figure_specs",
     "report_html",
     "result_html",
+    "scenario_section",
     "summary_table_html",
 ]
 
@@ -53,7 +58,7 @@ FIGURE_STEMS = ("research-per-month", "research", "research-by-month", "window-e
 #: The output each kind of result leads with.
 _HEADLINE = {"run": "static.research_per_month", "race": "race.research"}
 
-_STYLE = """
+STYLE = """
 body { font-family: system-ui, -apple-system, "Segoe UI", sans-serif; margin: 2rem auto;
        max-width: 62rem; padding: 0 1rem; color: #1f2328; line-height: 1.45; }
 h1 { font-size: 1.6rem; margin-bottom: 0.2rem; } h2 { border-bottom: 1px solid #d0d7de;
@@ -84,7 +89,8 @@ figcaption { color: #57606a; font-size: 0.85rem; }
 """
 
 
-def _e(text: object) -> str:
+def esc(text: object) -> str:
+    """``text`` escaped for HTML (quotes too)."""
     return html.escape(str(text), quote=True)
 
 
@@ -158,10 +164,10 @@ def report_html(
         "<!DOCTYPE html>",
         '<html lang="en"><head><meta charset="utf-8">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
-        f"<title>{_e(title)}</title><style>{_STYLE}</style></head><body>",
-        f"<header><h1>{_e(title)}</h1>",
-        f'<p class="meta">{_e(scenario.description)}</p>',
-        f'<p class="meta">{_e(_run_line(result))}</p></header>',
+        f"<title>{esc(title)}</title><style>{STYLE}</style></head><body>",
+        f"<header><h1>{esc(title)}</h1>",
+        f'<p class="meta">{esc(scenario.description)}</p>',
+        f'<p class="meta">{esc(_run_line(result))}</p></header>',
         _headline(result),
         _results_section(result),
     ]
@@ -171,7 +177,7 @@ def report_html(
     parts.append(_sensitivity_section(sensitivity, figures))
     if audit is not None:
         parts.append(_essay_section(audit))
-    parts.append(_scenario_section(scenario.name, input_rows(scenario)))
+    parts.append(scenario_section(scenario.name, input_rows(scenario)))
     parts.append("</body></html>")
     return "\n".join(parts) + "\n"
 
@@ -200,23 +206,24 @@ def _headline(result: RunResult) -> str:
     if interval is None:
         return ""
     if result.samples == 1:
-        text = f"{what}: <strong>{_e(number(interval.p50))} {_e(unit)}</strong>"
+        text = f"{what}: <strong>{esc(number(interval.p50))} {esc(unit)}</strong>"
     else:
         text = (
-            f"{what}: median <strong>{_e(number(interval.p50))} {_e(unit)}</strong>; 90% "
-            f"interval {_e(number(interval.p5))} to {_e(number(interval.p95))}"
+            f"{what}: median <strong>{esc(number(interval.p50))} {esc(unit)}</strong>; 90% "
+            f"interval {esc(number(interval.p5))} to {esc(number(interval.p95))}"
         )
     if success is not None:
-        text += f". P(success) = {_e(probability(success.value, success.se))}"
+        text += f". P(success) = {esc(probability(success.value, success.se))}"
     return f'<p class="headline">{text}.</p>'
 
 
-def _scenario_section(name: str, rows: Sequence[InputRow]) -> str:
+def scenario_section(name: str, rows: Sequence[InputRow], anchor: str = "scenario") -> str:
+    """Every parameter of a scenario as written, with unit, meaning and source."""
     cells = [
         "<tr>"
-        f"<td><code>{_e(row.name)}</code></td><td>{_e(row.symbol)}</td>"
-        f"<td>{_e(row.as_written)}</td><td>{_e(row.unit)}</td>"
-        f'<td>{_e(row.meaning)}</td><td class="source">{_e(row.source or row.where)}</td>'
+        f"<td><code>{esc(row.name)}</code></td><td>{esc(row.symbol)}</td>"
+        f"<td>{esc(row.as_written)}</td><td>{esc(row.unit)}</td>"
+        f'<td>{esc(row.meaning)}</td><td class="source">{esc(row.source or row.where)}</td>'
         "</tr>"
         for row in rows
     ]
@@ -224,8 +231,8 @@ def _scenario_section(name: str, rows: Sequence[InputRow]) -> str:
         f"<th>{h}</th>" for h in ("parameter", "symbol", "value", "unit", "meaning", "source")
     )
     return (
-        '<section id="scenario"><h2>Scenario</h2>'
-        f"<p>{_e(name)}: every parameter as written (a value or a "
+        f'<section id="{esc(anchor)}"><h2>Scenario</h2>'
+        f"<p>{esc(name)}: every parameter as written (a value or a "
         "distribution), with its unit, meaning and source.</p>"
         f'<table class="parameters">{_COLUMNS}<thead><tr>{head}</tr></thead>'
         f"<tbody>{''.join(cells)}</tbody></table></section>"
@@ -247,11 +254,12 @@ def summary_table_html(rows: Sequence[SummaryRow]) -> str:
     cells = []
     for row in rows:
         shown = "".join(
-            f'<td class="num">{_estimate(e)}</td>' for e in (row.mean, *row.percentiles.values())
+            f'<td class="num">{estimate_html(e)}</td>'
+            for e in (row.mean, *row.percentiles.values())
         )
         cells.append(
-            f"<tr><td><code>{_e(row.name)}</code></td>{shown}<td>{_e(row.unit)}</td>"
-            f'<td class="meaning">{_e(OUTPUT_SPECS[row.name].meaning)}</td></tr>'
+            f"<tr><td><code>{esc(row.name)}</code></td>{shown}<td>{esc(row.unit)}</td>"
+            f'<td class="meaning">{esc(OUTPUT_SPECS[row.name].meaning)}</td></tr>'
         )
     numeric = ("mean", *labels)
     head = "".join(
@@ -270,19 +278,19 @@ def summary_table_html(rows: Sequence[SummaryRow]) -> str:
 def result_html(result: RunResult) -> str:
     """A result in a notebook: what was run, the headline and the summary table."""
     return (
-        f"<div><p><strong>{_e(result.scenario.name)}</strong>: {_e(_run_line(result))}</p>"
+        f"<div><p><strong>{esc(result.scenario.name)}</strong>: {esc(_run_line(result))}</p>"
         f"{_headline(result)}{summary_table_html(output_rows(result))}</div>"
     )
 
 
-def _estimate(est: Estimate) -> str:
-    """A value, and under it its relative standard error (HTML)."""
+def estimate_html(est: Estimate) -> str:
+    """A value, and under it its relative standard error."""
     value, error = estimate_parts(est.value, est.se)
-    return _e(value) + (f'<span class="se">{_e(error)}</span>' if error else "")
+    return esc(value) + (f'<span class="se">{esc(error)}</span>' if error else "")
 
 
 def _results_section(result: RunResult) -> str:
-    notes = "".join(f'<p class="note">{_e(note)}</p>' for note in result.notes())
+    notes = "".join(f'<p class="note">{esc(note)}</p>' for note in result.notes())
     error = (
         ""
         if result.samples == 1
@@ -298,11 +306,11 @@ def _results_section(result: RunResult) -> str:
 def _essay_section(audit: EssayView) -> str:
     rows = []
     for index, fig in enumerate(audit.figures, start=1):
-        verdict = f'<span class="{fig.verdict}">{_e(fig.verdict)}</span>'
+        verdict = f'<span class="{fig.verdict}">{esc(fig.verdict)}</span>'
         rows.append(
-            f"<tr><td>{index}</td><td>{_e(fig.quantity)}</td><td>{_e(fig.stated_text)}</td>"
-            f'<td class="num">{_e(number(fig.computed))} {_e(fig.unit)}</td>'
-            f'<td class="num">{fig.ratio:.2f}</td><td>{verdict}</td><td>{_e(fig.reason)}</td>'
+            f"<tr><td>{index}</td><td>{esc(fig.quantity)}</td><td>{esc(fig.stated_text)}</td>"
+            f'<td class="num">{esc(number(fig.computed))} {esc(fig.unit)}</td>'
+            f'<td class="num">{fig.ratio:.2f}</td><td>{verdict}</td><td>{esc(fig.reason)}</td>'
             "</tr>"
         )
     head = "".join(
@@ -319,18 +327,19 @@ def _essay_section(audit: EssayView) -> str:
     )
 
 
-def _figure(spec: FigureSpec) -> str:
+def figure_html(spec: FigureSpec) -> str:
+    """A figure drawn inline as SVG, with its caption."""
     svg = render(spec.draw(), "svg").decode("utf-8")
     svg = svg[svg.index("<svg") :]  # drop the XML prolog and doctype: inline SVG needs neither
     svg = re.sub(r"<metadata>.*?</metadata>", "", svg, flags=re.DOTALL)
-    return f"<figure>{svg}<figcaption>{_e(spec.caption)}</figcaption></figure>"
+    return f"<figure>{svg}<figcaption>{esc(spec.caption)}</figcaption></figure>"
 
 
 def _distributions_section(result: RunResult, figures: dict[str, FigureSpec]) -> str:
     headline = _HEADLINE[_kind(result)]
     stem = headline.split(".", 1)[1].replace("_", "-")
     body = (
-        _figure(figures[stem])
+        figure_html(figures[stem])
         if stem in figures
         else '<p class="note">The scenario has no uncertain input, so each output is one value '
         "and has no distribution to show.</p>"
@@ -343,10 +352,10 @@ def _race_section(result: RaceResult, figures: dict[str, FigureSpec]) -> str:
     reasons = ", ".join(
         f"{name} {e.value:.1%}" for name, e in view.end_reasons.items() if e.value > 0
     )
-    body = [f"<p>Why the window ended: {_e(reasons)}.</p>"]
+    body = [f"<p>Why the window ended: {esc(reasons)}.</p>"]
     for stem in ("research-by-month", "window-end"):
         if stem in figures:
-            body.append(_figure(figures[stem]))
+            body.append(figure_html(figures[stem]))
     return f'<section id="race"><h2>The race</h2>{"".join(body)}</section>'
 
 
@@ -361,10 +370,10 @@ def _sensitivity_section(
     else:
         views = [sensitivity_view(res) for res in sensitivity]
         rows = [
-            f"<tr><td><code>{_e(view.label)}</code></td><td><code>{_e(row['input'])}</code>"
-            f'</td><td class="num">{_e(number(row["output_at_p5"]))}</td>'
-            f'<td class="num">{_e(number(row["output_at_p95"]))}</td>'
-            f'<td class="num">{_e(number(row["swing"]))}</td><td>{_e(view.unit)}</td></tr>'
+            f"<tr><td><code>{esc(view.label)}</code></td><td><code>{esc(row['input'])}</code>"
+            f'</td><td class="num">{esc(number(row["output_at_p5"]))}</td>'
+            f'<td class="num">{esc(number(row["output_at_p95"]))}</td>'
+            f'<td class="num">{esc(number(row["swing"]))}</td><td>{esc(view.unit)}</td></tr>'
             for view in views
             for row in view.rows
         ]
@@ -373,10 +382,11 @@ def _sensitivity_section(
             for h in ("output", "input", "input at p5", "input at p95", "swing", "unit")
         )
         notes = "".join(
-            f'<p class="note">{_e(n)}</p>' for n in dict.fromkeys(n for v in views for n in v.notes)
+            f'<p class="note">{esc(n)}</p>'
+            for n in dict.fromkeys(n for v in views for n in v.notes)
         )
         body = (
-            _figure(figures["tornado"])
+            figure_html(figures["tornado"])
             + f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
             + notes
         )
