@@ -24,6 +24,7 @@ from alignment_runway.cli.study_commands import (
     essay_command,
     sensitivity_command,
 )
+from alignment_runway.cli.sweep_commands import sweep_command
 
 __all__ = ["app", "main"]
 
@@ -39,6 +40,7 @@ app.command("run")(run_command)
 app.command("race")(race_command)
 app.command("sensitivity")(sensitivity_command)
 app.command("compare")(compare_command)
+app.command("sweep")(sweep_command)
 app.add_typer(runs_app, name="runs")
 app.command("essay")(essay_command)
 app.command("devloop")(devloop_command)

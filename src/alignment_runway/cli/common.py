@@ -53,6 +53,7 @@ FLAGS = {
     "outputs": "--output",
     "output": "--output",
     "sides": "SIDES",
+    "grid": "--grid",
     "inputs": "--input",
     "method": "--method",
     "log": "--log",

@@ -14,15 +14,16 @@ import itertools
 import math
 import re
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
 
 import numpy as np
 
 from alignment_runway.analysis.summary import mean, percentiles
 from alignment_runway.engine.checks import STEPS, output_spec
-from alignment_runway.engine.runs import race, run
+from alignment_runway.engine.runs import DEFAULT_MONTHS, race, run
 from alignment_runway.errors import InputError
-from alignment_runway.results.swept import Axis, CellSummary, OutputSummaryCell, Sweep
+from alignment_runway.results import DEFAULT_PERCENTILES
+from alignment_runway.results.swept import Axis, CellSummary, OutputSummaryCell, Plan, Sweep
+from alignment_runway.sampling import BLOCK_SIZE, DEFAULT_SEED
 from alignment_runway.scenarios import Scenario, with_settings
 from alignment_runway.scenarios.specs import get_spec
 from alignment_runway.scenarios.values import parse_value
@@ -35,8 +36,10 @@ __all__ = [
     "Plan",
     "parse_axis",
     "plan",
+    "plan_grid",
     "run_cell",
     "sweep",
+    "sweep_grid",
 ]
 
 #: Most grid axes, most values on one axis and most cells in all.
@@ -129,35 +132,6 @@ def _range_values(name: str, match: re.Match[str], text: str) -> tuple[list[str]
     unit = get_spec(name).unit
     texts = [f"{v!r} {unit}".strip() for v in values]
     return texts, [_point(name, t) for t in texts]
-
-
-@dataclass(frozen=True)
-class Plan:
-    """A sweep before it runs: its cells and what they cost.
-
-    Attributes:
-        cells: the grid's index of each cell, the first axis slowest.
-        sample_months: samples × months of horizon (a race) or samples (a run), in all.
-        seconds_per_worker: a rough estimate of the time on one worker.
-        notes: what a reader should know (correlations of swept inputs dropped).
-    """
-
-    scenario: Scenario
-    axes: tuple[Axis, ...]
-    kind: str
-    outputs: tuple[str, ...]
-    samples: int
-    seed: int
-    months: float
-    step: str
-    cells: tuple[tuple[int, ...], ...]
-    sample_months: float
-    seconds_per_worker: float
-    notes: tuple[str, ...] = ()
-
-    def settings(self, cell: Sequence[int]) -> list[str]:
-        """The settings that make ``cell``'s scenario from the base scenario."""
-        return [f"{a.name}={a.texts[i]}" for a, i in zip(self.axes, cell, strict=True)]
 
 
 def plan(
@@ -321,3 +295,74 @@ def sweep(
         cells=tuple(finished[c] for c in plan.cells),
         notes=plan.notes,
     )
+
+
+def plan_grid(
+    scenario: Scenario,
+    grid: Sequence[str],
+    outputs: Sequence[str] | None = None,
+    samples: int | None = None,
+    seed: int = DEFAULT_SEED,
+    *,
+    months: float = DEFAULT_MONTHS,
+    step: str = "month",
+) -> Plan:
+    """A sweep's plan from text axes (see ``parse_axis``), checked before anything runs.
+
+    Args:
+        scenario: the base scenario every cell changes.
+        grid: axes, ``NAME=v1,v2,…``, ``NAME=lo..hi:n`` or ``NAME=lo..hi:n:log``.
+        outputs: by default race.research (and race.success when the scenario sets
+            race.required_research).
+        samples: per cell; by default as ``run`` or ``race`` would draw for the scenario.
+        seed: shared by every cell.
+        months: the race's horizon.
+        step: the race's step.
+
+    Raises:
+        InputError: for a bad axis, output, option or grid size.
+    """
+    from alignment_runway.engine.checks import check_sampling
+    from alignment_runway.engine.compare import default_outputs
+    from alignment_runway.engine.runs import default_samples
+
+    axes = [parse_axis(text) for text in grid]
+    chosen = list(outputs) if outputs else default_outputs([scenario])
+    kind = "race" if any(n.startswith("race.") for n in chosen) else "run"
+    n = default_samples(scenario, kind) if samples is None else samples
+    check_sampling(n, seed, BLOCK_SIZE, 1)
+    return plan(scenario, axes, chosen, n, seed, months, step)
+
+
+def sweep_grid(
+    scenario: Scenario,
+    grid: Sequence[str],
+    outputs: Sequence[str] | None = None,
+    samples: int | None = None,
+    seed: int = DEFAULT_SEED,
+    *,
+    months: float = DEFAULT_MONTHS,
+    step: str = "month",
+    workers: int = 1,
+    percentiles: Sequence[float] = DEFAULT_PERCENTILES,
+    progress: Callable[[int], None] | None = None,
+) -> Sweep:
+    """Sweep a grid of scenarios (SPEC §11): every cell a full run or race with one seed.
+
+    Args:
+        scenario: the base scenario every cell changes.
+        grid: axes, ``NAME=v1,v2,…``, ``NAME=lo..hi:n`` or ``NAME=lo..hi:n:log``.
+        outputs: as ``plan_grid``.
+        samples: per cell, as ``plan_grid``.
+        seed: shared by every cell.
+        months: the race's horizon.
+        step: the race's step.
+        workers: processes each cell samples with.
+        percentiles: what each cell keeps of each output, besides its mean.
+        progress: called with the number of samples just finished.
+
+    Raises:
+        InputError: as ``plan_grid``; ScenarioError: for a cell that cannot run.
+    """
+    chosen = plan_grid(scenario, grid, outputs, samples, seed, months=months, step=step)
+    return sweep(chosen, percentiles, workers=workers, progress=progress)

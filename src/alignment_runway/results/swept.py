@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING
@@ -15,7 +16,7 @@ from alignment_runway.scenarios import Scenario
 if TYPE_CHECKING:
     import xarray as xr
 
-__all__ = ["Axis", "CellSummary", "OutputSummaryCell", "Sweep"]
+__all__ = ["Axis", "CellSummary", "OutputSummaryCell", "Plan", "Sweep"]
 
 
 @dataclass(frozen=True)
@@ -33,6 +34,35 @@ class Axis:
     unit: str
     values: tuple[float, ...]
     texts: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Plan:
+    """A sweep before it runs: its cells and what they cost.
+
+    Attributes:
+        cells: the grid's index of each cell, the first axis slowest.
+        sample_months: samples × months of horizon (a race) or samples (a run), in all.
+        seconds_per_worker: a rough estimate of the time on one worker.
+        notes: what a reader should know (correlations of swept inputs dropped).
+    """
+
+    scenario: Scenario
+    axes: tuple[Axis, ...]
+    kind: str
+    outputs: tuple[str, ...]
+    samples: int
+    seed: int
+    months: float
+    step: str
+    cells: tuple[tuple[int, ...], ...]
+    sample_months: float
+    seconds_per_worker: float
+    notes: tuple[str, ...] = ()
+
+    def settings(self, cell: Sequence[int]) -> list[str]:
+        """The settings that make ``cell``'s scenario from the base scenario."""
+        return [f"{a.name}={a.texts[i]}" for a, i in zip(self.axes, cell, strict=True)]
 
 
 @dataclass(frozen=True)

@@ -49,6 +49,7 @@ from alignment_runway.views.studies import (
     sensitivity_study,
     sensitivity_view,
 )
+from alignment_runway.views.swept import PlanView, SweepView, plan_view, sweep_view
 
 __all__ = [
     "FAN_QUANTILES",
@@ -64,6 +65,7 @@ __all__ = [
     "ListedRun",
     "OutputRow",
     "PairedSummary",
+    "PlanView",
     "PointView",
     "RaceView",
     "ReproductionView",
@@ -71,6 +73,7 @@ __all__ = [
     "SensitivityView",
     "SummaryRow",
     "SummaryView",
+    "SweepView",
     "compare_view",
     "devloop_view",
     "diff_view",
@@ -81,6 +84,7 @@ __all__ = [
     "input_rows",
     "listed_runs",
     "output_rows",
+    "plan_view",
     "point_view",
     "preset_rows",
     "race_view",
@@ -90,5 +94,6 @@ __all__ = [
     "sensitivity_study",
     "sensitivity_view",
     "summary_view",
+    "sweep_view",
     "validation_record",
 ]
