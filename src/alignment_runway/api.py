@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from alignment_runway.engine import runs, steps
 from alignment_runway.engine.checks import check_race, output_spec, threshold
+from alignment_runway.engine.cluster import cluster_executor
 from alignment_runway.engine.compare import MAX_SIDES
 from alignment_runway.engine.compare import compare_sources as compare
 from alignment_runway.engine.devloop import DEFAULT_TAUS, devloop
@@ -267,6 +268,7 @@ def run(
     report: PathLike | None = None,
     figures: PathLike | None = None,
     force: bool = False,
+    cluster: str | None = None,
 ) -> RunResult:
     """Run the static model (compute → model → tokens/s → researcher labor) on a scenario.
 
@@ -292,6 +294,8 @@ def run(
         report: write the HTML report to this file.
         figures: write the report's figures (PNG and SVG) into this folder.
         force: replace existing files.
+        cluster: evaluate the blocks on a Dask cluster, ``local:N`` or ``tcp://HOST:PORT``
+            (``workers`` then stays 1); the values are bit for bit those of a local run.
 
     Raises:
         InputError: for bad options; OutputError: for files that cannot be written;
@@ -312,9 +316,17 @@ def run(
         options, out, what, report, figures, force, percentiles, above, store, store_samples
     )
     _check_thresholds_kept(above, keep)
-    result = runs.run(
-        scenario, n, seed, chunk_size=chunk_size, workers=workers, progress=progress, keep=keep
-    )
+    with cluster_executor(cluster, workers) as executor:
+        result = runs.run(
+            scenario,
+            n,
+            seed,
+            chunk_size=chunk_size,
+            workers=workers,
+            progress=progress,
+            keep=keep,
+            executor=executor,
+        )
     return result if after is None else steps.finish(result, after)[0]
 
 
@@ -350,6 +362,7 @@ def race(
     report: PathLike | None = None,
     figures: PathLike | None = None,
     force: bool = False,
+    cluster: str | None = None,
 ) -> RaceResult:
     """Run the race (SPEC §6): research delivered in the window the lead buys.
 
@@ -378,6 +391,7 @@ def race(
         report: as in ``run``.
         figures: as in ``run``.
         force: as in ``run``.
+        cluster: as in ``run``.
 
     Raises:
         InputError, OutputError, StoreError, ScenarioError: as in ``run``; ScenarioError also
@@ -397,17 +411,19 @@ def race(
     after = _after(
         options, out, what, report, figures, force, percentiles, (), store, store_samples
     )
-    result = runs.race(
-        scenario,
-        n,
-        seed,
-        months=months,
-        step=step,
-        keep_trajectories=keep_trajectories,
-        chunk_size=chunk_size,
-        workers=workers,
-        progress=progress,
-    )
+    with cluster_executor(cluster, workers) as executor:
+        result = runs.race(
+            scenario,
+            n,
+            seed,
+            months=months,
+            step=step,
+            keep_trajectories=keep_trajectories,
+            chunk_size=chunk_size,
+            workers=workers,
+            progress=progress,
+            executor=executor,
+        )
     if after is None:
         return result
     finished, _ = steps.finish(result, after)

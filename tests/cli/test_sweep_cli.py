@@ -69,7 +69,15 @@ def test_sweep_bad_input(cli_error: CliError) -> None:
     line = cli_error("sweep", "--grid", "race.lead=3..24 months:0")
     assert "--grid" in line and "2 to 1,000 values" in line
     line = cli_error(
-        "sweep", "-g", _LEAD, "-g", _TAU, "-g", "race.leak_rate=0 / month,0.1 / month", "--figure", "x.png"
+        "sweep",
+        "-g",
+        _LEAD,
+        "-g",
+        _TAU,
+        "-g",
+        "race.leak_rate=0 / month,0.1 / month",
+        "--figure",
+        "x.png",
     )
     assert "--figure" in line and "1 or 2 grid axes" in line
     line = cli_error("sweep", "-g", _LEAD, "--out", "x.xlsx")

@@ -12,6 +12,7 @@ from rich.table import Table
 
 from alignment_runway import api, views
 from alignment_runway.cli.common import (
+    ClusterOpt,
     FileArg,
     Format,
     FormatOpt,
@@ -71,6 +72,7 @@ def sweep_command(
     months: HorizonOpt = api.DEFAULT_MONTHS,
     step: Annotated[Step, typer.Option("--step", help="The race's step.")] = Step.month,
     workers: WorkersOpt = 1,
+    cluster: ClusterOpt = None,
     percentiles: PercentilesOpt = "5,50,95",
     dry_run: DryRunOpt = False,
     out: OutOpt = None,
@@ -85,7 +87,7 @@ def sweep_command(
     Each cell keeps its outputs' mean and percentiles with Monte Carlo errors. --dry-run
     prints the cells and the estimated cost; --out writes one row per cell (.csv, .parquet,
     .json) or the grid as a Dataset (.nc); --figure draws lines over one axis or heatmaps over
-    two.
+    two; --cluster runs the cells on a Dask cluster.
     """
     scenario = scenario_from(file, preset, settings)
     qs = percentile_list(percentiles)
@@ -114,6 +116,7 @@ def sweep_command(
             workers=workers,
             percentiles=qs,
             progress=advance,
+            cluster=cluster,
         )
     view = views.sweep_view(result)
     emit_json(view.to_json()) if fmt is Format.json else print_sweep(view)

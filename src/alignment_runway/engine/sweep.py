@@ -10,10 +10,11 @@ soon as they are summarised), so a sweep's memory is one cell's samples, not the
 from __future__ import annotations
 
 import dataclasses
+import functools
 import itertools
 import math
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 
 import numpy as np
 
@@ -51,9 +52,9 @@ MAX_CELLS = 10_000
 _RUN_SAMPLES_PER_S = 1e7
 _RACE_SAMPLE_MONTHS_PER_S = 2e7
 _CATEGORIES = ("race.end_reason",)
-#: Runs a function over cells elsewhere (a Dask cluster), returning results in order.
+#: Runs a function over cells elsewhere (a Dask cluster), yielding results as they finish.
 MapCells = Callable[
-    [Callable[[tuple[int, ...]], CellSummary], Sequence[tuple[int, ...]]], list[CellSummary]
+    [Callable[[tuple[int, ...]], CellSummary], Sequence[tuple[int, ...]]], Iterable[CellSummary]
 ]
 _RANGE = re.compile(r"^(?P<lo>.+?)\.\.(?P<hi>.+?):(?P<n>[^:]+)(?::(?P<scale>[a-z]+))?$")
 _NUMBER_UNIT = re.compile(r"^\s*([-+]?[0-9.]+(?:[eE][-+]?[0-9]+)?)\s*(.*?)\s*$")
@@ -247,6 +248,11 @@ def run_cell(
     )
 
 
+def _cell_task(plan: Plan, qs: tuple[float, ...], cell: tuple[int, ...]) -> CellSummary:
+    """``run_cell`` with the cell last, for a cluster's task (picklable as a partial)."""
+    return run_cell(plan, cell, qs)
+
+
 def sweep(
     plan: Plan,
     qs: Sequence[float],
@@ -278,10 +284,13 @@ def sweep(
             if on_cell is not None:
                 on_cell(summary)
     else:
-        for summary in map_cells(lambda c: run_cell(plan, c, qs), todo):
+        per_cell = plan.samples * len({name.startswith("race.") for name in plan.outputs})
+        for summary in map_cells(functools.partial(_cell_task, plan, tuple(qs)), todo):
             finished[summary.cell] = summary
             if on_cell is not None:
                 on_cell(summary)
+            if progress is not None:
+                progress(per_cell)
     return Sweep(
         scenario=plan.scenario,
         axes=plan.axes,
@@ -346,6 +355,7 @@ def sweep_grid(
     workers: int = 1,
     percentiles: Sequence[float] = DEFAULT_PERCENTILES,
     progress: Callable[[int], None] | None = None,
+    cluster: str | None = None,
 ) -> Sweep:
     """Sweep a grid of scenarios (SPEC §11): every cell a full run or race with one seed.
 
@@ -360,9 +370,18 @@ def sweep_grid(
         workers: processes each cell samples with.
         percentiles: what each cell keeps of each output, besides its mean.
         progress: called with the number of samples just finished.
+        cluster: run the cells on a Dask cluster, ``local:N`` or ``tcp://HOST:PORT`` (see
+            ``engine.cluster``); each cell's values are bit for bit those of a local run.
 
     Raises:
-        InputError: as ``plan_grid``; ScenarioError: for a cell that cannot run.
+        InputError: as ``plan_grid``, for a bad cluster, or a cluster with ``workers``;
+        ScenarioError: for a cell that cannot run.
     """
     chosen = plan_grid(scenario, grid, outputs, samples, seed, months=months, step=step)
-    return sweep(chosen, percentiles, workers=workers, progress=progress)
+    if cluster is None:
+        return sweep(chosen, percentiles, workers=workers, progress=progress)
+    from alignment_runway.engine.cluster import cell_mapper, check_cluster_workers, open_cluster
+
+    check_cluster_workers(workers)
+    with open_cluster(cluster) as client:
+        return sweep(chosen, percentiles, progress=progress, map_cells=cell_mapper(client))
