@@ -66,7 +66,7 @@ from alignment_runway.results import (
 )
 from alignment_runway.sampling import BLOCK_SIZE, DEFAULT_SAMPLES, DEFAULT_SEED, WorkerLost
 from alignment_runway.scenarios import Scenario, load_file, load_preset, with_settings
-from alignment_runway.scenarios.loader import BASE_PRESET
+from alignment_runway.scenarios.loader import BASE_PRESET, scenario_toml
 
 if TYPE_CHECKING:
     from alignment_runway.store import Store
@@ -123,6 +123,7 @@ __all__ = [
     "reproduce",
     "rerun",
     "run",
+    "scenario_text",
     "sensitivity",
     "sensitivity_figure",
     "threshold",
@@ -165,6 +166,11 @@ def load_scenario(
         )
     scenario = load_file(Path(path)) if path is not None else load_preset(preset or BASE_PRESET)
     return with_settings(scenario, list(settings))
+
+
+def scenario_text(scenario: Scenario) -> str:
+    """The fully resolved scenario as a TOML file's text (``load_scenario`` reads it back)."""
+    return scenario_toml(scenario)
 
 
 def check_export_path(path: PathLike, force: bool = False) -> str:

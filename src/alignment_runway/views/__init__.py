@@ -6,7 +6,7 @@ are rendered from these records, so they cannot drift apart.
 
 from alignment_runway.analysis.summary import Estimate
 from alignment_runway.views.common import InputRow, display_unit, estimate_record, input_rows
-from alignment_runway.views.names import explain_record, preset_rows
+from alignment_runway.views.names import explain_record, parameter_records, preset_rows
 from alignment_runway.views.records import (
     DiffView,
     ListedRun,
@@ -64,6 +64,7 @@ __all__ = [
     "explain_record",
     "input_rows",
     "listed_runs",
+    "parameter_records",
     "point_view",
     "preset_rows",
     "race_view",
