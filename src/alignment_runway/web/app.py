@@ -11,9 +11,10 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 from fastapi import FastAPI, Request
+from fastapi import Path as PathParam
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, JSONResponse, PlainTextResponse
 from fastapi.staticfiles import StaticFiles
@@ -50,6 +51,7 @@ _PYDANTIC = {
     "dict_type": "a JSON object",
     "string_type": "a value as text, as --set takes it (such as '4e21 FLOP/s')",
 }
+PresetName = Annotated[str, PathParam(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")]
 _STATIC = Path(str(resources.files("alignment_runway.web").joinpath("static")))
 
 
@@ -119,7 +121,8 @@ class _BodyLimit:
         async def replay() -> dict[str, Any]:
             nonlocal sent
             if sent:
-                return await receive()
+                later: dict[str, Any] = await receive()
+                return later
             sent = True
             return {"type": "http.request", "body": body, "more_body": False}
 
@@ -147,13 +150,20 @@ def create_app(limits: Limits | None = None, store: str | None = None) -> FastAP
     opened = api.open_store(store) if store is not None else None
     state: dict[str, Pool] = {}
 
+    def pool() -> Pool:
+        """The worker pool, started with the app (or at the first request that needs it)."""
+        if "pool" not in state:
+            state["pool"] = Pool(limits)
+        return state["pool"]
+
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
-        state["pool"] = Pool(limits)
+        pool()
         try:
             yield
         finally:
-            state.pop("pool").close()
+            if "pool" in state:
+                state.pop("pool").close()
 
     app = FastAPI(
         title="alignment-runway",
@@ -178,7 +188,7 @@ def create_app(limits: Limits | None = None, store: str | None = None) -> FastAP
 
     async def computed(kind: str, request: dict[str, Any]) -> dict[str, Any]:
         check_settings(request.get("settings", {}))
-        out = await state["pool"].compute(kind, request)
+        out = await pool().compute(kind, request)
         if "error" in out:
             status = 503 if out["error"]["field"] == "time" else 422
             raise _Answer(status, out["error"])
@@ -206,9 +216,9 @@ def create_app(limits: Limits | None = None, store: str | None = None) -> FastAP
         return views.preset_rows()
 
     @app.get("/api/presets/{name}")
-    def preset(name: str) -> dict[str, Any]:
+    def preset(name: PresetName) -> dict[str, Any]:
         """A preset's inputs, each as written (what a control shows) with its source."""
-        scenario = api.load_scenario(preset=ScenarioRequest(preset=name).preset)
+        scenario = api.load_scenario(preset=name)
         return {
             "name": name,
             "description": scenario.description,
@@ -224,9 +234,9 @@ def create_app(limits: Limits | None = None, store: str | None = None) -> FastAP
         return views.parameter_records()
 
     @app.get("/api/parameters/{name}")
-    def parameter(name: str) -> dict[str, Any]:
+    def parameter(name: Annotated[str, PathParam(max_length=100)]) -> dict[str, Any]:
         """One parameter or output, as ``explain NAME`` shows it."""
-        return views.explain_record(name[:200])
+        return views.explain_record(name)
 
     @app.post("/api/scenario.toml", response_class=PlainTextResponse)
     def scenario_toml(request: ScenarioRequest) -> str:

@@ -81,18 +81,25 @@ def _deadline_check(deadline: float) -> Callable[[int], None]:
 
 
 def _histogram(values: np.ndarray[Any, Any], scale: float) -> dict[str, Any] | None:
-    """The headline's distribution: counts in log-spaced bins where the values are positive."""
+    """The headline's distribution: counts in bins, log-spaced where positive values span decades.
+
+    With log-spaced bins, samples at zero (windows that never opened) are counted in ``zero``.
+    """
     x = values[np.isfinite(values)] * scale
     if x.size < 2 or np.all(x == x[0]):
         return None
     positive = x[x > 0]
-    log = positive.size == x.size and positive.max() / positive.min() > 100
+    zero = int(np.count_nonzero(x == 0))
+    log = positive.size + zero == x.size and positive.size > 1
+    log = log and positive.max() / positive.min() > 100
     if log:
         edges = np.geomspace(positive.min(), positive.max(), BINS + 1)
+        counts, _ = np.histogram(positive, edges)
     else:
+        zero = 0
         edges = np.linspace(x.min(), x.max(), BINS + 1)
-    counts, _ = np.histogram(x, edges)
-    return {"edges": edges.tolist(), "counts": counts.tolist(), "log": bool(log)}
+        counts, _ = np.histogram(x, edges)
+    return {"edges": edges.tolist(), "counts": counts.tolist(), "log": bool(log), "zero": zero}
 
 
 def _run(request: dict[str, Any], deadline: float) -> dict[str, Any]:

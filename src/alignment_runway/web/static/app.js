@@ -10,7 +10,8 @@ const $ = (id) => document.getElementById(id);
 const DEBOUNCE_MS = 400;
 
 function fmt(x) {
-  if (x === null || x === undefined || !isFinite(x)) return String(x);
+  if (x === null || x === undefined) return "—";
+  if (!isFinite(x)) return String(x);
   const a = Math.abs(x);
   if (a !== 0 && (a < 1e-3 || a >= 1e6)) return x.toExponential(2).replace(/\.?0+e/, "e").replace("e+", "e");
   return Number(x.toPrecision(3)).toLocaleString("en-US", { maximumFractionDigits: 6 });
@@ -191,7 +192,8 @@ async function drawTornado(body, output, sequence) {
     method: "POST", headers: { "content-type": "application/json" },
     body: JSON.stringify({ ...rest, output, method: "tornado" }),
   });
-  if (sequence !== state.sequence || !answer.ok) return;
+  if (sequence !== state.sequence) return;
+  if (!answer.ok) { Plotly.purge($("fig-tornado")); return; }
   const view = answer.body.view;
   const rows = view.rows.slice(0, 10).reverse();
   const base = view.baseline;
@@ -211,12 +213,13 @@ function drawDistribution(result) {
   if (!h) { Plotly.purge($("fig-distribution")); return; }
   const mids = h.counts.map((_, i) => (h.log ? Math.sqrt(h.edges[i] * h.edges[i + 1]) : (h.edges[i] + h.edges[i + 1]) / 2));
   const widths = h.counts.map((_, i) => h.edges[i + 1] - h.edges[i]);
-  const total = h.counts.reduce((a, b) => a + b, 0);
+  const total = h.counts.reduce((a, b) => a + b, 0) + h.zero;
+  const zeros = h.zero ? `; ${(100 * h.zero / total).toFixed(1)}% of samples are 0, not drawn` : "";
   Plotly.react($("fig-distribution"), [{
     type: "bar", x: mids, y: h.counts.map((c) => c / total), width: widths,
     marker: { color: "#4c78a8" }, name: "share of samples",
   }], {
-    title: { text: `The headline's distribution (${result.headline.unit})` },
+    title: { text: `The headline's distribution (${result.headline.unit}${zeros})` },
     xaxis: { type: h.log ? "log" : "linear", title: { text: result.headline.unit } },
     yaxis: { title: { text: "share of samples" } }, bargap: 0, height: 320,
     shapes: [{ type: "line", x0: result.headline.p50, x1: result.headline.p50, y0: 0, y1: 1,
