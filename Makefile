@@ -38,7 +38,7 @@ test: $(VENV)/.dev chromium
 	$(BIN)/lint-imports
 
 $(VENV)/.bench: pyproject.toml benchmarks/requirements.txt | $(BIN)/python
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[bench]' \
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[bench,web]' \
 	  -r benchmarks/requirements.txt
 	touch $(VENV)/.core $@
 
@@ -71,6 +71,7 @@ bench: $(VENV)/.bench $(SQUIGGLE)/node_modules/.installed
 	/usr/bin/time -v -o benchmarks/race_memory.txt $(BIN)/alignment-runway race --preset race \
 	  --samples 1000000 --format json > /dev/null
 	$(BIN)/python benchmarks/peers.py
+	$(BIN)/python benchmarks/web_load.py
 	$(BIN)/python benchmarks/write_results.py
 
 clean:
