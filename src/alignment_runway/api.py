@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from alignment_runway.engine import runs, steps
-from alignment_runway.engine.checks import check_race, output_spec, threshold
+from alignment_runway.engine.checks import MAX_SEED, check_race, output_spec, threshold
 from alignment_runway.engine.devloop import DEFAULT_TAUS, devloop
 from alignment_runway.engine.essay import TOLERANCE as ESSAY_TOLERANCE
 from alignment_runway.engine.essay import audit as essay_audit
@@ -72,6 +72,7 @@ if TYPE_CHECKING:
     from alignment_runway.store import Store
 
 __all__ = [
+    "BASE_PRESET",
     "BLOCK_SIZE",
     "DEFAULT_MONTHS",
     "DEFAULT_SAMPLES",
@@ -81,6 +82,7 @@ __all__ = [
     "DEFAULT_TRAJECTORIES",
     "ESSAY_TOLERANCE",
     "HEADLINE_OUTPUTS",
+    "MAX_SEED",
     "SENSITIVITY_METHODS",
     "THEFT_DRAW",
     "AfterRun",

@@ -52,7 +52,8 @@ def _free_port() -> int:
 def server() -> Iterator[str]:
     port = _free_port()
     config = uvicorn.Config(
-        create_app(Limits(samples=50_000, workers=2)), host="127.0.0.1", port=port,
+        create_app(Limits(samples=50_000, workers=2), preset="uncertain"), host="127.0.0.1",
+        port=port,
         log_level="warning",
     )  # fmt: skip
     running = uvicorn.Server(config)

@@ -13,6 +13,9 @@ __all__ = ["serve_command"]
 
 
 def serve_command(
+    preset: Annotated[
+        str, typer.Option("--preset", "-p", help="The preset the page opens with.")
+    ] = api.BASE_PRESET,
     host: Annotated[
         str, typer.Option("--host", help="Address to listen on (behind a proxy: 127.0.0.1).")
     ] = "127.0.0.1",
@@ -54,6 +57,6 @@ def serve_command(
             f"no module {exc.name!r}",
         ) from None
     limits = Limits(samples=max_samples, seconds=time_limit, workers=workers)
-    app = create_app(limits, store=store)
+    app = create_app(limits, store=store, preset=preset)
     sys.stderr.write(f"serving on http://{host}:{port}/ (Ctrl+C stops)\n")
     uvicorn.run(app, host=host, port=port, log_level="warning", limit_concurrency=256)

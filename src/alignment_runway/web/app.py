@@ -138,15 +138,19 @@ class _BodyLimit:
         await JSONResponse(record, status_code=413)(scope, receive, send)
 
 
-def create_app(limits: Limits | None = None, store: str | None = None) -> FastAPI:
+def create_app(
+    limits: Limits | None = None, store: str | None = None, preset: str = api.BASE_PRESET
+) -> FastAPI:
     """The app, with its worker pool started when it starts serving.
 
     Args:
         limits: the limits of one request (defaults: ``Limits()``).
+        preset: the preset the page opens with (a link names its own).
         store: record saved runs in this store (a SQLAlchemy URL or a SQLite path, chosen by
             whoever starts the server, never by a request); None: saving is off.
     """
     limits = limits or Limits()
+    api.load_scenario(preset=preset)  # an unknown preset is refused before serving
     opened = api.open_store(store) if store is not None else None
     state: dict[str, Pool] = {}
 
@@ -206,6 +210,7 @@ def create_app(limits: Limits | None = None, store: str | None = None) -> FastAP
             "limits": {"samples": limits.samples, "seconds": limits.seconds,
                        "body_bytes": limits.body_bytes},
             "store": opened is not None,
+            "default_preset": preset,
             "default_seed": api.DEFAULT_SEED,
             "default_samples": api.DEFAULT_SAMPLES,
         }  # fmt: skip

@@ -12,7 +12,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from alignment_runway.api import DEFAULT_SEED
+from alignment_runway.api import DEFAULT_SEED, MAX_SEED
 
 __all__ = [
     "MAX_SEED",
@@ -24,8 +24,6 @@ __all__ = [
     "SensitivityRequest",
 ]
 
-#: Seeds are 64-bit: what the run store keeps.
-MAX_SEED = 2**63 - 1
 #: At most this many settings in one request, each name and value at most this long.
 MAX_SETTINGS = 64
 MAX_NAME = 80

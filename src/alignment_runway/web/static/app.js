@@ -341,7 +341,7 @@ async function start() {
   }
   buildControls();
   const shared = location.hash.startsWith("#s=") ? decodeLink(location.hash.slice(3)) : null;
-  const preset = shared?.preset ?? "uncertain";
+  const preset = shared?.preset ?? meta.body.default_preset;
   $("preset").value = preset;
   $("mode").value = shared?.mode === "race" ? "race" : (preset === "race" ? "race" : "run");
   $("seed").value = String(shared?.seed ?? meta.body.default_seed);
