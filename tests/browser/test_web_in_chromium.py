@@ -118,7 +118,7 @@ def test_changing_a_range_moves_the_headline_and_the_figure(
     headline = page.text_content("#headline") or ""
     assert headline.startswith("Each month of lead buys a median of")
     assert page.locator("#fig-distribution .main-svg").count() > 0
-    assert page.locator("#fig-tornado .main-svg").count() > 0
+    page.wait_for_selector("#fig-tornado .main-svg")  # drawn once its own request answers
     before = _histogram_x(page)
     page.wait_for_selector("#fig-essay .main-svg")
     page.screenshot(path=str(shots / "1-loaded.png"))
@@ -194,4 +194,23 @@ def test_the_race_draws_its_fan_chart(server: str, browser: Browser, shots: Path
     axis = page.evaluate("document.getElementById('fig-fan').layout.yaxis.type")
     assert axis in ("log", "linear")
     page.screenshot(path=str(shots / "5-race.png"), full_page=True)
+    page.close()
+
+
+def test_a_slider_moves_a_range_and_the_headline(
+    server: str, browser: Browser, shots: Path
+) -> None:
+    page = _open(browser, server)
+    headline = page.text_content("#headline")
+    low = page.locator('[id="s-labor.tokens_per_researcher_second"] input').first
+    low.fill("1.5")  # log10 of the low end: 10 → 31.6
+    text = page.input_value(_control(page, "labor.tokens_per_researcher_second"))
+    assert text == "31.6 to 1000 token/researcher_second"
+    page.wait_for_function(
+        "h => document.getElementById('headline').textContent !== h", arg=headline,
+        timeout=60_000,
+    )  # fmt: skip
+    _settled(page)
+    assert "31.6 to 1000" in page.url or "#s=" in page.url
+    page.screenshot(path=str(shots / "6-slider.png"))
     page.close()

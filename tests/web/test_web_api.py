@@ -23,6 +23,14 @@ def _same(document: Any) -> Any:
     return json.loads(json.dumps(document))
 
 
+def test_the_version_and_limits(client: TestClient) -> None:
+    body = client.get("/api/version").json()
+    assert body["version"] == __version__
+    assert body["default_preset"] == "essay"
+    assert body["limits"]["samples"] == 50_000
+    assert body["store"] is False
+
+
 def test_presets_and_parameters_are_the_views(client: TestClient) -> None:
     assert client.get("/api/presets").json() == views.preset_rows()
     assert client.get("/api/parameters").json() == _same(views.parameter_records())
@@ -168,7 +176,7 @@ def test_runs_are_off_without_a_store(client: TestClient) -> None:
 def test_the_page_is_served_offline(client: TestClient) -> None:
     page = client.get("/")
     assert page.status_code == 200
-    assert '<script src="/static/plotly.min.js">' in page.text
+    assert '<script src="static/plotly.min.js">' in page.text
     bundled = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
     assert client.get("/static/plotly.min.js").content == bundled.read_bytes()
     for name in ("/", "/static/app.js", "/static/style.css"):

@@ -91,3 +91,22 @@ def test_a_saved_run_is_recorded_in_the_servers_store(tmp_path: Path, command: s
     assert (entry.command, entry.seed, entry.samples) == (command, 9, 500)
     assert missing.status_code == 422
     assert missing.json()["field"] == "run_id"
+
+
+def test_a_run_stops_at_the_first_block_past_its_deadline(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The clock passes the deadline during the second of four blocks: the run stops there."""
+    from alignment_runway.web import work
+
+    calls: list[float] = []
+
+    def clock() -> float:
+        calls.append(0.0 if len(calls) < 2 else 100.0)
+        return calls[-1]
+
+    monkeypatch.setattr(work.time, "monotonic", clock)
+    request = {"preset": "uncertain", "settings": {}, "seed": 1, "samples": 4 * 65_536}
+    record = work.compute("run", request, 50.0)
+    assert record["error"]["field"] == "time"
+    assert len(calls) == 3  # at the start, after block 1, after block 2: not after 3 and 4

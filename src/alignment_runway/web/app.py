@@ -151,6 +151,7 @@ def create_app(
     """
     limits = limits or Limits()
     api.load_scenario(preset=preset)  # an unknown preset is refused before serving
+    opening = preset
     opened = api.open_store(store) if store is not None else None
     state: dict[str, Pool] = {}
 
@@ -175,6 +176,8 @@ def create_app(
         description="How much alignment research automated AI could deliver during a lead.",
         lifespan=lifespan,
         responses=_ERRORS,
+        docs_url=None,  # its pages load scripts from elsewhere; the schema is enough
+        redoc_url=None,
     )
 
     @app.exception_handler(Error)
@@ -210,7 +213,7 @@ def create_app(
             "limits": {"samples": limits.samples, "seconds": limits.seconds,
                        "body_bytes": limits.body_bytes},
             "store": opened is not None,
-            "default_preset": preset,
+            "default_preset": opening,
             "default_seed": api.DEFAULT_SEED,
             "default_samples": api.DEFAULT_SAMPLES,
         }  # fmt: skip
@@ -221,7 +224,7 @@ def create_app(
         return views.preset_rows()
 
     @app.get("/api/presets/{name}")
-    def preset(name: PresetName) -> dict[str, Any]:
+    def preset_inputs(name: PresetName) -> dict[str, Any]:
         """A preset's inputs, each as written (what a control shows) with its source."""
         scenario = api.load_scenario(preset=name)
         return {

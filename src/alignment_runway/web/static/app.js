@@ -45,7 +45,7 @@ function decodeLink(text) {
 
 function request() {
   const settings = {};
-  for (const input of document.querySelectorAll("#parameters input")) {
+  for (const input of document.querySelectorAll("#parameters input[data-name]")) {
     const name = input.dataset.name;
     const value = input.value.trim();
     const original = state.presetInputs[name] ?? "";
@@ -95,15 +95,69 @@ function buildControls() {
     input.id = id;
     input.type = "text";
     input.dataset.name = p.name;
+    const upper = /,\s*([0-9.eE+-]+)\]$/.exec(p.bounds);
+    if (upper && !p.unit) input.dataset.upper = upper[1];
     input.placeholder = p.default ?? `unset (e.g. ${p.example})`;
     input.title = label.title;
     input.addEventListener("input", () => { markChanged(input); schedule(); });
+    input.addEventListener("change", () => buildSliders(input));
+    const sliders = document.createElement("div");
+    sliders.className = "sliders";
+    sliders.id = `s-${p.name}`;
     const error = document.createElement("div");
     error.className = "error";
     error.id = `err-${p.name}`;
-    div.append(label, input, error);
+    div.append(label, input, sliders, error);
     sections[section].append(div);
   }
+}
+
+// --- sliders: where a value is a plain number or a simple range, one slider per number -----
+const NUMBER = "([0-9]*\\.?[0-9]+(?:[eE][-+]?[0-9]+)?)";
+const POINT = new RegExp(`^\\s*${NUMBER}\\s*([A-Za-z_/ ]*)$`);
+const RANGE = new RegExp(`^\\s*${NUMBER}\\s+to\\s+${NUMBER}\\s*([A-Za-z_/ ]*)$`);
+
+function simpleNumbers(text) {
+  const range = RANGE.exec(text);
+  if (range) return { numbers: [Number(range[1]), Number(range[2])], unit: range[3].trim() };
+  const point = POINT.exec(text);
+  if (point) return { numbers: [Number(point[1])], unit: point[2].trim() };
+  return null;
+}
+
+function writeNumbers(input, numbers, unit) {
+  const shown = numbers.map((x) => Number(x.toPrecision(3)).toString());
+  input.value = (shown.length === 2 ? `${shown[0]} to ${shown[1]}` : shown[0]) + (unit ? ` ${unit}` : "");
+  markChanged(input);
+  schedule();
+}
+
+function buildSliders(input) {
+  const box = $(`s-${input.dataset.name}`);
+  box.replaceChildren();
+  const parsed = simpleNumbers(input.value);
+  if (!parsed || !parsed.numbers.every((x) => x > 0 && isFinite(x))) return;
+  const upper = input.dataset.upper ? Number(input.dataset.upper) : Infinity;
+  parsed.numbers.forEach((x, i) => {
+    const slider = document.createElement("input");
+    slider.type = "range";
+    slider.className = "slider";
+    slider.dataset.index = String(i);
+    // log scale, one decade either side of the value (not past a plain number's upper bound)
+    const hi = Math.log10(parsed.unit === "" ? Math.min(x * 10, upper) : x * 10);
+    Object.assign(slider, { min: String(Math.log10(x) - 1), max: String(hi), step: "0.01" });
+    slider.value = String(Math.log10(x));
+    slider.title = parsed.numbers.length === 2 ? ["low end (p5)", "high end (p95)"][i] : "value";
+    slider.setAttribute("aria-label", `${input.dataset.name} ${slider.title}`);
+    slider.addEventListener("input", () => {
+      const now = simpleNumbers(input.value) ?? parsed;
+      const numbers = [...now.numbers];
+      numbers[i] = 10 ** Number(slider.value);
+      if (numbers.length === 2 && numbers[0] >= numbers[1]) return; // keep low < high
+      writeNumbers(input, numbers, now.unit);
+    });
+    box.append(slider);
+  });
 }
 
 function markChanged(input) {
@@ -111,15 +165,16 @@ function markChanged(input) {
 }
 
 async function loadPreset(name, settings) {
-  const answer = await getJSON(`/api/presets/${encodeURIComponent(name)}`);
+  const answer = await getJSON(`api/presets/${encodeURIComponent(name)}`);
   if (!answer.ok) { showError(answer.body); return false; }
   state.presetInputs = {};
   for (const row of answer.body.inputs) state.presetInputs[row.name] = row.as_written;
   $("preset-description").textContent = answer.body.description;
-  for (const input of document.querySelectorAll("#parameters input")) {
+  for (const input of document.querySelectorAll("#parameters input[data-name]")) {
     const name = input.dataset.name;
     input.value = settings?.[name] ?? state.presetInputs[name] ?? "";
     markChanged(input);
+    buildSliders(input);
   }
   const pairs = answer.body.correlations.map((c) => `${c.pair[0]} ↔ ${c.pair[1]}: ρ = ${c.rho}`);
   $("correlations").textContent = pairs.length ? `Rank correlations: ${pairs.join("; ")}` : "";
@@ -159,7 +214,7 @@ async function recompute() {
   document.body.classList.add("busy");
   $("status").textContent = "computing…";
   const started = performance.now();
-  const answer = await getJSON(`/api/${mode}`, {
+  const answer = await getJSON(`api/${mode}`, {
     method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body),
   });
   if (sequence !== state.sequence) return; // a newer request is on its way
@@ -188,7 +243,7 @@ async function recompute() {
 
 async function drawTornado(body, output, sequence) {
   const { samples, ...rest } = body;
-  const answer = await getJSON("/api/sensitivity", {
+  const answer = await getJSON("api/sensitivity", {
     method: "POST", headers: { "content-type": "application/json" },
     body: JSON.stringify({ ...rest, output, method: "tornado" }),
   });
@@ -273,7 +328,7 @@ function drawSummary(result) {
 }
 
 async function drawEssay() {
-  const answer = await getJSON("/api/essay");
+  const answer = await getJSON("api/essay");
   if (!answer.ok) return;
   const figures = answer.body.figures;
   Plotly.react($("fig-essay"), [{
@@ -300,7 +355,7 @@ function download(name, type, text) {
 
 async function downloadToml() {
   const { preset, settings } = request();
-  const response = await fetch("/api/scenario.toml", {
+  const response = await fetch("api/scenario.toml", {
     method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ preset, settings }),
   });
   if (!response.ok) { showError(await response.json()); return; }
@@ -317,7 +372,7 @@ function downloadCsv() {
 
 async function save() {
   const body = { ...request(), command: $("mode").value };
-  const answer = await getJSON("/api/runs", {
+  const answer = await getJSON("api/runs", {
     method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body),
   });
   $("share-note").textContent = answer.ok
@@ -328,7 +383,7 @@ async function save() {
 // --- start ---------------------------------------------------------------------------------
 async function start() {
   const [meta, presets, params] = await Promise.all([
-    getJSON("/api/version"), getJSON("/api/presets"), getJSON("/api/parameters"),
+    getJSON("api/version"), getJSON("api/presets"), getJSON("api/parameters"),
   ]);
   state.version = meta.body.version;
   state.store = meta.body.store;
