@@ -7,6 +7,7 @@ are 64-bit; several processes opening a new store at once migrate it once.
 from __future__ import annotations
 
 import multiprocessing
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -16,8 +17,25 @@ from fastapi.testclient import TestClient
 from alignment_runway import api, views
 from alignment_runway.store.database import SCHEMA_REVISION
 from alignment_runway.web import Limits, create_app
+from pgserver import fresh_database, postgres_server
 
 BIGGEST_SEED = 2**63 - 1
+
+
+@pytest.fixture(scope="module")
+def postgres() -> Iterator[str]:
+    """A throwaway PostgreSQL server, stopped when this module's tests end (pass or fail)."""
+    with postgres_server() as url:
+        yield url
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A new, empty store on each database."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'runs.sqlite'}"
+    server: str = request.getfixturevalue("postgres")
+    return fresh_database(server)
 
 
 def test_a_run_round_trips_with_a_64_bit_seed(store_url: str) -> None:

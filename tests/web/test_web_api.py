@@ -7,15 +7,27 @@ cannot drift from the command line's ``--format json``.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import plotly
+import pytest
 from fastapi.testclient import TestClient
 
 from alignment_runway import __version__, api, views
+from alignment_runway.web import Limits, create_app
 
 QS = (5.0, 50.0, 95.0)
+#: Small limits, so the tests stay quick on two cores.
+TEST_LIMITS = Limits(samples=50_000, sobol_samples=64, seconds=60.0, workers=2)
+
+
+@pytest.fixture(scope="module")
+def client() -> Iterator[TestClient]:
+    """The app in this process, its workers in a small pool."""
+    with TestClient(create_app(TEST_LIMITS)) as started:
+        yield started
 
 
 def _same(document: Any) -> Any:

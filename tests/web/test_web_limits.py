@@ -38,7 +38,8 @@ def test_a_full_queue_answers_busy() -> None:
         try:
             request = {"preset": "uncertain", "settings": {}, "seed": 0, "samples": 20_000}
             jobs = [pool.compute("run", request | {"seed": i}) for i in range(3)]
-            return await asyncio.gather(*jobs, return_exceptions=True)
+            answers: list[object] = await asyncio.gather(*jobs, return_exceptions=True)
+            return answers
         finally:
             pool.close()
 
@@ -105,7 +106,7 @@ def test_a_run_stops_at_the_first_block_past_its_deadline(
         calls.append(0.0 if len(calls) < 2 else 100.0)
         return calls[-1]
 
-    monkeypatch.setattr(work.time, "monotonic", clock)
+    monkeypatch.setattr("alignment_runway.web.work.time.monotonic", clock)
     request = {"preset": "uncertain", "settings": {}, "seed": 1, "samples": 4 * 65_536}
     record = work.compute("run", request, 50.0)
     assert record["error"]["field"] == "time"
