@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 
-.PHONY: run serve test bench clean chromium postgresql
+.PHONY: run serve test bench bench-against clean chromium postgresql
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -89,6 +89,11 @@ bench: $(VENV)/.bench $(SQUIGGLE)/node_modules/.installed
 	$(BIN)/python benchmarks/peers.py
 	$(BIN)/python benchmarks/web_load.py
 	$(BIN)/python benchmarks/write_results.py
+
+# This tree against an earlier revision (REV=...), alternating in one run: benchmarks/REVISIONS.md
+bench-against: $(VENV)/.core
+	@test -n "$(REV)" || { echo "usage: make bench-against REV=<git revision>"; exit 2; }
+	$(BIN)/python benchmarks/revisions.py --base $(REV)
 
 clean:
 	rm -rf $(VENV) build src/*.egg-info .pytest_cache .mypy_cache .ruff_cache

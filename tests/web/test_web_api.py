@@ -103,8 +103,8 @@ def test_sensitivity_is_the_cli_view(client: TestClient) -> None:
     results = api.sensitivity(
         api.load_scenario(preset="uncertain"), ["static.research_per_month"], "tornado", None, 2023
     )
-    expected = views.sensitivity_view(results[0])
-    assert body["view"] == _same({"method": "tornado", **expected.to_json()})
+    expected = views.sensitivity_study("uncertain", "tornado", 2023, results)
+    assert body["view"] == _same(expected.to_json())
 
 
 def test_the_essay_audit_is_the_cli_view(client: TestClient) -> None:

@@ -13,12 +13,15 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
+import numpy as np
+
 from alignment_runway.engine import recorded
 from alignment_runway.engine.evaluate import race_inputs
 from alignment_runway.engine.sensitivity import sensitivity
 from alignment_runway.errors import InputError, OutputError
 from alignment_runway.files import check_new_file, write_atomically
 from alignment_runway.results import DEFAULT_PERCENTILES, RaceResult, RunResult, SensitivityResult
+from alignment_runway.results.compared import Comparison
 
 if TYPE_CHECKING:
     from alignment_runway.export import Exported
@@ -219,11 +222,12 @@ def report(result: RunResult, path: str | os.PathLike[str], *, force: bool = Fal
     Raises:
         OutputError: for a path that cannot be written.
     """
-    from alignment_runway.engine.essay import audit
+    from alignment_runway.engine.essay import TOLERANCE, audit
     from alignment_runway.reports.html import report_html
+    from alignment_runway.views import essay_view
 
     target = check_report_path(path, force)
-    essay = audit() if result.scenario.name in _ESSAY_PRESETS else None
+    essay = essay_view(audit(), TOLERANCE) if result.scenario.name in _ESSAY_PRESETS else None
     text = report_html(result, report_sensitivity(result), essay)
 
     def write(tmp: Path) -> None:
@@ -306,6 +310,41 @@ def check_figure_path(path: str | os.PathLike[str], force: bool = False) -> Path
     from alignment_runway.reports.figures import check_figure_path as check
 
     return check(path, force)
+
+
+def compare_figure(
+    comparison: Comparison, path: str | os.PathLike[str], *, force: bool = False
+) -> Path:
+    """Draw a comparison's paired ratios (each side / the baseline) at ``path`` (.png, .svg).
+
+    Raises:
+        OutputError: as ``check_figure_path``.
+    """
+    from alignment_runway.analysis.paired import ratios
+    from alignment_runway.reports.figures import paired_figure, render
+
+    target = check_figure_path(path, force)
+    base = comparison.sides[0].label
+    panels: list[tuple[str, Any]] = []
+    for name in comparison.outputs:
+        arrays = comparison.values[name]
+        others = list(enumerate(comparison.sides[1:], start=1))
+        if all(np.isin(x, (0.0, 1.0)).all() for x in arrays):  # a 0/1 output: shares
+            shares = {}
+            for k, side in others:
+                p = comparison.paired(name, k, ())
+                g, e = p.greater.value, p.equal.value
+                shares[side.label] = (g, e, 1.0 - g - e)
+            panels.append((name, shares))
+        else:
+            panels.append((name, {side.label: ratios(arrays[0], arrays[k]) for k, side in others}))
+    figure = paired_figure(panels, base)
+
+    def write(tmp: Path) -> None:
+        tmp.write_bytes(render(figure, target.suffix.lower()[1:]))
+
+    write_atomically(target, force, write, "figure")
+    return target
 
 
 def sensitivity_figure(

@@ -4,9 +4,22 @@ The command line's tables, every ``--format json`` document, the HTML report and
 are rendered from these records, so they cannot drift apart.
 """
 
+from alignment_runway.analysis.paired import PairedSummary
 from alignment_runway.analysis.summary import Estimate
-from alignment_runway.views.common import InputRow, display_unit, estimate_record, input_rows
-from alignment_runway.views.names import explain_record, parameter_records, preset_rows
+from alignment_runway.views.common import (
+    OUTPUT_SPECS,
+    InputRow,
+    display_unit,
+    estimate_record,
+    input_rows,
+)
+from alignment_runway.views.compared import CompareView, compare_view
+from alignment_runway.views.names import (
+    explain_record,
+    parameter_records,
+    preset_rows,
+    validation_record,
+)
 from alignment_runway.views.records import (
     DiffView,
     ListedRun,
@@ -26,6 +39,7 @@ from alignment_runway.views.runs import (
     RaceView,
     SummaryRow,
     SummaryView,
+    output_rows,
     point_view,
     race_view,
     summary_view,
@@ -33,15 +47,19 @@ from alignment_runway.views.runs import (
 from alignment_runway.views.studies import (
     DevloopView,
     EssayView,
+    SensitivityStudy,
     SensitivityView,
     devloop_view,
     essay_view,
+    sensitivity_study,
     sensitivity_view,
 )
 
 __all__ = [
     "FAN_QUANTILES",
+    "OUTPUT_SPECS",
     "STAGES",
+    "CompareView",
     "DevloopView",
     "DiffView",
     "EssayView",
@@ -50,12 +68,15 @@ __all__ = [
     "Interval",
     "ListedRun",
     "OutputRow",
+    "PairedSummary",
     "PointView",
     "RaceView",
     "ReproductionView",
+    "SensitivityStudy",
     "SensitivityView",
     "SummaryRow",
     "SummaryView",
+    "compare_view",
     "devloop_view",
     "diff_view",
     "display_unit",
@@ -64,6 +85,7 @@ __all__ = [
     "explain_record",
     "input_rows",
     "listed_runs",
+    "output_rows",
     "parameter_records",
     "point_view",
     "preset_rows",
@@ -71,6 +93,8 @@ __all__ = [
     "record_json",
     "record_rows",
     "reproduction_view",
+    "sensitivity_study",
     "sensitivity_view",
     "summary_view",
+    "validation_record",
 ]

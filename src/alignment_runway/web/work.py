@@ -187,42 +187,26 @@ def _sensitivity(request: dict[str, Any], deadline: float) -> dict[str, Any]:
         step=request.get("step", "month"),
     )
     _deadline_check(deadline)(0)
-    view = views.sensitivity_view(results[0])
-    return {"kind": "sensitivity", "view": {"method": view.method, **view.to_json()}}
+    study = views.sensitivity_study(scenario.name, request["method"], request["seed"], results)
+    return {"kind": "sensitivity", "view": study.to_json()}
 
 
 def _save(request: dict[str, Any], deadline: float) -> dict[str, Any]:
-    """Run or race as asked, and record it in the store named by the server (not the request)."""
+    """Run or race as asked, recorded in the store the server names (never the request)."""
     scenario = scenario_of(request)
-    command = request["command"]
-    samples = request.get("samples") or api.default_samples(scenario, command)
-    options: dict[str, Any] = {
-        "samples": samples,
-        "seed": request["seed"],
-        "chunk_size": api.BLOCK_SIZE,
-        "workers": 1,
-        "percentiles": list(PERCENTILES),
-    }
-    if command == "race":
-        options |= {
-            "months": request["months"],
-            "step": request["step"],
-            "keep_trajectories": api.DEFAULT_TRAJECTORIES,
-        }
+    check = _deadline_check(deadline)
+    if request["command"] == "race":
+        months, step = request["months"], request["step"]
         result: api.RunResult = api.race(
-            scenario,
-            samples,
-            request["seed"],
-            months=request["months"],
-            step=request["step"],
-            progress=_deadline_check(deadline),
-        )
+            scenario, request.get("samples"), request["seed"], months=months, step=step,
+            progress=check, store=request["store"],
+        )  # fmt: skip
     else:
-        options |= {"above": [], "keep": None}
-        result = api.run(scenario, samples, request["seed"], progress=_deadline_check(deadline))
-    after = api.plan(options, percentiles=PERCENTILES, store=request["store"])
-    _, done = api.finish(result, after)
-    return {"run_id": done.run_id, "store": done.store_location}
+        result = api.run(
+            scenario, request.get("samples"), request["seed"], progress=check,
+            store=request["store"],
+        )  # fmt: skip
+    return {"run_id": result.run_id, "store": request["store"]}
 
 
 _KINDS: dict[str, Callable[[dict[str, Any], float], dict[str, Any]]] = {

@@ -249,7 +249,7 @@ async function drawTornado(body, output, sequence) {
   });
   if (sequence !== state.sequence) return;
   if (!answer.ok) { Plotly.purge($("fig-tornado")); return; }
-  const view = answer.body.view;
+  const view = answer.body.view.results[0];
   const rows = view.rows.slice(0, 10).reverse();
   const base = view.baseline;
   Plotly.react($("fig-tornado"), [
