@@ -71,6 +71,8 @@ FLAGS = {
     "settings": "--set",
     "run_id": "runs",
     "limit": "--limit",
+    "max_samples": "--max-samples",
+    "time_limit": "--time-limit",
 }
 
 

@@ -79,6 +79,10 @@ def threshold(assignment: str) -> tuple[str, float]:
     return name, value
 
 
+#: The largest seed: run stores keep seeds as signed 64-bit integers (SQLite and PostgreSQL).
+MAX_SEED = 2**63 - 1
+
+
 def check_sampling(samples: int, seed: int, chunk_size: int, workers: int) -> None:
     """Check the sampling options: whole numbers in range.
 
@@ -94,6 +98,8 @@ def check_sampling(samples: int, seed: int, chunk_size: int, workers: int) -> No
     for field, value, lowest, expected in checks:
         if isinstance(value, bool) or not isinstance(value, int) or value < lowest:
             raise InputError(field, expected, repr(value))
+    if seed > MAX_SEED:
+        raise InputError("seed", "a whole number from 0 to 2**63 - 1 (a 64-bit seed)", repr(seed))
 
 
 def check_memory(samples: int, kept: float) -> None:
