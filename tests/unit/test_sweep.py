@@ -127,3 +127,39 @@ def test_sweep_exports(tmp_path: Path, suffix: str) -> None:
             assert ds["static.labor"].dims == ("compute.stock", "statistic")
     with pytest.raises(Error, match="expected a new file"):
         api.export_sweep(sweep, written.path)
+
+
+def _race_plan() -> api.Plan:
+    return api.plan_sweep(
+        api.load_scenario(preset="race"),
+        ["race.lead=3..24 months:4", "race.leak_rate=0 / month, 0.1 / month"],
+        samples=20_000,
+        seed=3,
+    )
+
+
+def test_cells_in_worker_processes_are_the_same_sweep() -> None:
+    from alignment_runway.engine.sweep import sweep
+
+    plan = _race_plan()
+    assert sweep(plan, QS, workers=2) == sweep(plan, QS, workers=1)
+
+
+def test_a_killed_cell_process_fails_the_sweep_at_once() -> None:
+    import multiprocessing
+    import os
+    import signal
+
+    from alignment_runway.engine.sweep import sweep
+    from alignment_runway.sampling import WorkerLost
+
+    finished = []
+
+    def kill_a_worker(cell: object) -> None:
+        finished.append(cell)
+        if len(finished) == 1:
+            os.kill(multiprocessing.active_children()[0].pid or 0, signal.SIGKILL)
+
+    with pytest.raises(WorkerLost):
+        sweep(_race_plan(), QS, workers=2, on_cell=kill_a_worker)
+    assert 1 <= len(finished) < 8  # what finished before was handed over; the rest never ran

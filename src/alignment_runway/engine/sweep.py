@@ -14,7 +14,7 @@ import functools
 import itertools
 import math
 import re
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 
 import numpy as np
 
@@ -24,7 +24,7 @@ from alignment_runway.engine.runs import DEFAULT_MONTHS, race, run
 from alignment_runway.errors import InputError
 from alignment_runway.results import DEFAULT_PERCENTILES
 from alignment_runway.results.swept import Axis, CellSummary, OutputSummaryCell, Plan, Sweep
-from alignment_runway.sampling import BLOCK_SIZE, DEFAULT_SEED
+from alignment_runway.sampling import BLOCK_SIZE, DEFAULT_SEED, WorkerLost
 from alignment_runway.scenarios import Scenario, with_settings
 from alignment_runway.scenarios.specs import get_spec
 from alignment_runway.scenarios.values import parse_value
@@ -35,6 +35,7 @@ __all__ = [
     "MAX_CELLS",
     "MapCells",
     "Plan",
+    "local_cell_mapper",
     "parse_axis",
     "plan",
     "plan_grid",
@@ -248,6 +249,35 @@ def run_cell(
     )
 
 
+def local_cell_mapper(workers: int) -> MapCells:
+    """Run cells in ``workers`` forked processes, yielding each summary as it finishes.
+
+    Raises:
+        WorkerLost: when a process ends without finishing its cell (killed, out of memory).
+    """
+
+    def map_cells(
+        run: Callable[[tuple[int, ...]], CellSummary], cells: Sequence[tuple[int, ...]]
+    ) -> Iterator[CellSummary]:
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor, as_completed
+        from concurrent.futures.process import BrokenProcessPool
+
+        pool = ProcessPoolExecutor(
+            min(workers, len(cells)), mp_context=multiprocessing.get_context("fork")
+        )
+        try:
+            futures = [pool.submit(run, cell) for cell in cells]
+            for future in as_completed(futures):
+                yield future.result()
+        except BrokenProcessPool as error:
+            raise WorkerLost() from error
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)
+
+    return map_cells
+
+
 def _cell_task(plan: Plan, qs: tuple[float, ...], cell: tuple[int, ...]) -> CellSummary:
     """``run_cell`` with the cell last, for a cluster's task (picklable as a partial)."""
     return run_cell(plan, cell, qs)
@@ -268,18 +298,22 @@ def sweep(
     Args:
         plan: from ``plan``.
         qs: percentiles each cell keeps, in percent.
-        workers: processes each cell samples with (when cells run here).
+        workers: local processes: with more than 1, cells run in that many forked processes,
+            a whole cell each (a process that dies fails the sweep at once with
+            ``WorkerLost``; the cells finished before are kept by ``on_cell``).
         progress: called with the number of samples just finished.
         done: cells already run (a sweep resumed from the store): not run again.
         on_cell: called with each cell as it finishes (to record it).
-        map_cells: runs a list of cells elsewhere (a Dask cluster) and returns their
-            summaries in order; by default they run here, one after another.
+        map_cells: runs a list of cells elsewhere (a Dask cluster), yielding their summaries
+            as they finish; by default they run here (``workers``).
     """
     finished = dict(done or {})
     todo = [cell for cell in plan.cells if cell not in finished]
+    if map_cells is None and workers > 1 and len(todo) > 1:
+        map_cells = local_cell_mapper(workers)
     if map_cells is None:
         for cell in todo:
-            summary = run_cell(plan, cell, qs, workers=workers, progress=progress)
+            summary = run_cell(plan, cell, qs, progress=progress)
             finished[cell] = summary
             if on_cell is not None:
                 on_cell(summary)
@@ -367,7 +401,7 @@ def sweep_grid(
         seed: shared by every cell.
         months: the race's horizon.
         step: the race's step.
-        workers: processes each cell samples with.
+        workers: local processes, a whole cell each (see ``sweep``).
         percentiles: what each cell keeps of each output, besides its mean.
         progress: called with the number of samples just finished.
         cluster: run the cells on a Dask cluster, ``local:N`` or ``tcp://HOST:PORT`` (see
