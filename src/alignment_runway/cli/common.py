@@ -55,6 +55,7 @@ FLAGS = {
     "sides": "SIDES",
     "grid": "--grid",
     "cluster": "--cluster",
+    "resume": "--resume",
     "inputs": "--input",
     "method": "--method",
     "log": "--log",
