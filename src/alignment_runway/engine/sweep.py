@@ -235,6 +235,7 @@ def run_cell(
             keep_trajectories=0,
             workers=workers,
             progress=progress,
+            only=racing,
         )
         values |= {n: raced.values[n] for n in racing}
     return CellSummary(
