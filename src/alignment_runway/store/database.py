@@ -7,6 +7,7 @@ import fcntl
 import functools
 import json
 import os
+import sqlite3
 import uuid
 from collections.abc import Iterator, Mapping
 from importlib import resources
@@ -50,8 +51,6 @@ class Store:
     """
 
     def __init__(self, location: str | None = None, *, create: bool = True) -> None:
-        import sqlalchemy as sa
-
         self.location = location or default_url()
         self.url = _url(self.location)
         self.path = self._sqlite_path()
@@ -65,10 +64,24 @@ class Store:
                 self.path.parent.mkdir(parents=True, exist_ok=True)
             except OSError as exc:
                 raise self._error(f"its folder cannot be created ({exc.strerror})") from None
+        if self.path is None:
+            self.engine  # noqa: B018 (a URL SQLAlchemy cannot open fails here, at once)
+        self._check_schema()
+
+    @functools.cached_property
+    def engine(self) -> sa.Engine:
+        """The SQLAlchemy engine, made on first use.
+
+        A SQLite store whose schema is current is checked and written with the standard
+        library's ``sqlite3`` (SQLAlchemy takes longer to import than a run takes to record):
+        migrations, reading and sweeps use this engine.
+        """
+        import sqlalchemy as sa
+
         try:
             # a server's connections are opened per use and closed after it (no pool left
             # holding them open when a Store is dropped)
-            self.engine = (
+            engine = (
                 sa.create_engine(self.url, connect_args={"timeout": _BUSY_TIMEOUT_S})
                 if self.path
                 else sa.create_engine(self.url, poolclass=sa.pool.NullPool)
@@ -76,8 +89,8 @@ class Store:
         except (sa.exc.ArgumentError, ImportError) as exc:
             raise self._error(f"not a database URL SQLAlchemy can open ({exc})") from None
         if self.path is not None:
-            sa.event.listen(self.engine, "connect", _sqlite_pragmas)
-        self._check_schema()
+            sa.event.listen(engine, "connect", _sqlite_pragmas)
+        return engine
 
     # --- opening -----------------------------------------------------------------------------
 
@@ -122,30 +135,62 @@ class Store:
 
     def _revision(self) -> str | None:
         """The schema revision stored in the database (None: no schema yet)."""
+        if self.path is not None:
+            return self._sqlite_revision()
         import sqlalchemy as sa
 
         try:
             with self.engine.connect() as connection:
                 tables = set(sa.inspect(connection).get_table_names())
                 if "alembic_version" not in tables:
-                    if tables - {"alembic_version"}:
-                        raise self._error(
-                            f"expected an alignment-runway run store; received a database with "
-                            f"other tables ({', '.join(sorted(tables))}); choose another store"
-                        )
+                    self._no_schema(tables)
                     return None
                 row = connection.execute(sa.text("SELECT version_num FROM alembic_version"))
                 found = row.scalar()
                 return None if found is None else str(found)
         except sa.exc.DBAPIError as exc:
-            if self.path is None:
-                raise self._error(f"cannot be reached or read ({exc.orig})") from None
-            if isinstance(exc, sa.exc.OperationalError):
-                raise self._error(f"cannot be opened ({exc.orig})") from None
+            raise self._error(f"cannot be reached or read ({exc.orig})") from None
+
+    def _no_schema(self, tables: set[str]) -> None:
+        """Refuse a database with tables but no schema revision (someone else's database)."""
+        if tables - {"alembic_version"}:
             raise self._error(
-                f"expected a SQLite database; received a file that is not one, or is damaged "
-                f"({exc.orig}); it was left as it is: move it aside or choose another store"
-            ) from None
+                f"expected an alignment-runway run store; received a database with "
+                f"other tables ({', '.join(sorted(tables))}); choose another store"
+            )
+
+    def _sqlite_revision(self) -> str | None:
+        """A SQLite store's schema revision, read with the standard library's ``sqlite3``."""
+        try:
+            with contextlib.closing(self._sqlite()) as connection:
+                tables = {
+                    str(name)
+                    for (name,) in connection.execute(
+                        "SELECT name FROM sqlite_master WHERE type = 'table'"
+                    )
+                    if not str(name).startswith("sqlite_")  # SQLite's own tables
+                }
+                if "alembic_version" not in tables:
+                    self._no_schema(tables)
+                    return None
+                found = connection.execute("SELECT version_num FROM alembic_version").fetchone()
+                return None if found is None or found[0] is None else str(found[0])
+        except sqlite3.Error as exc:
+            raise self._sqlite_error(exc) from None
+
+    def _sqlite(self) -> sqlite3.Connection:
+        """A standard-library connection to a SQLite store, with the store's pragmas."""
+        connection = sqlite3.connect(self.path or "", timeout=_BUSY_TIMEOUT_S)
+        _sqlite_pragmas(connection, None)
+        return connection
+
+    def _sqlite_error(self, exc: sqlite3.Error) -> StoreError:
+        if isinstance(exc, sqlite3.OperationalError):
+            return self._error(f"cannot be opened ({exc})")
+        return self._error(
+            f"expected a SQLite database; received a file that is not one, or is damaged "
+            f"({exc}); it was left as it is: move it aside or choose another store"
+        )
 
     def _check_schema(self) -> None:
         revision = self._revision()
@@ -183,8 +228,6 @@ class Store:
         in one transaction: a run killed in between leaves an unreferenced file, never a
         record that points at nothing.
         """
-        import sqlalchemy as sa
-
         samples_file = None
         if samples is not None:
             samples_file = self._write_samples(samples)
@@ -202,12 +245,30 @@ class Store:
             "digests": json.dumps(record.digests, sort_keys=True),
             "samples_file": samples_file,
         }
+        if self.path is not None:
+            return self._sqlite_add(row)
+        import sqlalchemy as sa
+
         try:
             with self.engine.begin() as connection:
                 result = connection.execute(_runs_table().insert().values(**row))
                 key = result.inserted_primary_key
                 return int(key[0]) if key is not None else -1
         except sa.exc.SQLAlchemyError as exc:
+            raise self._error(f"the run could not be recorded ({exc})") from None
+
+    def _sqlite_add(self, row: Mapping[str, Any]) -> int:
+        """Insert one row into a SQLite store's runs table in one transaction (``sqlite3``)."""
+        names = ", ".join(row)
+        marks = ", ".join("?" for _ in row)
+        try:
+            with contextlib.closing(self._sqlite()) as connection, connection:
+                cursor = connection.execute(
+                    f"INSERT INTO runs ({names}) VALUES ({marks})",  # the row's own column names
+                    tuple(row.values()),
+                )
+                return int(cursor.lastrowid) if cursor.lastrowid is not None else -1
+        except sqlite3.Error as exc:
             raise self._error(f"the run could not be recorded ({exc})") from None
 
     def _write_samples(self, samples: Mapping[str, Any]) -> str:
