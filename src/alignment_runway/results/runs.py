@@ -79,6 +79,9 @@ class RunResult:
         capped_serial_samples: samples with ``σ > τ``, read as ``σ = τ``.
         chunk_size, workers: how the run was computed (results do not depend on them).
         run_id: the id it was recorded as in a run store (None: not recorded).
+        estimates: the summaries computed so far, by (name, statistic, level): the screen,
+            the JSON, the export and the store ask for the same ones, computed once. A copy
+            made with ``dataclasses.replace`` shares them, so never replace ``values``.
     """
 
     scenario: Scenario
@@ -89,6 +92,9 @@ class RunResult:
     chunk_size: int = 0
     workers: int = 1
     run_id: int | None = None
+    estimates: dict[tuple[str, str, float], s.Estimate] = field(
+        default_factory=dict, repr=False, compare=False
+    )
 
     @property
     def outputs(self) -> list[str]:
@@ -128,18 +134,38 @@ class RunResult:
         above = dict(above or {})
         rows = []
         for name in names or self.outputs:
-            x = self.values[name]
             threshold = above.get(name)
             rows.append(
                 OutputSummary(
                     name=name,
                     unit=UNITS.get(name, ""),
-                    mean=s.mean(x),
-                    percentiles=dict(zip(percentiles, s.percentiles(x, percentiles), strict=True)),
-                    above={} if threshold is None else {threshold: s.prob_above(x, threshold)},
+                    mean=self._estimate(name, "mean", 0.0),
+                    percentiles=self._percentiles(name, percentiles),
+                    above={}
+                    if threshold is None
+                    else {threshold: self._estimate(name, "above", threshold)},
                 )
             )
         return rows
+
+    def _estimate(self, name: str, statistic: str, level: float) -> s.Estimate:
+        """The mean (``"mean"``) or P(x > level) (``"above"``) of ``name``, computed once."""
+        key = (name, statistic, level)
+        found = self.estimates.get(key)
+        if found is None:
+            x = self.values[name]
+            found = s.mean(x) if statistic == "mean" else s.prob_above(x, level)
+            self.estimates[key] = found
+        return found
+
+    def _percentiles(self, name: str, qs: Sequence[float]) -> dict[float, s.Estimate]:
+        """Percentiles of ``name``: those not computed yet, from one partition of one copy."""
+        missing = [q for q in dict.fromkeys(qs) if (name, "percentile", q) not in self.estimates]
+        if missing:
+            found = s.percentiles(self.values[name], missing)
+            for q, estimate in zip(missing, found, strict=True):
+                self.estimates[(name, "percentile", q)] = estimate
+        return {q: self.estimates[(name, "percentile", q)] for q in qs}
 
     def rank_correlations(self) -> list[tuple[str, str, float, s.Estimate]]:
         """Each requested correlation: the pair, its target and the achieved rank correlation.

@@ -281,8 +281,11 @@ def summary_view(
     headline = None
     if "static.research_per_month" in result.values:
         to_months = CALENDAR_MONTH_S / RESEARCHER_MONTH_RS
-        x = result.values["static.research_per_month"]
-        headline = _interval("static.research_per_month", x, to_months, "researcher_month")
+        row = result.summaries((5.0, 50.0, 95.0), None, ["static.research_per_month"])[0]
+        p5, p50, p95 = (row.percentiles[q].value * to_months for q in (5.0, 50.0, 95.0))
+        headline = Interval(  # the summaries the table and the store use, computed once
+            row.name, "researcher_month", p5, p50, p95, row.mean.value * to_months
+        )
     return SummaryView(
         scenario=result.scenario.name,
         description=result.scenario.description,
