@@ -73,7 +73,7 @@ def digests(values: Mapping[str, np.ndarray[Any, Any]]) -> dict[str, str]:
     """
     return {
         name: hashlib.sha256(
-            memoryview(np.ascontiguousarray(array, dtype=np.float64)).cast("B")
+            np.ascontiguousarray(array, dtype=np.float64).data.cast("B")
         ).hexdigest()
         for name, array in values.items()
     }
