@@ -191,7 +191,8 @@ def test_an_interrupted_sweep_resumes_from_the_store(tmp_path: Path) -> None:
     fresh = api.sweep(scenario, grid, samples=2000, seed=9)
     assert resumed.sweep_id == listed["id"]
     # the recorded scenario reads back with its own "where"; every number is the same
-    assert dataclasses.replace(resumed, scenario=fresh.scenario) == fresh
+    plan = dataclasses.replace(resumed.plan, scenario=fresh.scenario)
+    assert dataclasses.replace(resumed, plan=plan) == fresh
     assert api.list_sweeps(store)[0]["finished"] is True
     with pytest.raises(InputError, match="not in"):
         api.sweep(scenario, [], store=store, resume=99)

@@ -324,15 +324,7 @@ def sweep(
             if progress is not None:
                 progress(per_cell)
     return Sweep(
-        scenario=plan.scenario,
-        axes=plan.axes,
-        kind=plan.kind,
-        outputs=plan.outputs,
-        samples=plan.samples,
-        seed=plan.seed,
-        months=plan.months,
-        step=plan.step,
+        plan=plan,
         percentiles=tuple(qs),
         cells=tuple(finished[c] for c in plan.cells),
-        notes=plan.notes,
     )
