@@ -102,22 +102,31 @@ def check_sampling(samples: int, seed: int, chunk_size: int, workers: int) -> No
         raise InputError("seed", "a whole number from 0 to 2**63 - 1 (a 64-bit seed)", repr(seed))
 
 
-def check_memory(samples: int, kept: float) -> None:
-    """Refuse a run whose kept samples would not fit in this machine's memory.
+#: Arrays of one float per sample a summary works in besides the kept ones (one at a time).
+SUMMARY_WORK_ARRAYS = 1.0
+
+
+def check_memory(samples: int, kept: float, work: float = SUMMARY_WORK_ARRAYS) -> None:
+    """Refuse, before it starts, a run whose arrays would not fit in this machine's memory.
+
+    A run holds its ``kept`` arrays (trajectories counted as arrays of ``samples``) and, while
+    summarising, ``work`` more (the copy percentiles are partitioned in, then the mean's
+    deviations): 8 bytes per sample each.
 
     Raises:
-        InputError: for ``samples`` whose kept arrays need more than 80% of the memory.
+        InputError: for ``samples`` whose arrays need more than 80% of the memory.
     """
     try:
         available = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
     except (ValueError, OSError, AttributeError):  # not a POSIX system: nothing to check
         return
-    needed = samples * kept * 8
+    needed = samples * (kept + work) * 8
     if needed > 0.8 * available:
         raise InputError(
             "samples",
             f"kept samples within 80% of this machine's {available / 2**30:.1f} GiB",
-            f"{samples:,} samples × {kept:g} kept arrays, which need {needed / 2**30:.1f} GiB",
+            f"{samples:,} samples × {kept:g} kept arrays (and {work:g} to summarise them), "
+            f"which need {needed / 2**30:.1f} GiB",
             hint=": keep fewer with {0} (8 bytes per sample each) or use fewer samples",
             related=("keep",),
         )
