@@ -50,3 +50,22 @@ def test_digests_hash_the_bytes_without_a_copy_and_match_a_copy() -> None:
         "strided": hashlib.sha256(np.ascontiguousarray(strided).tobytes()).hexdigest(),
         "integers": hashlib.sha256(integers.astype(np.float64).tobytes()).hexdigest(),
     }
+
+
+def test_rank_sensitivity_ranks_each_array_once_and_matches_pairwise_ranking() -> None:
+    from alignment_runway.analysis import sensitivity
+    from alignment_runway.analysis.summary import rank_correlation
+
+    rng = np.random.default_rng(5)
+    a, b = rng.standard_normal(2000), rng.standard_normal(2000)
+    y1, y2 = a + 0.5 * b, np.exp(b)
+    shared: dict[str, np.ndarray] = {}
+    first = sensitivity.rank({"a": a, "b": b}, y1, shared)
+    ranked_a = shared["a"]
+    second = sensitivity.rank({"a": a, "b": b}, y2, shared)
+    assert shared["a"] is ranked_a  # ranked once, used for both outputs
+    for rows, y in ((first, y1), (second, y2)):
+        assert {row.name: row.rho for row in rows} == {
+            "a": rank_correlation(a, y),
+            "b": rank_correlation(b, y),
+        }  # bit for bit the pairwise estimate

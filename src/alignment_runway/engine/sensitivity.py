@@ -248,9 +248,10 @@ def _rank_results(
     if static:
         values |= run(scenario, n, seed, keep=[*static, *scenario.uncertain()]).values
     results = []
+    input_ranks: dict[str, Array] = {}  # each input ranked once, for every output
     for name in names:
         output = _logged(values[name], name, log)
-        rows = sensitivity_methods.rank({k: values[k] for k in chosen}, output)
+        rows = sensitivity_methods.rank({k: values[k] for k in chosen}, output, input_ranks)
         results.append(
             SensitivityResult(
                 scenario,
