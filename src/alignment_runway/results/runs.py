@@ -16,6 +16,7 @@ from numpy.typing import NDArray
 
 from alignment_runway.analysis import summary as s
 from alignment_runway.model.race import RACE_OUTPUTS
+from alignment_runway.model.stage_d import TASKS_OUTPUTS
 from alignment_runway.model.static import OUTPUTS
 from alignment_runway.scenarios import PARAMETERS, Scenario
 
@@ -37,7 +38,7 @@ Array = NDArray[np.float64]
 #: Percentiles reported by default.
 DEFAULT_PERCENTILES: tuple[float, ...] = (5.0, 50.0, 95.0)
 #: Every model output: the static model's, then the race's.
-ALL_OUTPUTS = OUTPUTS + RACE_OUTPUTS
+ALL_OUTPUTS = OUTPUTS + TASKS_OUTPUTS + RACE_OUTPUTS
 #: The canonical unit of every model output and input, by name.
 UNITS = {spec.name: spec.unit for spec in ALL_OUTPUTS} | {
     name: spec.unit for name, spec in PARAMETERS.items()
@@ -57,13 +58,18 @@ def register_html(render: Callable[[RunResult], str]) -> None:
 
 @dataclass(frozen=True)
 class OutputSummary:
-    """One output's summary in its canonical unit: mean, percentiles, P(x > threshold)."""
+    """One output's summary in its canonical unit: mean, percentiles, P(x > threshold).
+
+    ``missing`` counts the samples where the output is missing (NaN, SPEC §7); the summary
+    is over the others (and missing itself when every sample is).
+    """
 
     name: str
     unit: str
     mean: s.Estimate
     percentiles: dict[float, s.Estimate]
     above: dict[float, s.Estimate] = field(default_factory=dict)
+    missing: int = 0
 
 
 @dataclass(frozen=True)
@@ -108,7 +114,7 @@ class RunResult:
             ValueError: when the output varies (use ``summary()`` or ``quantiles()``).
         """
         array = self.values[name]
-        if array.size and not np.all(array == array[0]):
+        if array.size and not np.array_equal(array, np.full_like(array, array[0]), equal_nan=True):
             raise ValueError(f"{name} varies across its {array.size} samples; use summary()")
         return float(array[0])
 
@@ -129,6 +135,10 @@ class RunResult:
         rows = []
         for name in names or self.outputs:
             x = self.values[name]
+            present = ~np.isnan(x)
+            missing = x.size - int(np.count_nonzero(present))
+            if missing and missing < x.size:
+                x = x[present]
             threshold = above.get(name)
             rows.append(
                 OutputSummary(
@@ -137,6 +147,7 @@ class RunResult:
                     mean=s.mean(x),
                     percentiles=dict(zip(percentiles, s.percentiles(x, percentiles), strict=True)),
                     above={} if threshold is None else {threshold: s.prob_above(x, threshold)},
+                    missing=missing,
                 )
             )
         return rows
