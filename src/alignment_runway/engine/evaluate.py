@@ -176,6 +176,7 @@ def evaluate_race(
         theft_quantile=quantile,
         **columns,
         **optional,
+        tasks=tasks_inputs(scenario, drawn, n) if tasks_active(scenario) else None,
     )
     with np.errstate(all="ignore"):
         out = race_model.race_model(inputs, job.grid_s, job.record)
@@ -185,6 +186,8 @@ def evaluate_race(
     counts["cut"] = out.cut
     for name, values_ in out.values.items():
         finite = np.isfinite(values_) | (name == "race.time_to_requirement")
+        if name == "race.efficiency_gain":  # missing (NaN) for an empty window
+            finite |= np.isnan(values_)
         bad = int(np.count_nonzero(~finite))
         if bad:
             counts[f"nonfinite:{name}"] = bad

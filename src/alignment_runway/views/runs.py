@@ -56,6 +56,7 @@ RACE_TABLE = (
     "race.initial_rate",
     "race.research",
     "race.field_years",
+    "race.efficiency_gain",
     "race.time_to_requirement",
 )
 #: Quantiles of research by month.
@@ -372,6 +373,7 @@ class RaceView:
                     "mean": estimate_record(row.mean),
                     "percentiles": {k: estimate_record(e) for k, e in row.percentiles.items()},
                 }
+                | ({"missing": row.missing} if row.missing else {})
                 for row in self.rows
             ],
             "end_reasons": {name: estimate_record(e) for name, e in self.end_reasons.items()},
@@ -437,7 +439,7 @@ def race_view(result: RaceResult, qs: Sequence[float]) -> RaceView:
         fan_rows=_fan_rows(result),
         cut_samples=result.cut,
         capped_serial_samples=result.capped_serial_samples,
-        notes=tuple(result.notes(qs)),
+        notes=tuple(result.notes(qs)) + _missing_notes(rows, result.samples),
         research=_interval("race.research", research, to_years, "researcher_year"),
         field_years_median=float(np.median(result.values["race.field_years"])),
     )
