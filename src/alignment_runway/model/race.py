@@ -59,6 +59,9 @@ _SLICE = 8192
 _GL_POINTS = 8
 #: Most parts a piece of a step is cut into under the smoothed review cap.
 _MAX_PARTS = 64
+#: The longest part of the window's integral without efficiency growth, with tasks on (one
+#: integral, not stepped by month).
+_HALF_MONTH = 15 * 86400.0
 #: Bisection steps locating the requirement's time under the smoothed review cap.
 _BISECTIONS = 60
 
@@ -324,6 +327,10 @@ class _RateParts:
     returns: Array  # λ
     smoothness: Array | None
 
+    def take(self, index: NDArray[np.intp]) -> _RateParts:
+        """The parts of the samples at ``index``."""
+        return _subset(self, index)
+
     def rate(self, t: Array) -> Array:
         m = labor_multiplier(t, self.growth, self.cap_m)
         y = usable_labor(self.a0 * m, self.review, self.smoothness)
@@ -532,7 +539,7 @@ def _gauss_legendre() -> tuple[Array, Array]:
     return nodes, weights
 
 
-def _subset(p: _RateParts, mask: NDArray[np.bool_]) -> _RateParts:
+def _subset(p: _RateParts, mask: NDArray[np.bool_] | NDArray[np.intp]) -> _RateParts:
     return _RateParts(
         p.a0[mask],
         p.growth[mask],
@@ -711,7 +718,7 @@ def _bisect_crossings(
 
 def _task_rate(p: _RateParts, x: TasksInputs) -> TaskRate:
     """``Y(t)`` with the race's rate ``r(t)`` as the AI term ``r_AI(t)``."""
-    return TaskRate.of(p.rate, x)
+    return TaskRate.of(p, x)
 
 
 def _kinks(p: _RateParts) -> Array:
@@ -735,15 +742,25 @@ def _efficiency_gain(
     integrated.
     """
     grows = (p.growth > 0) & (p.cap_m > 1)
+    if p.smoothness is None:  # review already caps the labor: growth changes nothing
+        grows &= p.a0 < p.review
     if task_inputs is None:
         flat = p.rate(np.zeros_like(end)) * end  # with m = 1 the rate is constant
     elif np.any(grows):
         still = _RateParts(
             p.a0, np.zeros_like(p.a0), p.cap_m, p.review, p.speed, p.team, p.returns, p.smoothness
         )
-        rate = _task_rate(still, task_inputs)
-        schedule = TasksSchedule(rate, np.zeros((0, end.size)), task_inputs.automation_rate, end)
-        flat = schedule.integral(np.zeros_like(end), end)
+        index = np.flatnonzero(grows)
+        rate = _task_rate(still, task_inputs).take(index)
+        schedule = TasksSchedule(  # one integral over the window: parts of half a month
+            rate,
+            np.zeros((0, index.size)),
+            task_inputs.automation_rate[index],
+            end[index],
+            _HALF_MONTH,
+        )
+        flat = research.copy()
+        flat[index] = schedule.integral(np.zeros(index.size), end[index])
     else:
         flat = research
     present = (end > 0) & (flat > 0)

@@ -16,8 +16,8 @@ from __future__ import annotations
 
 import functools
 import itertools
-from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Protocol
 
 import numpy as np
 from numpy.typing import NDArray
@@ -30,7 +30,9 @@ __all__ = ["TaskRate", "TasksSchedule", "fastest_change", "rate_kinks"]
 Array = NDArray[np.float64]
 
 #: Gauss–Legendre nodes per part.
-_GL_POINTS = 8
+_GL_POINTS = 4
+#: Pieces a part is recut into where the AI's share leaves its corner inside it.
+_REFINE = 4
 #: Most parts one piece of a step is cut into.
 _MAX_PARTS = 64
 #: The longest part, in calendar seconds (a month): ``Y`` moves with the automated share and
@@ -38,8 +40,10 @@ _MAX_PARTS = 64
 _LONGEST = 30 * 86400.0
 #: Safeguarded Newton steps locating the requirement's time (each one integral).
 _NEWTON_STEPS = 40
-#: The requirement's time is located to this fraction of the step.
+#: The requirement's time is located to this fraction of the step, or until research there is
+#: within this relative gap of the requirement (the quadrature's own rounding).
 _TIME_TOL = 1e-13
+_GAP_TOL = 1e-14
 
 
 @functools.cache
@@ -50,17 +54,25 @@ def _gauss_legendre() -> tuple[Array, Array]:
     return nodes, weights
 
 
+class AiRate(Protocol):
+    """The AI term ``r_AI(t)``: evaluated per sample, and restricted to some samples."""
+
+    def rate(self, t: Array) -> Array: ...
+
+    def take(self, index: NDArray[np.intp]) -> AiRate: ...
+
+
 @dataclass(frozen=True)
 class TaskRate:
     """``Y(t)`` per sample: the CES rate for the AI term ``r_AI(t)`` and the share ``a(t)``.
 
     Attributes:
-        ai_rate: ``t -> r_AI(t)`` on arrays of one time per sample.
-        tau: the median task's cost; s: the spread of log task costs ``s_τ``.
-        share0: ``a_0``; growth_a: ``g_a`` per second; epsilon: ``ε``; human: ``H``.
+        ai: ``r_AI(t)``.
+        s: the spread of log task costs ``s_τ``; share0: ``a_0``; growth_a: ``g_a`` per
+        second; epsilon: ``ε``; human: ``H``.
     """
 
-    ai_rate: Callable[[Array], Array]
+    ai: AiRate
     s: Array
     share0: Array
     growth_a: Array
@@ -68,10 +80,10 @@ class TaskRate:
     human: Array
 
     @classmethod
-    def of(cls, ai_rate: Callable[[Array], Array], x: TasksInputs) -> TaskRate:
-        """``Y(t)`` for the AI term ``ai_rate`` and the task parameters ``x``."""
+    def of(cls, ai: AiRate, x: TasksInputs) -> TaskRate:
+        """``Y(t)`` for the AI term ``ai`` and the task parameters ``x``."""
         return cls(
-            ai_rate=ai_rate,
+            ai=ai,
             s=tasks.cost_sigma(x.cost_spread),
             share0=x.automated_share,
             growth_a=x.automation_rate,
@@ -79,13 +91,29 @@ class TaskRate:
             human=tasks.human_labor(x.human_researchers),
         )
 
+    def take(self, index: NDArray[np.intp]) -> TaskRate:
+        """The rate of the samples at ``index``."""
+        return TaskRate(
+            self.ai.take(index),
+            self.s[index],
+            self.share0[index],
+            self.growth_a[index],
+            self.epsilon[index],
+            self.human[index],
+        )
+
     def __call__(self, t: Array, guess: Array | None = None) -> tuple[Array, Array]:
         """``(Y(t), a*(t))``, the solve warm-started from ``guess``."""
+        y, ai, _ = self.solve(t, guess)
+        return y, ai
+
+    def solve(self, t: Array, guess: Array | None) -> tuple[Array, Array, NDArray[np.bool_]]:
+        """``(Y(t), a*(t), a*(t) = a(t))``: the last says the AI takes every automated task."""
         share = tasks.automated_share_at(self.share0, self.growth_a, t)
         ai, y = tasks.optimal_allocation(
-            self.ai_rate(t), self.s, share, self.epsilon, self.human, guess
+            self.ai.rate(t), self.s, share, self.epsilon, self.human, guess
         )
-        return y, ai
+        return y, ai, np.asarray(ai == share, dtype=bool)
 
 
 def rate_kinks(
@@ -121,6 +149,30 @@ def fastest_change(growth: Array, smoothness: Array | None, automation_rate: Arr
     return np.asarray(np.maximum(bend, automation_rate), dtype=np.float64)
 
 
+def _part(
+    rate: TaskRate, start: Array, half: Array, guess: Array, pieces: int
+) -> tuple[Array, Array, NDArray[np.bool_]]:
+    """``∫ Y`` over ``[start, start + 2·half]`` in ``pieces`` equal pieces of Gauss–Legendre.
+
+    Returns the integral, the last node's share (the next warm start), and whether the AI's
+    share was at its corner at some nodes and inside at others (``Y``'s slope has a kink
+    there, which a rule of this order resolves only to about ``h³``).
+    """
+    nodes, weights = _gauss_legendre()
+    h = half / pieces
+    total = np.zeros_like(start)
+    seen_corner = np.zeros(start.shape, dtype=bool)
+    seen_inside = np.zeros(start.shape, dtype=bool)
+    for j in range(pieces):
+        mid = start + (2 * j + 1) * h
+        for node, weight in zip(nodes, weights, strict=True):
+            y, guess, corner = rate.solve(mid + h * node, guess)
+            total += weight * h * y
+            seen_corner |= corner
+            seen_inside |= ~corner
+    return total, guess, seen_corner & seen_inside
+
+
 class TasksSchedule:
     """Cumulative research ``∫_0^min(t, end) Y`` advanced over the grid, per sample.
 
@@ -134,10 +186,14 @@ class TasksSchedule:
         speed: the fastest relative rate of change of ``Y`` per sample (per second): parts
             are at most about ``1/speed`` long, and at most a month.
         end: the end of each sample's window.
+        longest: the longest part (calendar seconds).
     """
 
-    def __init__(self, rate: TaskRate, kinks: Array, speed: Array, end: Array) -> None:
+    def __init__(
+        self, rate: TaskRate, kinks: Array, speed: Array, end: Array, longest: float = _LONGEST
+    ) -> None:
         self.rate = rate
+        self.longest = longest
         self.kinks = np.sort(kinks, axis=0) if kinks.size else kinks
         self.speed = speed
         self.end = end
@@ -148,21 +204,26 @@ class TasksSchedule:
     def integral(self, a: Array, b: Array) -> Array:
         """``∫_a^b Y`` per sample (``a ≤ b``), updating the warm starts as it goes."""
         cuts = (a, *(np.clip(k, a, b) for k in self.kinks), b)
-        nodes, weights = _gauss_legendre()
         total = np.zeros_like(a)
+        kinked: list[tuple[NDArray[np.intp], Array, Array, Array]] = []
         for lo, hi in itertools.pairwise(cuts):
             span = hi - lo
-            wanted = np.ceil(np.maximum(self.speed * span, span / _LONGEST))
+            wanted = np.ceil(np.maximum(self.speed * span, span / self.longest))
             parts = np.where(span > 0, np.clip(wanted, 1, _MAX_PARTS), 0)
-            most = int(np.max(parts, initial=0))
             half = span / (2 * np.maximum(parts, 1))
-            for k in range(most):
-                active = k < parts
-                mid = lo + (2 * k + 1) * half
-                for node, weight in zip(nodes, weights, strict=True):
-                    y, share = self.rate(mid + half * node, self.guess)
-                    total += np.where(active, weight * half * y, 0.0)
-                    self.guess = np.where(active, share, self.guess)
+            for k in range(int(np.max(parts, initial=0))):
+                index = np.flatnonzero(parts > k)  # only the samples with a k-th part
+                rate = self.rate if index.size == a.size else self.rate.take(index)
+                start = lo[index] + 2 * k * half[index]
+                part, guess, mixed = _part(rate, start, half[index], self.guess[index], 1)
+                total[index] += part
+                self.guess[index] = guess
+                if np.any(mixed):  # the AI's share leaves its corner: a kink in Y's slope
+                    kinked.append((index[mixed], start[mixed], half[index][mixed], part[mixed]))
+        if kinked:  # all at once: recut those parts finer
+            index, start, half, coarse = (np.concatenate(x) for x in zip(*kinked, strict=True))
+            fine, _, _ = _part(self.rate.take(index), start, half, self.guess[index], _REFINE)
+            np.add.at(total, index, fine - coarse)
         return total
 
     def advance(self, t: float) -> Array:
@@ -190,8 +251,9 @@ class TasksSchedule:
                 newton = t - gap / y
             inside = np.isfinite(newton) & (newton > a) & (newton < b)
             step = np.where(inside, newton, (a + b) / 2)
-            settle = (np.abs(step - t) <= tol) | (gap == 0)
-            t = np.where(done | (gap == 0), t, step)
+            close = np.abs(gap) <= _GAP_TOL * np.abs(target)  # at rounding: no further step
+            settle = (np.abs(step - t) <= tol) | close
+            t = np.where(done | close, t, step)
             done |= settle
             if np.all(done):
                 break
