@@ -50,8 +50,10 @@ from alignment_runway.engine.steps import (
     export,
     report,
     sensitivity_figure,
+    tasks_figure,
     write_figures,
 )
+from alignment_runway.engine.tasks_curve import DEFAULT_EPSILONS, DEFAULT_TASKS_SAMPLES, tasks_curve
 from alignment_runway.errors import Error, InputError, OutputError, ScenarioError, StoreError
 from alignment_runway.results import (
     DEFAULT_PERCENTILES,
@@ -62,6 +64,7 @@ from alignment_runway.results import (
     Reproduction,
     RunResult,
     SensitivityResult,
+    TasksCurve,
     register_html,
 )
 from alignment_runway.sampling import BLOCK_SIZE, DEFAULT_SAMPLES, DEFAULT_SEED, WorkerLost
@@ -73,10 +76,12 @@ if TYPE_CHECKING:
 
 __all__ = [
     "BLOCK_SIZE",
+    "DEFAULT_EPSILONS",
     "DEFAULT_MONTHS",
     "DEFAULT_SAMPLES",
     "DEFAULT_SEED",
     "DEFAULT_SOBOL_SAMPLES",
+    "DEFAULT_TASKS_SAMPLES",
     "DEFAULT_TAUS",
     "DEFAULT_TRAJECTORIES",
     "ESSAY_TOLERANCE",
@@ -98,6 +103,7 @@ __all__ = [
     "ScenarioError",
     "SensitivityResult",
     "StoreError",
+    "TasksCurve",
     "WorkerLost",
     "analysable_outputs",
     "check_export_path",
@@ -125,6 +131,8 @@ __all__ = [
     "run",
     "sensitivity",
     "sensitivity_figure",
+    "tasks_curve",
+    "tasks_figure",
     "threshold",
     "write_figures",
 ]

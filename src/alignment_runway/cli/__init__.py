@@ -23,6 +23,7 @@ from alignment_runway.cli.study_commands import (
     essay_command,
     sensitivity_command,
 )
+from alignment_runway.cli.tasks_commands import tasks_command
 
 __all__ = ["app", "main"]
 
@@ -40,6 +41,7 @@ app.command("sensitivity")(sensitivity_command)
 app.add_typer(runs_app, name="runs")
 app.command("essay")(essay_command)
 app.command("devloop")(devloop_command)
+app.command("tasks")(tasks_command)
 app.command("validate")(validate_command)
 app.command("presets")(presets_command)
 app.command("explain")(explain_command)

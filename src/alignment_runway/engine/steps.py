@@ -18,7 +18,13 @@ from alignment_runway.engine.evaluate import race_inputs
 from alignment_runway.engine.sensitivity import sensitivity
 from alignment_runway.errors import InputError, OutputError
 from alignment_runway.files import check_new_file, write_atomically
-from alignment_runway.results import DEFAULT_PERCENTILES, RaceResult, RunResult, SensitivityResult
+from alignment_runway.results import (
+    DEFAULT_PERCENTILES,
+    RaceResult,
+    RunResult,
+    SensitivityResult,
+    TasksCurve,
+)
 
 if TYPE_CHECKING:
     from alignment_runway.export import Exported
@@ -35,6 +41,7 @@ __all__ = [
     "plan",
     "report",
     "sensitivity_figure",
+    "tasks_figure",
     "write_figures",
 ]
 
@@ -322,3 +329,16 @@ def sensitivity_figure(
     target = check_figure_path(path, force)
     display = {r.output: display_unit(r.output)[0] for r in results}
     return draw(results, target, display)
+
+
+def tasks_figure(result: TasksCurve, path: str | os.PathLike[str], *, force: bool = False) -> Path:
+    """Draw the ``tasks`` study (speed-up against the automated share) at ``path``.
+
+    Raises:
+        OutputError: as ``check_figure_path``.
+    """
+    from alignment_runway.reports.figures import tasks_figure as draw
+    from alignment_runway.views import tasks_view
+
+    target = check_figure_path(path, force)
+    return draw(tasks_view(result), target)

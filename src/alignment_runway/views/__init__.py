@@ -38,6 +38,7 @@ from alignment_runway.views.studies import (
     essay_view,
     sensitivity_view,
 )
+from alignment_runway.views.tasks import TasksCaseView, TasksView, tasks_view
 
 __all__ = [
     "FAN_QUANTILES",
@@ -56,6 +57,8 @@ __all__ = [
     "SensitivityView",
     "SummaryRow",
     "SummaryView",
+    "TasksCaseView",
+    "TasksView",
     "devloop_view",
     "diff_view",
     "display_unit",
@@ -72,4 +75,5 @@ __all__ = [
     "reproduction_view",
     "sensitivity_view",
     "summary_view",
+    "tasks_view",
 ]
