@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from alignment_runway.engine import runs, steps
 from alignment_runway.engine.checks import check_race, output_spec, threshold
+from alignment_runway.engine.compare import MAX_SIDES
 from alignment_runway.engine.devloop import DEFAULT_TAUS, devloop
 from alignment_runway.engine.essay import TOLERANCE as ESSAY_TOLERANCE
 from alignment_runway.engine.essay import audit as essay_audit
@@ -29,9 +30,11 @@ from alignment_runway.engine.recorded import (
     default_store,
     export_record,
     open_store,
+    race_options,
     record,
     reproduce,
     rerun,
+    run_options,
 )
 from alignment_runway.engine.runs import DEFAULT_MONTHS, DEFAULT_TRAJECTORIES, default_samples
 from alignment_runway.engine.sensitivity import (
@@ -47,6 +50,8 @@ from alignment_runway.engine.steps import (
     check_figure_path,
     check_figures_path,
     check_report_path,
+    compare_figure,
+    compare_report,
     export,
     report,
     sensitivity_figure,
@@ -67,6 +72,7 @@ from alignment_runway.results import (
     TasksCurve,
     register_html,
 )
+from alignment_runway.results.compared import Comparison, Side
 from alignment_runway.sampling import BLOCK_SIZE, DEFAULT_SAMPLES, DEFAULT_SEED, WorkerLost
 from alignment_runway.scenarios import Scenario, load_file, load_preset, with_settings
 from alignment_runway.scenarios.loader import BASE_PRESET
@@ -86,9 +92,11 @@ __all__ = [
     "DEFAULT_TRAJECTORIES",
     "ESSAY_TOLERANCE",
     "HEADLINE_OUTPUTS",
+    "MAX_SIDES",
     "SENSITIVITY_METHODS",
     "THEFT_DRAW",
     "AfterRun",
+    "Comparison",
     "DevloopCase",
     "DevloopResult",
     "Error",
@@ -102,6 +110,7 @@ __all__ = [
     "Scenario",
     "ScenarioError",
     "SensitivityResult",
+    "Side",
     "StoreError",
     "TasksCurve",
     "WorkerLost",
@@ -111,6 +120,9 @@ __all__ = [
     "check_figures_path",
     "check_race",
     "check_report_path",
+    "compare",
+    "compare_figure",
+    "compare_report",
     "default_samples",
     "default_store",
     "devloop",
@@ -124,11 +136,13 @@ __all__ = [
     "plan",
     "race",
     "race_inputs",
+    "race_options",
     "record",
     "report",
     "reproduce",
     "rerun",
     "run",
+    "run_options",
     "sensitivity",
     "sensitivity_figure",
     "tasks_curve",
@@ -266,15 +280,15 @@ def run(
         overflow floating point.
     """
     n = runs.default_samples(scenario) if samples is None else samples
-    options = {
-        "samples": n,
-        "seed": seed,
-        "chunk_size": chunk_size,
-        "workers": workers,
-        "percentiles": list(percentiles),
-        "above": list(above),
-        "keep": None if keep is None else list(keep),
-    }
+    options = run_options(
+        samples=n,
+        seed=seed,
+        chunk_size=chunk_size,
+        workers=workers,
+        percentiles=percentiles,
+        above=above,
+        keep=keep,
+    )
     after = _after(
         options, out, what, report, figures, force, percentiles, above, store, store_samples
     )
@@ -351,16 +365,16 @@ def race(
         for race parameters that do not fit together.
     """
     n = runs.default_samples(scenario, "race") if samples is None else samples
-    options = {
-        "samples": n,
-        "seed": seed,
-        "months": months,
-        "step": step,
-        "keep_trajectories": keep_trajectories,
-        "chunk_size": chunk_size,
-        "workers": workers,
-        "percentiles": list(percentiles),
-    }
+    options = race_options(
+        samples=n,
+        seed=seed,
+        months=months,
+        step=step,
+        keep_trajectories=keep_trajectories,
+        chunk_size=chunk_size,
+        workers=workers,
+        percentiles=percentiles,
+    )
     after = _after(
         options, out, what, report, figures, force, percentiles, (), store, store_samples
     )
@@ -380,3 +394,66 @@ def race(
     finished, _ = steps.finish(result, after)
     assert isinstance(finished, RaceResult)
     return finished
+
+
+def compare(
+    sides: Sequence[str | Scenario],
+    outputs: Sequence[str] | None = None,
+    samples: int | None = None,
+    seed: int | None = None,
+    *,
+    settings: Sequence[str] = (),
+    months: float = DEFAULT_MONTHS,
+    step: str = "month",
+    workers: int = 1,
+    progress: Callable[[int], None] | None = None,
+    store: str | None = None,
+) -> Comparison:
+    """Compare scenarios sample by sample, the first the baseline (SPEC §11).
+
+    Every side runs with one seed and sample count, so each sample of each side shares the
+    draws of every input the sides share (common random numbers); ``Comparison.paired`` and
+    ``views.compare_view`` summarise B/A, B − A, P(B > A) and P(B = A) with Monte Carlo
+    errors.
+
+    Args:
+        sides: scenarios, or text: a scenario file, ``preset:NAME`` or ``run:ID`` (a run
+            recorded in ``store``, rerun at the first side's seed and sample count).
+        outputs: model outputs to compare; by default race.research (and race.success when
+            every side sets race.required_research). Race outputs run a race, others a run.
+        samples: by default the first side's when it is a recorded run, else the most
+            samples any side would draw.
+        seed: by default the first side's when it is a recorded run, else ``DEFAULT_SEED``.
+        settings: ``NAME=VALUE`` for every side, or ``K:NAME=VALUE`` for side K (from 1).
+        months: as in ``race``.
+        step: as in ``race``.
+        workers: as in ``race``.
+        progress: as in ``race`` (called for every side's samples).
+        store: the store ``run:ID`` sides are read from (default: ``default_store()``).
+
+    Raises:
+        InputError: for bad sides, outputs or options; ScenarioError: for a scenario that
+        cannot be read or run; StoreError: for a store that cannot be opened.
+    """
+    from alignment_runway.engine.compare import compare as run_comparison
+    from alignment_runway.engine.compare import load_side, side_settings
+
+    per_side = side_settings(settings, len(sides))
+    chosen = []
+    for k, (given, extra) in enumerate(zip(sides, per_side, strict=True)):
+        label = chr(ord("A") + k) if k < 26 else f"S{k + 1}"
+        if isinstance(given, Scenario):
+            scenario = with_settings(given, extra) if extra else given
+            chosen.append(Side(label, given.name, scenario))
+        else:
+            chosen.append(load_side(given, label, extra, lambda: open_store(store, create=False)))
+    return run_comparison(
+        chosen,
+        outputs,
+        samples,
+        seed,
+        months=months,
+        step=step,
+        workers=workers,
+        progress=progress,
+    )

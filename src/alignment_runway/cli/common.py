@@ -52,6 +52,8 @@ FLAGS = {
     "taus": "--tau",
     "epsilons": "--epsilon",
     "outputs": "--output",
+    "output": "--output",
+    "sides": "SIDES",
     "inputs": "--input",
     "method": "--method",
     "log": "--log",
@@ -139,8 +141,11 @@ def print_notes(notes: list[str] | tuple[str, ...]) -> None:
 
 
 @contextmanager
-def progress(total: int, quiet: bool) -> Iterator[Callable[[int], None] | None]:
-    """A progress bar on standard error, shown once a run has taken more than a second."""
+def progress(total: int | None, quiet: bool) -> Iterator[Callable[[int], None] | None]:
+    """A progress bar on standard error, shown once a run has taken more than a second.
+
+    With ``total`` None (not known in advance) the bar counts samples without an end.
+    """
     if quiet or not console_err.is_terminal:
         yield None
         return

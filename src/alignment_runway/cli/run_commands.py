@@ -209,15 +209,15 @@ def run_command(
     qs = percentile_list(percentiles)
     thresholds = dict(api.threshold(item) for item in above or [])
     n = api.default_samples(scenario) if samples is None else samples
-    options = {
-        "samples": n,
-        "seed": seed,
-        "chunk_size": chunk_size,
-        "workers": workers,
-        "percentiles": qs,
-        "above": list(above or []),
-        "keep": keep,
-    }
+    options = api.run_options(
+        samples=n,
+        seed=seed,
+        chunk_size=chunk_size,
+        workers=workers,
+        percentiles=qs,
+        above=above or (),
+        keep=keep,
+    )
     files = (out, what, force, report, figures)
     after = _plan(options, files, qs, thresholds, (store, no_store, store_samples))
     with progress(n, fmt is Format.json) as advance:
@@ -285,16 +285,16 @@ def race_command(
     scenario = scenario_from(file, preset, settings)
     qs = percentile_list(percentiles)
     n = api.default_samples(scenario, "race") if samples is None else samples
-    options = {
-        "samples": n,
-        "seed": seed,
-        "months": months,
-        "step": step.value,
-        "keep_trajectories": keep_trajectories,
-        "chunk_size": chunk_size,
-        "workers": workers,
-        "percentiles": qs,
-    }
+    options = api.race_options(
+        samples=n,
+        seed=seed,
+        months=months,
+        step=step.value,
+        keep_trajectories=keep_trajectories,
+        chunk_size=chunk_size,
+        workers=workers,
+        percentiles=qs,
+    )
     files = (out, what, force, report, figures)
     after = _plan(options, files, qs, {}, (store, no_store, store_samples))
     with progress(n, fmt is Format.json) as advance:

@@ -28,6 +28,7 @@ __all__ = [
     "check_figure_path",
     "distribution_figure",
     "fan_figure",
+    "paired_figure",
     "reasons_figure",
     "render",
     "sensitivity_figure",
@@ -291,6 +292,69 @@ def reasons_figure(shares: dict[str, float]) -> Any:
         ax.text(min(shares[name] + 0.01, 0.9), i, f"{shares[name]:.1%}", va="center", fontsize=8)
     fig.tight_layout()
     return fig
+
+
+def paired_figure(
+    panels: Sequence[tuple[str, dict[str, Array] | dict[str, tuple[float, float, float]]]],
+    baseline: str,
+) -> Any:
+    """One panel per output, each side against the baseline sample by sample.
+
+    Args:
+        panels: (output label, by side label) per output: the paired ratios (side / baseline,
+            drawn as a histogram on a log axis; ratios of 0 or that are not finite are counted
+            in the title), or for a 0/1 output the shares (higher, equal, lower) of samples.
+        baseline: the baseline's label.
+    """
+    plt = _pyplot()
+    fig, axes = plt.subplots(len(panels), 1, figsize=(7.0, 2.8 * len(panels)), squeeze=False)
+    for ax, (label, by_side) in zip(axes[:, 0], panels, strict=True):
+        first = next(iter(by_side.values()), None)
+        if isinstance(first, tuple):
+            _shares_panel(ax, by_side, baseline)  # type: ignore[arg-type]
+        else:
+            _ratios_panel(ax, by_side, baseline)  # type: ignore[arg-type]
+        ax.set_title(label, loc="left", fontsize=10)
+    fig.tight_layout()
+    return fig
+
+
+_SIDE_COLORS = ("#4c72b0", "#c44e52", "#55a868", "#8172b2", "#ccb974", "#64b5cd")
+
+
+def _ratios_panel(ax: Any, ratios: dict[str, Array], baseline: str) -> None:
+    drawn = {side: r[np.isfinite(r) & (r > 0)] for side, r in ratios.items()}
+    every = np.concatenate([r for r in drawn.values() if r.size] or [np.ones(1)])
+    lo, hi = float(every.min()), float(every.max())
+    bins = np.geomspace(min(lo, 0.5), max(hi, 2.0), 60)
+    for k, (side, r) in enumerate(drawn.items()):
+        color = _SIDE_COLORS[k % len(_SIDE_COLORS)]
+        if r.size:
+            ax.hist(r, bins=bins, color=color, alpha=0.5, label=f"{side} / {baseline}")
+            ax.axvline(float(np.median(r)), color=color, linewidth=1.2)
+    ax.axvline(1.0, color="black", linestyle="--", linewidth=1, label="no change")
+    ax.set_xscale("log")
+    left_out = sum(int(ratios[s].size - drawn[s].size) for s in ratios)
+    if left_out:
+        note = f"{left_out:,} ratios of 0 not shown; samples where {baseline} is 0 have none"
+        ax.set_title(note, loc="right", fontsize=8)
+    ax.set_xlabel("ratio to the baseline, sample by sample (log scale; line: median)")
+    ax.set_ylabel("samples")
+    ax.legend(fontsize=8, loc="upper left")
+
+
+def _shares_panel(ax: Any, shares: dict[str, tuple[float, float, float]], baseline: str) -> None:
+    sides = list(shares)
+    left = np.zeros(len(sides))
+    for k, (what, color) in enumerate(
+        (("higher than", "#55a868"), ("equal to", "#8c8c8c"), ("lower than", "#c44e52"))
+    ):
+        widths = np.array([shares[s][k] for s in sides])
+        ax.barh(sides, widths, left=left, color=color, label=f"{what} {baseline}")
+        left += widths
+    ax.set_xlim(0, 1)
+    ax.set_xlabel("share of samples, each side against the baseline's same sample")
+    ax.legend(fontsize=8, loc="lower right", ncols=3)
 
 
 def sensitivity_panels(results: Sequence[SensitivityResult], display: dict[str, str]) -> Any:
