@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import math
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -136,3 +137,20 @@ def test_sensitivity_of_a_task_output_needs_stage_d_and_values_in_every_sample()
         "compute.stock",
         "tasks.human_researchers",
     }
+
+
+def test_report_has_the_tasks_section_only_with_stage_d_on(tmp_path: Path) -> None:
+    on = api.run(api.load_scenario(settings=[
+        "tasks.human_researchers=600", "tasks.automated_share=0.5", "tasks.cost_spread=100",
+    ]))  # fmt: skip
+    text = api.report(on, tmp_path / "on.html").read_text(encoding="utf-8")
+    assert '<section id="tasks">' in text
+    assert "first passes 3×" in text and "<svg" in text.split('<section id="tasks">')[1]
+    off = api.run(api.load_scenario())
+    assert '<section id="tasks">' not in api.report(off, tmp_path / "off.html").read_text(
+        encoding="utf-8"
+    )
+    no_humans = api.run(api.load_scenario(settings=["tasks.automated_share=0.5"]))
+    text = api.report(no_humans, tmp_path / "none.html").read_text(encoding="utf-8")
+    assert '<section id="tasks">' not in text
+    assert "missing" in text  # the speed-up without human researchers

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import numpy as np
 
 from alignment_runway.engine import recorded
+from alignment_runway.engine.checks import may_exceed
 from alignment_runway.engine.evaluate import race_inputs
 from alignment_runway.engine.sensitivity import sensitivity
 from alignment_runway.errors import InputError, OutputError
@@ -28,11 +29,13 @@ from alignment_runway.results import (
     TasksCurve,
 )
 from alignment_runway.results.compared import Comparison
+from alignment_runway.scenarios import tasks_active
 
 if TYPE_CHECKING:
     from alignment_runway.export import Exported
     from alignment_runway.reports.figures import FigureSpec
     from alignment_runway.store import Store
+    from alignment_runway.views import TasksView
 
 __all__ = [
     "AfterRun",
@@ -236,13 +239,27 @@ def report(result: RunResult, path: str | os.PathLike[str], *, force: bool = Fal
 
     target = check_report_path(path, force)
     essay = essay_view(audit(), TOLERANCE) if result.scenario.name in _ESSAY_PRESETS else None
-    text = report_html(result, report_sensitivity(result), essay)
+    text = report_html(result, report_sensitivity(result), essay, _report_tasks(result))
 
     def write(tmp: Path) -> None:
         tmp.write_text(text, encoding="utf-8")
 
     write_atomically(target, force, write, "report")
     return target
+
+
+def _report_tasks(result: RunResult) -> TasksView | None:
+    """The ``tasks`` study for a report: with Stage D on and a human field in every sample."""
+    from alignment_runway.engine.tasks_curve import tasks_curve
+    from alignment_runway.views import tasks_view
+
+    scenario = result.scenario
+    if not tasks_active(scenario) or not may_exceed(scenario.value("tasks.human_researchers"), 0.0):
+        return None
+    try:
+        return tasks_view(tasks_curve(scenario, seed=result.seed))
+    except InputError:  # some samples without human researchers: no speed-up to draw
+        return None
 
 
 def check_figures_path(folder: str | os.PathLike[str], force: bool = False) -> Path:
