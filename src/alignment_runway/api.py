@@ -20,8 +20,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from alignment_runway.engine import runs, steps
-from alignment_runway.engine.checks import check_race, output_spec, threshold
+from alignment_runway.engine.checks import MAX_SEED, check_race, output_spec, threshold
+from alignment_runway.engine.cluster import cluster_executor
 from alignment_runway.engine.compare import MAX_SIDES
+from alignment_runway.engine.compare import compare_sources as compare
 from alignment_runway.engine.devloop import DEFAULT_TAUS, devloop
 from alignment_runway.engine.essay import TOLERANCE as ESSAY_TOLERANCE
 from alignment_runway.engine.essay import audit as essay_audit
@@ -50,14 +52,19 @@ from alignment_runway.engine.steps import (
     check_figure_path,
     check_figures_path,
     check_report_path,
+    check_sweep_figure,
     compare_figure,
     compare_report,
     export,
     report,
     sensitivity_figure,
+    sweep_figure,
     tasks_figure,
     write_figures,
 )
+from alignment_runway.engine.sweep import MAX_CELLS
+from alignment_runway.engine.sweep import plan_grid as plan_sweep
+from alignment_runway.engine.sweep import sweep_grid as sweep
 from alignment_runway.engine.tasks_curve import DEFAULT_EPSILONS, DEFAULT_TASKS_SAMPLES, tasks_curve
 from alignment_runway.errors import Error, InputError, OutputError, ScenarioError, StoreError
 from alignment_runway.results import (
@@ -73,14 +80,17 @@ from alignment_runway.results import (
     register_html,
 )
 from alignment_runway.results.compared import Comparison, Side
+from alignment_runway.results.swept import Plan, Sweep
 from alignment_runway.sampling import BLOCK_SIZE, DEFAULT_SAMPLES, DEFAULT_SEED, WorkerLost
 from alignment_runway.scenarios import Scenario, load_file, load_preset, with_settings
-from alignment_runway.scenarios.loader import BASE_PRESET
+from alignment_runway.scenarios.loader import BASE_PRESET, scenario_toml
 
 if TYPE_CHECKING:
+    from alignment_runway.export import Exported
     from alignment_runway.store import Store
 
 __all__ = [
+    "BASE_PRESET",
     "BLOCK_SIZE",
     "DEFAULT_EPSILONS",
     "DEFAULT_MONTHS",
@@ -92,6 +102,8 @@ __all__ = [
     "DEFAULT_TRAJECTORIES",
     "ESSAY_TOLERANCE",
     "HEADLINE_OUTPUTS",
+    "MAX_CELLS",
+    "MAX_SEED",
     "MAX_SIDES",
     "SENSITIVITY_METHODS",
     "THEFT_DRAW",
@@ -104,6 +116,7 @@ __all__ = [
     "Finished",
     "InputError",
     "OutputError",
+    "Plan",
     "RaceResult",
     "Reproduction",
     "RunResult",
@@ -112,6 +125,7 @@ __all__ = [
     "SensitivityResult",
     "Side",
     "StoreError",
+    "Sweep",
     "TasksCurve",
     "WorkerLost",
     "analysable_outputs",
@@ -120,6 +134,7 @@ __all__ = [
     "check_figures_path",
     "check_race",
     "check_report_path",
+    "check_sweep_figure",
     "compare",
     "compare_figure",
     "compare_report",
@@ -129,11 +144,13 @@ __all__ = [
     "essay_audit",
     "export",
     "export_record",
+    "export_sweep",
     "finish",
     "load_scenario",
     "open_store",
     "output_spec",
     "plan",
+    "plan_sweep",
     "race",
     "race_inputs",
     "race_options",
@@ -143,8 +160,11 @@ __all__ = [
     "rerun",
     "run",
     "run_options",
+    "scenario_text",
     "sensitivity",
     "sensitivity_figure",
+    "sweep",
+    "sweep_figure",
     "tasks_curve",
     "tasks_figure",
     "threshold",
@@ -187,6 +207,22 @@ def load_scenario(
         )
     scenario = load_file(Path(path)) if path is not None else load_preset(preset or BASE_PRESET)
     return with_settings(scenario, list(settings))
+
+
+def export_sweep(sweep: Sweep, path: PathLike, *, force: bool = False) -> Exported:
+    """Write a sweep: one row per cell (.csv, .parquet, .json) or its Dataset (.nc).
+
+    Raises:
+        OutputError: see ``alignment_runway.export.export_sweep``.
+    """
+    from alignment_runway.export import export_sweep as write
+
+    return write(sweep, path, force=force)
+
+
+def scenario_text(scenario: Scenario) -> str:
+    """The fully resolved scenario as a TOML file's text (``load_scenario`` reads it back)."""
+    return scenario_toml(scenario)
 
 
 def check_export_path(path: PathLike, force: bool = False) -> str:
@@ -248,6 +284,7 @@ def run(
     report: PathLike | None = None,
     figures: PathLike | None = None,
     force: bool = False,
+    cluster: str | None = None,
 ) -> RunResult:
     """Run the static model (compute → model → tokens/s → researcher labor) on a scenario.
 
@@ -273,6 +310,8 @@ def run(
         report: write the HTML report to this file.
         figures: write the report's figures (PNG and SVG) into this folder.
         force: replace existing files.
+        cluster: evaluate the blocks on a Dask cluster, ``local:N`` or ``tcp://HOST:PORT``
+            (``workers`` then stays 1); the values are bit for bit those of a local run.
 
     Raises:
         InputError: for bad options; OutputError: for files that cannot be written;
@@ -293,9 +332,17 @@ def run(
         options, out, what, report, figures, force, percentiles, above, store, store_samples
     )
     _check_thresholds_kept(above, keep)
-    result = runs.run(
-        scenario, n, seed, chunk_size=chunk_size, workers=workers, progress=progress, keep=keep
-    )
+    with cluster_executor(cluster, workers) as executor:
+        result = runs.run(
+            scenario,
+            n,
+            seed,
+            chunk_size=chunk_size,
+            workers=workers,
+            progress=progress,
+            keep=keep,
+            executor=executor,
+        )
     return result if after is None else steps.finish(result, after)[0]
 
 
@@ -331,6 +378,7 @@ def race(
     report: PathLike | None = None,
     figures: PathLike | None = None,
     force: bool = False,
+    cluster: str | None = None,
 ) -> RaceResult:
     """Run the race (SPEC §6): research delivered in the window the lead buys.
 
@@ -359,6 +407,7 @@ def race(
         report: as in ``run``.
         figures: as in ``run``.
         force: as in ``run``.
+        cluster: as in ``run``.
 
     Raises:
         InputError, OutputError, StoreError, ScenarioError: as in ``run``; ScenarioError also
@@ -378,82 +427,21 @@ def race(
     after = _after(
         options, out, what, report, figures, force, percentiles, (), store, store_samples
     )
-    result = runs.race(
-        scenario,
-        n,
-        seed,
-        months=months,
-        step=step,
-        keep_trajectories=keep_trajectories,
-        chunk_size=chunk_size,
-        workers=workers,
-        progress=progress,
-    )
+    with cluster_executor(cluster, workers) as executor:
+        result = runs.race(
+            scenario,
+            n,
+            seed,
+            months=months,
+            step=step,
+            keep_trajectories=keep_trajectories,
+            chunk_size=chunk_size,
+            workers=workers,
+            progress=progress,
+            executor=executor,
+        )
     if after is None:
         return result
     finished, _ = steps.finish(result, after)
     assert isinstance(finished, RaceResult)
     return finished
-
-
-def compare(
-    sides: Sequence[str | Scenario],
-    outputs: Sequence[str] | None = None,
-    samples: int | None = None,
-    seed: int | None = None,
-    *,
-    settings: Sequence[str] = (),
-    months: float = DEFAULT_MONTHS,
-    step: str = "month",
-    workers: int = 1,
-    progress: Callable[[int], None] | None = None,
-    store: str | None = None,
-) -> Comparison:
-    """Compare scenarios sample by sample, the first the baseline (SPEC §11).
-
-    Every side runs with one seed and sample count, so each sample of each side shares the
-    draws of every input the sides share (common random numbers); ``Comparison.paired`` and
-    ``views.compare_view`` summarise B/A, B − A, P(B > A) and P(B = A) with Monte Carlo
-    errors.
-
-    Args:
-        sides: scenarios, or text: a scenario file, ``preset:NAME`` or ``run:ID`` (a run
-            recorded in ``store``, rerun at the first side's seed and sample count).
-        outputs: model outputs to compare; by default race.research (and race.success when
-            every side sets race.required_research). Race outputs run a race, others a run.
-        samples: by default the first side's when it is a recorded run, else the most
-            samples any side would draw.
-        seed: by default the first side's when it is a recorded run, else ``DEFAULT_SEED``.
-        settings: ``NAME=VALUE`` for every side, or ``K:NAME=VALUE`` for side K (from 1).
-        months: as in ``race``.
-        step: as in ``race``.
-        workers: as in ``race``.
-        progress: as in ``race`` (called for every side's samples).
-        store: the store ``run:ID`` sides are read from (default: ``default_store()``).
-
-    Raises:
-        InputError: for bad sides, outputs or options; ScenarioError: for a scenario that
-        cannot be read or run; StoreError: for a store that cannot be opened.
-    """
-    from alignment_runway.engine.compare import compare as run_comparison
-    from alignment_runway.engine.compare import load_side, side_settings
-
-    per_side = side_settings(settings, len(sides))
-    chosen = []
-    for k, (given, extra) in enumerate(zip(sides, per_side, strict=True)):
-        label = chr(ord("A") + k) if k < 26 else f"S{k + 1}"
-        if isinstance(given, Scenario):
-            scenario = with_settings(given, extra) if extra else given
-            chosen.append(Side(label, given.name, scenario))
-        else:
-            chosen.append(load_side(given, label, extra, lambda: open_store(store, create=False)))
-    return run_comparison(
-        chosen,
-        outputs,
-        samples,
-        seed,
-        months=months,
-        step=step,
-        workers=workers,
-        progress=progress,
-    )

@@ -19,11 +19,13 @@ from alignment_runway.cli.compare_commands import compare_command
 from alignment_runway.cli.info_commands import explain_command, presets_command, validate_command
 from alignment_runway.cli.run_commands import race_command, run_command
 from alignment_runway.cli.runs_commands import runs_app
+from alignment_runway.cli.serve_command import serve_command
 from alignment_runway.cli.study_commands import (
     devloop_command,
     essay_command,
     sensitivity_command,
 )
+from alignment_runway.cli.sweep_commands import sweep_command
 from alignment_runway.cli.tasks_commands import tasks_command
 
 __all__ = ["app", "main"]
@@ -40,6 +42,7 @@ app.command("run")(run_command)
 app.command("race")(race_command)
 app.command("sensitivity")(sensitivity_command)
 app.command("compare")(compare_command)
+app.command("sweep")(sweep_command)
 app.add_typer(runs_app, name="runs")
 app.command("essay")(essay_command)
 app.command("devloop")(devloop_command)
@@ -47,6 +50,7 @@ app.command("tasks")(tasks_command)
 app.command("validate")(validate_command)
 app.command("presets")(presets_command)
 app.command("explain")(explain_command)
+app.command("serve")(serve_command)
 
 
 def _version(value: bool) -> None:

@@ -54,6 +54,8 @@ FLAGS = {
     "outputs": "--output",
     "output": "--output",
     "sides": "SIDES",
+    "grid": "--grid",
+    "cluster": "--cluster",
     "inputs": "--input",
     "method": "--method",
     "log": "--log",
@@ -70,6 +72,8 @@ FLAGS = {
     "settings": "--set",
     "run_id": "runs",
     "limit": "--limit",
+    "max_samples": "--max-samples",
+    "time_limit": "--time-limit",
 }
 
 
@@ -106,6 +110,15 @@ SamplesOpt = Annotated[
     ),
 ]
 SeedOpt = Annotated[int, typer.Option("--seed", help="Seed of the random draws.")]
+ClusterOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--cluster",
+        metavar="local:N|tcp://HOST:PORT",
+        help="Compute on a Dask cluster: local:N starts N worker processes here; tcp://HOST:PORT "
+        "uses a running scheduler. Results are bit for bit those of a local run.",
+    ),
+]
 PercentilesOpt = Annotated[
     str, typer.Option("--percentiles", help="Percentiles to report, comma separated.")
 ]

@@ -31,6 +31,8 @@ __all__ = [
     "threshold",
 ]
 
+#: Stage D's outputs, computed only when Stage D is on.
+TASKS_NAMES = frozenset(spec.name for spec in TASKS_OUTPUTS)
 #: Steps the race can take, in calendar seconds.
 STEPS = {"month": CALENDAR_MONTH_S, "week": 7 * 24 * 3600.0}
 
@@ -80,6 +82,10 @@ def threshold(assignment: str) -> tuple[str, float]:
     return name, value
 
 
+#: The largest seed: run stores keep seeds as signed 64-bit integers (SQLite and PostgreSQL).
+MAX_SEED = 2**63 - 1
+
+
 def check_sampling(samples: int, seed: int, chunk_size: int, workers: int) -> None:
     """Check the sampling options: whole numbers in range.
 
@@ -95,6 +101,8 @@ def check_sampling(samples: int, seed: int, chunk_size: int, workers: int) -> No
     for field, value, lowest, expected in checks:
         if isinstance(value, bool) or not isinstance(value, int) or value < lowest:
             raise InputError(field, expected, repr(value))
+    if seed > MAX_SEED:
+        raise InputError("seed", "a whole number from 0 to 2**63 - 1 (a 64-bit seed)", repr(seed))
 
 
 def check_memory(samples: int, kept: float) -> None:
@@ -133,6 +141,13 @@ def kept_names(
     if keep is None:
         return known
     for name in keep:
+        if name in TASKS_NAMES and not tasks:
+            raise InputError(
+                "keep",
+                "an output this scenario computes (tasks.* needs Stage D on: a task parameter "
+                "away from its neutral value)",
+                f"{name}, with every task parameter neutral",
+            )
         if name not in known:
             raise InputError(
                 "keep",

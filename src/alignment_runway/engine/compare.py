@@ -26,7 +26,14 @@ from alignment_runway.scenarios import Scenario
 if TYPE_CHECKING:
     from alignment_runway.store import Store
 
-__all__ = ["MAX_SIDES", "compare", "default_outputs", "load_side", "side_settings"]
+__all__ = [
+    "MAX_SIDES",
+    "compare",
+    "compare_sources",
+    "default_outputs",
+    "load_side",
+    "side_settings",
+]
 
 #: Most scenarios one comparison runs side by side (each keeps its outputs' samples).
 MAX_SIDES = 10
@@ -105,10 +112,10 @@ def side_settings(settings: Sequence[str], sides: int) -> list[list[str]]:
     return by_side
 
 
-def default_outputs(sides: Sequence[Side]) -> list[str]:
-    """The research in the window, and P(success) when every side sets a requirement."""
+def default_outputs(scenarios: Sequence[Scenario]) -> list[str]:
+    """The research in the window, and P(success) when every scenario sets a requirement."""
     outputs = ["race.research"]
-    if all(s.scenario.value("race.required_research") is not None for s in sides):
+    if all(s.value("race.required_research") is not None for s in scenarios):
         outputs.append("race.success")
     return outputs
 
@@ -197,7 +204,7 @@ def compare(
             categorical output, or bad sampling options.
         ScenarioError: for a scenario that cannot run.
     """
-    chosen = list(outputs) if outputs else default_outputs(sides)
+    chosen = list(outputs) if outputs else default_outputs([s.scenario for s in sides])
     chosen = list(dict.fromkeys(chosen))
     _check(sides, chosen)
     _check_requirement(sides, chosen)
@@ -246,4 +253,67 @@ def compare(
         outputs=tuple(chosen),
         values={name: tuple(arrays) for name, arrays in values.items()},
         differences=tuple(_differences(sides, kind)),
+    )
+
+
+def compare_sources(
+    sides: Sequence[str | Scenario],
+    outputs: Sequence[str] | None = None,
+    samples: int | None = None,
+    seed: int | None = None,
+    *,
+    settings: Sequence[str] = (),
+    months: float = DEFAULT_MONTHS,
+    step: str = "month",
+    workers: int = 1,
+    progress: Callable[[int], None] | None = None,
+    store: str | None = None,
+) -> Comparison:
+    """Compare scenarios sample by sample, the first the baseline (SPEC §11).
+
+    Every side runs with one seed and sample count, so each sample of each side shares the
+    draws of every input the sides share (common random numbers); ``Comparison.paired`` and
+    ``views.compare_view`` summarise B/A, B − A, P(B > A) and P(B = A) with Monte Carlo
+    errors.
+
+    Args:
+        sides: scenarios, or text: a scenario file, ``preset:NAME`` or ``run:ID`` (a run
+            recorded in ``store``, rerun at the first side's seed and sample count).
+        outputs: model outputs to compare; by default race.research (and race.success when
+            every side sets race.required_research). Race outputs run a race, others a run.
+        samples: by default the first side's when it is a recorded run, else the most
+            samples any side would draw.
+        seed: by default the first side's when it is a recorded run, else ``DEFAULT_SEED``.
+        settings: ``NAME=VALUE`` for every side, or ``K:NAME=VALUE`` for side K (from 1).
+        months: as in ``race``.
+        step: as in ``race``.
+        workers: as in ``race``.
+        progress: as in ``race`` (called for every side's samples).
+        store: the store ``run:ID`` sides are read from (default: ``default_store()``).
+
+    Raises:
+        InputError: for bad sides, outputs or options; ScenarioError: for a scenario that
+        cannot be read or run; StoreError: for a store that cannot be opened.
+    """
+    from alignment_runway.engine.recorded import open_store
+    from alignment_runway.scenarios.loader import with_settings
+
+    per_side = side_settings(settings, len(sides))
+    chosen = []
+    for k, (given, extra) in enumerate(zip(sides, per_side, strict=True)):
+        label = chr(ord("A") + k) if k < 26 else f"S{k + 1}"
+        if isinstance(given, Scenario):
+            scenario = with_settings(given, extra) if extra else given
+            chosen.append(Side(label, given.name, scenario))
+        else:
+            chosen.append(load_side(given, label, extra, lambda: open_store(store, create=False)))
+    return compare(
+        chosen,
+        outputs,
+        samples,
+        seed,
+        months=months,
+        step=step,
+        workers=workers,
+        progress=progress,
     )

@@ -29,6 +29,7 @@ from alignment_runway.results import (
     TasksCurve,
 )
 from alignment_runway.results.compared import Comparison
+from alignment_runway.results.swept import Sweep
 from alignment_runway.scenarios import tasks_active
 
 if TYPE_CHECKING:
@@ -410,6 +411,37 @@ def compare_report(
 
     write_atomically(target, force, write, "report")
     return target
+
+
+def sweep_figure(sweep: Sweep, path: str | os.PathLike[str], *, force: bool = False) -> Path:
+    """Draw a sweep at ``path`` (.png or .svg): lines over one axis, heatmaps over two.
+
+    Raises:
+        InputError: for a sweep of more than two axes; OutputError: as ``check_figure_path``.
+    """
+    check_sweep_figure(len(sweep.axes))
+    from alignment_runway.reports.figures import render
+    from alignment_runway.reports.figures import sweep_figure as draw
+    from alignment_runway.views.swept import sweep_view
+
+    target = check_figure_path(path, force)
+    figure = draw(sweep_view(sweep))
+
+    def write(tmp: Path) -> None:
+        tmp.write_bytes(render(figure, target.suffix.lower()[1:]))
+
+    write_atomically(target, force, write, "figure")
+    return target
+
+
+def check_sweep_figure(axes: int) -> None:
+    """A sweep's figure needs one axis (lines) or two (heatmaps).
+
+    Raises:
+        InputError: otherwise.
+    """
+    if axes not in (1, 2):
+        raise InputError("figure", "a sweep of 1 or 2 grid axes to draw", f"{axes} axes")
 
 
 def sensitivity_figure(

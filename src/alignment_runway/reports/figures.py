@@ -21,6 +21,7 @@ from alignment_runway.units import factor
 if TYPE_CHECKING:
     from alignment_runway.results import SensitivityResult
     from alignment_runway.views import TasksView
+    from alignment_runway.views.swept import SweepView
 
 __all__ = [
     "FIGURE_FORMATS",
@@ -33,6 +34,7 @@ __all__ = [
     "render",
     "sensitivity_figure",
     "sensitivity_panels",
+    "sweep_figure",
     "tasks_figure",
     "tasks_panel",
     "write_figures",
@@ -410,7 +412,79 @@ def tasks_panel(view: TasksView) -> Any:
     return fig
 
 
+def sweep_figure(view: SweepView) -> Any:
+    """A sweep, one panel per output: a line over one axis, a heatmap over two.
+
+    A line shows the median and the 5th to 95th percentile band (for a 0/1 output, its
+    probability with ±2 standard errors); a heatmap shows the median (or the probability), the
+    first axis down, the second across.
+    """
+    plt = _pyplot()
+    n = len(view.outputs)
+    two = len(view.axes) == 2
+    fig, axes = plt.subplots(n, 1, figsize=(7.0, (4.2 if two else 3.2) * n), squeeze=False)
+    for ax, (name, unit, _, binary) in zip(axes[:, 0], view.outputs, strict=True):
+        label = "probability" if binary else f"median ({unit})" if unit else "median"
+        if two:
+            _sweep_heatmap(ax, view, name, binary, label)
+        else:
+            _sweep_line(ax, view, name, binary, label)
+        ax.set_title(name, loc="left", fontsize=10)
+    fig.tight_layout()
+    return fig
+
+
 def _spread_label(values: dict[str, float]) -> str:
     if "value" in values:
         return number(values["value"])
     return f"{number(values['p5'])}–{number(values['p95'])}"
+
+
+def _headline(stats: tuple[Any, dict[str, Any]], binary: bool) -> float:
+    mean, percentiles = stats
+    values = list(percentiles.values())
+    return float(mean.value if binary or not values else values[len(values) // 2].value)
+
+
+def _sweep_line(ax: Any, view: SweepView, name: str, binary: bool, label: str) -> None:
+    axis, unit, values = view.axes[0]
+    x = np.array(values)
+    y = np.array([_headline(c.outputs[name], binary) for c in view.cells])
+    if binary:
+        se = np.array([c.outputs[name][0].se for c in view.cells])
+        low, high = np.clip(y - 2 * se, 0, 1), np.clip(y + 2 * se, 0, 1)
+        band = "±2 standard errors"
+    else:
+        ps = [list(c.outputs[name][1].values()) for c in view.cells]
+        low = np.array([p[0].value for p in ps])
+        high = np.array([p[-1].value for p in ps])
+        band = "outer percentiles"
+    ax.fill_between(x, low, high, color="#4c72b0", alpha=0.25, label=band)
+    ax.plot(x, y, color="#4c72b0", marker="o", label=label)
+    if x.min() > 0 and x.max() / x.min() > 50:
+        ax.set_xscale("log")
+    if not binary and np.all(low > 0) and np.nanmax(high) / np.nanmin(low) > 100:
+        ax.set_yscale("log")
+    ax.set_xlabel(f"{axis} ({unit})" if unit else axis)
+    ax.set_ylabel(label)
+    ax.legend(fontsize=8, loc="best")
+
+
+def _sweep_heatmap(ax: Any, view: SweepView, name: str, binary: bool, label: str) -> None:
+    (rows_name, rows_unit, rows), (cols_name, cols_unit, cols) = view.axes
+    grid = np.array([_headline(c.outputs[name], binary) for c in view.cells]).reshape(
+        len(rows), len(cols)
+    )
+    shown, colorbar = grid, label
+    if not binary and np.all(grid > 0) and grid.max() / grid.min() > 100:
+        shown, colorbar = np.log10(grid), f"log10 of the {label}"
+    image = ax.imshow(shown, aspect="auto", origin="lower", cmap="viridis")
+    ax.figure.colorbar(image, ax=ax, label=colorbar)
+    ax.set_xticks(range(len(cols)), [number(v) for v in cols], fontsize=7, rotation=45)
+    ax.set_yticks(range(len(rows)), [number(v) for v in rows], fontsize=7)
+    ax.set_xlabel(f"{cols_name} ({cols_unit})" if cols_unit else cols_name)
+    ax.set_ylabel(f"{rows_name} ({rows_unit})" if rows_unit else rows_name)
+    if grid.size <= 100:
+        for (i, j), value in np.ndenumerate(grid):
+            text = f"{value:.2f}" if binary else number(value)
+            ax.text(j, i, text, ha="center", va="center", fontsize=6, color="white")

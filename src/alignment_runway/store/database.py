@@ -25,7 +25,9 @@ if TYPE_CHECKING:
 __all__ = ["SCHEMA_REVISION", "Store"]
 
 #: The newest schema revision this version writes (the head of its Alembic migrations).
-SCHEMA_REVISION = "0002_autoincrement"
+SCHEMA_REVISION = "0003_bigint"
+#: The PostgreSQL advisory lock that serialises schema changes between server processes.
+_MIGRATION_LOCK = 0x616C69676E72756E  # "alignrun"
 #: Seconds a writer waits for another to finish before giving up.
 _BUSY_TIMEOUT_S = 60
 
@@ -64,8 +66,12 @@ class Store:
             except OSError as exc:
                 raise self._error(f"its folder cannot be created ({exc.strerror})") from None
         try:
-            self.engine = sa.create_engine(
-                self.url, connect_args={"timeout": _BUSY_TIMEOUT_S} if self.path else {}
+            # a server's connections are opened per use and closed after it (no pool left
+            # holding them open when a Store is dropped)
+            self.engine = (
+                sa.create_engine(self.url, connect_args={"timeout": _BUSY_TIMEOUT_S})
+                if self.path
+                else sa.create_engine(self.url, poolclass=sa.pool.NullPool)
             )
         except (sa.exc.ArgumentError, ImportError) as exc:
             raise self._error(f"not a database URL SQLAlchemy can open ({exc})") from None
@@ -85,9 +91,27 @@ class Store:
 
     @contextlib.contextmanager
     def _lock(self) -> Iterator[None]:
-        """Serialise schema changes between processes (a lock file beside the database)."""
+        """Serialise schema changes between processes.
+
+        SQLite: a lock file beside the database. PostgreSQL: a session advisory lock, held
+        on its own connection while another migrates (so several servers starting at once
+        migrate once). Other databases: none.
+        """
         if self.path is None:
-            yield
+            if self.engine.dialect.name != "postgresql":
+                yield
+                return
+            import sqlalchemy as sa
+
+            with self.engine.connect() as connection:
+                connection.execute(sa.text("SELECT pg_advisory_lock(:k)"), {"k": _MIGRATION_LOCK})
+                try:
+                    yield
+                finally:
+                    connection.execute(
+                        sa.text("SELECT pg_advisory_unlock(:k)"), {"k": _MIGRATION_LOCK}
+                    )
+                    connection.commit()
             return
         with open(self.path.with_name(self.path.name + ".lock"), "a") as handle:
             fcntl.flock(handle, fcntl.LOCK_EX)
@@ -113,13 +137,15 @@ class Store:
                 row = connection.execute(sa.text("SELECT version_num FROM alembic_version"))
                 found = row.scalar()
                 return None if found is None else str(found)
-        except sa.exc.DatabaseError as exc:
+        except sa.exc.DBAPIError as exc:
+            if self.path is None:
+                raise self._error(f"cannot be reached or read ({exc.orig})") from None
+            if isinstance(exc, sa.exc.OperationalError):
+                raise self._error(f"cannot be opened ({exc.orig})") from None
             raise self._error(
                 f"expected a SQLite database; received a file that is not one, or is damaged "
                 f"({exc.orig}); it was left as it is: move it aside or choose another store"
             ) from None
-        except sa.exc.OperationalError as exc:
-            raise self._error(f"cannot be opened ({exc.orig})") from None
 
     def _check_schema(self) -> None:
         revision = self._revision()
@@ -267,15 +293,23 @@ def _known_revisions() -> set[str]:
     }
 
 
+def _big_id() -> Any:
+    """A 64-bit id: BIGINT, except on SQLite: its INTEGER is 64-bit, and AUTOINCREMENT's type."""
+    import sqlalchemy as sa
+
+    return sa.BigInteger().with_variant(sa.Integer(), "sqlite")
+
+
 @functools.cache
 def _runs_table() -> sa.Table:
     """The runs table as the code reads and writes it (the migrations define it on disk)."""
     import sqlalchemy as sa
 
+    BIG_ID = _big_id()  # noqa: N806
     return sa.Table(
         "runs",
         sa.MetaData(),
-        sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+        sa.Column("id", BIG_ID, primary_key=True, autoincrement=True),
         sa.Column("command", sa.String(16)),
         sa.Column("scenario_name", sa.Text),
         sa.Column("scenario_text", sa.Text),
@@ -283,8 +317,8 @@ def _runs_table() -> sa.Table:
         sa.Column("versions", sa.Text),
         sa.Column("started_at", sa.String(40)),
         sa.Column("finished_at", sa.String(40)),
-        sa.Column("samples", sa.Integer),
-        sa.Column("seed", sa.Integer),
+        sa.Column("samples", sa.BigInteger),
+        sa.Column("seed", sa.BigInteger),
         sa.Column("summary", sa.Text),
         sa.Column("digests", sa.Text),
         sa.Column("samples_file", sa.Text),

@@ -14,7 +14,12 @@ from alignment_runway.views.common import (
     input_rows,
 )
 from alignment_runway.views.compared import CompareView, compare_view
-from alignment_runway.views.names import explain_record, preset_rows, validation_record
+from alignment_runway.views.names import (
+    explain_record,
+    parameter_records,
+    preset_rows,
+    validation_record,
+)
 from alignment_runway.views.records import (
     DiffView,
     ListedRun,
@@ -49,6 +54,7 @@ from alignment_runway.views.studies import (
     sensitivity_study,
     sensitivity_view,
 )
+from alignment_runway.views.swept import PlanView, SweepView, plan_view, sweep_view
 from alignment_runway.views.tasks import TasksCaseView, TasksView, tasks_view
 
 __all__ = [
@@ -65,6 +71,7 @@ __all__ = [
     "ListedRun",
     "OutputRow",
     "PairedSummary",
+    "PlanView",
     "PointView",
     "RaceView",
     "ReproductionView",
@@ -72,6 +79,7 @@ __all__ = [
     "SensitivityView",
     "SummaryRow",
     "SummaryView",
+    "SweepView",
     "TasksCaseView",
     "TasksView",
     "compare_view",
@@ -84,6 +92,8 @@ __all__ = [
     "input_rows",
     "listed_runs",
     "output_rows",
+    "parameter_records",
+    "plan_view",
     "point_view",
     "preset_rows",
     "race_view",
@@ -93,6 +103,7 @@ __all__ = [
     "sensitivity_study",
     "sensitivity_view",
     "summary_view",
+    "sweep_view",
     "tasks_view",
     "validation_record",
 ]
