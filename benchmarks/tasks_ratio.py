@@ -2,16 +2,17 @@
 
     .venv/bin/python benchmarks/tasks_ratio.py [--race-samples N] [--static-samples M] [--rounds R]
 
-``make bench`` runs it. The ``tasks`` preset is the ``race`` preset with tasks automated one at
-a time (five more uncertain inputs, the research rate integrated as ``∫ Y(t) dt`` with the AI's
-share solved at every quadrature node); the ``race`` preset has Stage D neutral. Cases, timed in
-this process (import and scenario loading excluded), the two presets alternating round by round
-(which goes first alternates too) so that whatever else the machine does falls on both alike:
+``make bench`` runs it (with ``--no-write``: write_results.py then adds the section). The
+``tasks`` preset is the ``race`` preset with tasks automated one at a time (five more uncertain
+inputs, the research rate integrated as ``∫ Y(t) dt`` with the AI's share solved at every
+quadrature node); the ``race`` preset has Stage D neutral. Cases, timed in this process
+(import and scenario loading excluded), the two presets alternating round by round (which goes
+first alternates too) so that whatever else the machine does falls on both alike:
 
 - ``race``: ``api.race(scenario, N, seed, months=60, workers=1)`` (1000 kept trajectories);
 - ``static``: ``api.run(scenario, M, seed, workers=1)``.
 
-Bars (issue 15): the tasks race at most 20× the race preset's, the static run with tasks on at
+Bars: the tasks race at most 20× the race preset's, the static run with tasks on at
 most 1.5× without. Writes benchmarks/tasks.json and the "Tasks automated one at a time" section
 of benchmarks/RESULTS.md.
 """
@@ -132,10 +133,16 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--race-samples", type=int, default=100_000)
     parser.add_argument("--static-samples", type=int, default=1_000_000)
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument(
+        "--no-write",
+        action="store_true",
+        help="Write tasks.json only (make bench then writes RESULTS.md whole).",
+    )
     args = parser.parse_args(argv)
     data = measure(args.race_samples, args.static_samples, args.rounds)
     (HERE / "tasks.json").write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
-    write_section(data, HERE / "RESULTS.md")
+    if not args.no_write:
+        write_section(data, HERE / "RESULTS.md")
     for case, c in data["cases"].items():
         sys.stdout.write(f"{case}: tasks/race {c['ratio_median']:.2f}× (median)\n")
 
