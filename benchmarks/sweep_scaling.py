@@ -33,7 +33,8 @@ from typing import Any
 from alignment_runway import api, sampling
 from alignment_runway.engine.cluster import cell_mapper
 from alignment_runway.engine.evaluate import evaluate_static
-from alignment_runway.engine.sweep import plan_grid, sweep
+from alignment_runway.engine.grid import plan_grid
+from alignment_runway.engine.sweep import sweep
 from alignment_runway.sampling import InProcess
 from alignment_runway.sampling.cluster import DaskCluster
 
@@ -80,7 +81,7 @@ def _overhead(client: Any, repeats: int) -> dict[str, Any]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--samples", type=int, default=20_000)
+    parser.add_argument("--samples", type=int, default=100_000)
     parser.add_argument("--repeats", type=int, default=3)
     args = parser.parse_args()
     import distributed

@@ -28,6 +28,9 @@ from alignment_runway.engine.devloop import DEFAULT_TAUS, devloop
 from alignment_runway.engine.essay import TOLERANCE as ESSAY_TOLERANCE
 from alignment_runway.engine.essay import audit as essay_audit
 from alignment_runway.engine.evaluate import THEFT_DRAW, race_inputs
+from alignment_runway.engine.grid import list_sweeps
+from alignment_runway.engine.grid import plan_grid as plan_sweep
+from alignment_runway.engine.grid import sweep_grid as sweep
 from alignment_runway.engine.recorded import (
     default_store,
     export_record,
@@ -63,8 +66,6 @@ from alignment_runway.engine.steps import (
     write_figures,
 )
 from alignment_runway.engine.sweep import MAX_CELLS
-from alignment_runway.engine.sweep import plan_grid as plan_sweep
-from alignment_runway.engine.sweep import sweep_grid as sweep
 from alignment_runway.engine.tasks_curve import DEFAULT_EPSILONS, DEFAULT_TASKS_SAMPLES, tasks_curve
 from alignment_runway.errors import Error, InputError, OutputError, ScenarioError, StoreError
 from alignment_runway.results import (
@@ -146,6 +147,7 @@ __all__ = [
     "export_record",
     "export_sweep",
     "finish",
+    "list_sweeps",
     "load_scenario",
     "open_store",
     "output_spec",

@@ -214,3 +214,29 @@ def test_a_slider_moves_a_range_and_the_headline(
     assert "31.6 to 1000" in page.url or "#s=" in page.url
     page.screenshot(path=str(shots / "6-slider.png"))
     page.close()
+
+
+def test_compare_and_sweep_panels(server: str, browser: Browser, shots: Path) -> None:
+    page = _open(browser, server)
+    page.fill("#samples", "5000")
+    _settled(page)
+    page.fill("#compare-settings", "compute.stock=8e21 FLOP/s")
+    page.click("#compare")
+    page.wait_for_selector("#compare-table tr:nth-child(2)", timeout=60_000)
+    row = page.locator("#compare-table tr").nth(1).text_content() or ""
+    assert row.startswith("static.research_per_month")
+    page.fill("#compare-settings", "no equals sign")
+    page.click("#compare")
+    assert "NAME=VALUE" in (page.text_content("#err-compare") or "")
+    page.fill("#sweep-axis", "compute.stock=1e21..1e23 FLOP/s:5:log")
+    page.click("#sweep")
+    page.wait_for_selector("#fig-sweep .main-svg", timeout=60_000)
+    x = page.evaluate("document.getElementById('fig-sweep').data.at(-1).x")
+    assert len(x) == 5 and x[0] == pytest.approx(1e21)
+    page.screenshot(path=str(shots / "7-compare-sweep.png"), full_page=True)
+    page.fill("#sweep-axis", "compute.stock=1e21..1e23 FLOP/s:40")
+    page.click("#sweep")
+    page.wait_for_function(
+        "document.getElementById('err-sweep').textContent.includes('at most 20')", timeout=60_000
+    )
+    page.close()

@@ -122,3 +122,14 @@ def test_a_server_that_cannot_be_reached_is_named(postgres: str, tmp_path: Path)
         api.open_store(url)
     assert "cannot be reached" in str(caught.value)
     assert url in str(caught.value)
+
+
+def test_a_sweep_records_its_cells_and_resumes(store_url: str) -> None:
+    scenario = api.load_scenario(preset="uncertain")
+    grid = ["compute.stock=2e21 FLOP/s, 4e21 FLOP/s, 8e21 FLOP/s"]
+    done = api.sweep(scenario, grid, ["static.labor"], 500, 2**62, store=store_url)
+    assert done.sweep_id is not None
+    [listed] = api.list_sweeps(store_url)
+    assert (listed["cells_done"], listed["cells"], listed["finished"]) == (3, 3, True)
+    again = api.sweep(scenario, [], store=store_url, resume=done.sweep_id)
+    assert again.cells == done.cells and again.seed == 2**62

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from pathlib import Path
 
@@ -163,3 +164,35 @@ def test_a_killed_cell_process_fails_the_sweep_at_once() -> None:
     with pytest.raises(WorkerLost):
         sweep(_race_plan(), QS, workers=2, on_cell=kill_a_worker)
     assert 1 <= len(finished) < 8  # what finished before was handed over; the rest never ran
+
+
+class _InterruptedError(Exception):
+    pass
+
+
+def test_an_interrupted_sweep_resumes_from_the_store(tmp_path: Path) -> None:
+    store = str(tmp_path / "runs.sqlite")
+    scenario = api.load_scenario(preset="race")
+    grid = ["race.lead=3..24 months:3", "race.leak_rate=0 / month, 0.1 / month"]
+    calls: list[int] = []
+
+    def stop_after_four_cells(done: int) -> None:  # one block, one call per cell
+        calls.append(done)
+        if len(calls) == 4:
+            raise _InterruptedError
+
+    with pytest.raises(_InterruptedError):
+        api.sweep(scenario, grid, samples=2000, seed=9, store=store, progress=stop_after_four_cells)
+    [listed] = api.list_sweeps(store)
+    assert (listed["cells_done"], listed["cells"], listed["finished"]) == (3, 6, False)
+    calls.clear()
+    resumed = api.sweep(scenario, [], store=store, resume=listed["id"], progress=calls.append)
+    assert len(calls) == 3  # only the missing cells ran
+    fresh = api.sweep(scenario, grid, samples=2000, seed=9)
+    assert resumed.sweep_id == listed["id"]
+    # the recorded scenario reads back with its own "where"; every number is the same
+    plan = dataclasses.replace(resumed.plan, scenario=fresh.scenario)
+    assert dataclasses.replace(resumed, plan=plan) == fresh
+    assert api.list_sweeps(store)[0]["finished"] is True
+    with pytest.raises(InputError, match="not in"):
+        api.sweep(scenario, [], store=store, resume=99)

@@ -209,3 +209,36 @@ def test_the_schema_names_every_endpoint(client: TestClient) -> None:
         "/api/runs/{run_id}",
     ):
         assert path in paths
+
+
+def test_compare_is_the_compare_view(client: TestClient) -> None:
+    sides = [
+        {"preset": "race", "settings": {}},
+        {"preset": "race", "settings": {"race.lead": "6 months"}},
+    ]
+    body = {"sides": sides, "seed": 5, "samples": 3000}
+    answer = client.post("/api/compare", json=body)
+    assert answer.status_code == 200, answer.text
+    result = api.compare(
+        ["preset:race", "preset:race"], None, 3000, 5, settings=["2:race.lead=6 months"]
+    )
+    expected = views.compare_view(result, QS).to_json()
+    got = answer.json()["view"]
+    assert got["outputs"] == _same(expected["outputs"])
+    assert got["drawn_differently"] == expected["drawn_differently"]
+    one = client.post("/api/compare", json={"sides": sides[:1]})
+    assert one.status_code == 422 and one.json()["field"] == "sides"
+
+
+def test_sweep_is_the_sweep_view(client: TestClient) -> None:
+    body = {"preset": "race", "axis": "race.lead=3..24 months:3", "seed": 5, "samples": 2000}
+    answer = client.post("/api/sweep", json=body)
+    assert answer.status_code == 200, answer.text
+    result = api.sweep(
+        api.load_scenario(preset="race"), ["race.lead=3..24 months:3"], None, 2000, 5
+    )
+    assert answer.json()["view"]["cells"] == _same(views.sweep_view(result).to_json()["cells"])
+    wide = client.post("/api/sweep", json=body | {"axis": "race.lead=1..24 months:21"})
+    assert wide.status_code == 422 and wide.json()["field"] == "axis"
+    bad = client.post("/api/sweep", json=body | {"axis": "race.lead=3..24 months:x"})
+    assert bad.status_code == 422 and "whole number" in bad.json()["expected"]

@@ -56,6 +56,7 @@ FLAGS = {
     "sides": "SIDES",
     "grid": "--grid",
     "cluster": "--cluster",
+    "resume": "--resume",
     "inputs": "--input",
     "method": "--method",
     "log": "--log",

@@ -20,11 +20,10 @@ import numpy as np
 
 from alignment_runway.analysis.summary import mean, percentiles
 from alignment_runway.engine.checks import STEPS, output_spec
-from alignment_runway.engine.runs import DEFAULT_MONTHS, race, run
+from alignment_runway.engine.runs import race, run
 from alignment_runway.errors import InputError
-from alignment_runway.results import DEFAULT_PERCENTILES
 from alignment_runway.results.swept import Axis, CellSummary, OutputSummaryCell, Plan, Sweep
-from alignment_runway.sampling import BLOCK_SIZE, DEFAULT_SEED, WorkerLost
+from alignment_runway.sampling import WorkerLost
 from alignment_runway.scenarios import Scenario, with_settings
 from alignment_runway.scenarios.specs import get_spec
 from alignment_runway.scenarios.values import parse_value
@@ -38,10 +37,8 @@ __all__ = [
     "local_cell_mapper",
     "parse_axis",
     "plan",
-    "plan_grid",
     "run_cell",
     "sweep",
-    "sweep_grid",
 ]
 
 #: Most grid axes, most values on one axis and most cells in all.
@@ -238,6 +235,7 @@ def run_cell(
             keep_trajectories=0,
             workers=workers,
             progress=progress,
+            only=racing,
         )
         values |= {n: raced.values[n] for n in racing}
     return CellSummary(
@@ -326,96 +324,7 @@ def sweep(
             if progress is not None:
                 progress(per_cell)
     return Sweep(
-        scenario=plan.scenario,
-        axes=plan.axes,
-        kind=plan.kind,
-        outputs=plan.outputs,
-        samples=plan.samples,
-        seed=plan.seed,
-        months=plan.months,
-        step=plan.step,
+        plan=plan,
         percentiles=tuple(qs),
         cells=tuple(finished[c] for c in plan.cells),
-        notes=plan.notes,
     )
-
-
-def plan_grid(
-    scenario: Scenario,
-    grid: Sequence[str],
-    outputs: Sequence[str] | None = None,
-    samples: int | None = None,
-    seed: int = DEFAULT_SEED,
-    *,
-    months: float = DEFAULT_MONTHS,
-    step: str = "month",
-) -> Plan:
-    """A sweep's plan from text axes (see ``parse_axis``), checked before anything runs.
-
-    Args:
-        scenario: the base scenario every cell changes.
-        grid: axes, ``NAME=v1,v2,…``, ``NAME=lo..hi:n`` or ``NAME=lo..hi:n:log``.
-        outputs: by default race.research (and race.success when the scenario sets
-            race.required_research).
-        samples: per cell; by default as ``run`` or ``race`` would draw for the scenario.
-        seed: shared by every cell.
-        months: the race's horizon.
-        step: the race's step.
-
-    Raises:
-        InputError: for a bad axis, output, option or grid size.
-    """
-    from alignment_runway.engine.checks import check_sampling
-    from alignment_runway.engine.compare import default_outputs
-    from alignment_runway.engine.runs import default_samples
-
-    axes = [parse_axis(text) for text in grid]
-    chosen = list(outputs) if outputs else default_outputs([scenario])
-    kind = "race" if any(n.startswith("race.") for n in chosen) else "run"
-    n = default_samples(scenario, kind) if samples is None else samples
-    check_sampling(n, seed, BLOCK_SIZE, 1)
-    return plan(scenario, axes, chosen, n, seed, months, step)
-
-
-def sweep_grid(
-    scenario: Scenario,
-    grid: Sequence[str],
-    outputs: Sequence[str] | None = None,
-    samples: int | None = None,
-    seed: int = DEFAULT_SEED,
-    *,
-    months: float = DEFAULT_MONTHS,
-    step: str = "month",
-    workers: int = 1,
-    percentiles: Sequence[float] = DEFAULT_PERCENTILES,
-    progress: Callable[[int], None] | None = None,
-    cluster: str | None = None,
-) -> Sweep:
-    """Sweep a grid of scenarios (SPEC §11): every cell a full run or race with one seed.
-
-    Args:
-        scenario: the base scenario every cell changes.
-        grid: axes, ``NAME=v1,v2,…``, ``NAME=lo..hi:n`` or ``NAME=lo..hi:n:log``.
-        outputs: as ``plan_grid``.
-        samples: per cell, as ``plan_grid``.
-        seed: shared by every cell.
-        months: the race's horizon.
-        step: the race's step.
-        workers: local processes, a whole cell each (see ``sweep``).
-        percentiles: what each cell keeps of each output, besides its mean.
-        progress: called with the number of samples just finished.
-        cluster: run the cells on a Dask cluster, ``local:N`` or ``tcp://HOST:PORT`` (see
-            ``engine.cluster``); each cell's values are bit for bit those of a local run.
-
-    Raises:
-        InputError: as ``plan_grid``, for a bad cluster, or a cluster with ``workers``;
-        ScenarioError: for a cell that cannot run.
-    """
-    chosen = plan_grid(scenario, grid, outputs, samples, seed, months=months, step=step)
-    if cluster is None:
-        return sweep(chosen, percentiles, workers=workers, progress=progress)
-    from alignment_runway.engine.cluster import cell_mapper, check_cluster_workers, open_cluster
-
-    check_cluster_workers(workers)
-    with open_cluster(cluster) as client:
-        return sweep(chosen, percentiles, progress=progress, map_cells=cell_mapper(client))

@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 __all__ = ["SCHEMA_REVISION", "Store"]
 
 #: The newest schema revision this version writes (the head of its Alembic migrations).
-SCHEMA_REVISION = "0003_bigint"
+SCHEMA_REVISION = "0004_sweeps"
 #: The PostgreSQL advisory lock that serialises schema changes between server processes.
 _MIGRATION_LOCK = 0x616C69676E72756E  # "alignrun"
 #: Seconds a writer waits for another to finish before giving up.
@@ -293,7 +293,7 @@ def _known_revisions() -> set[str]:
     }
 
 
-def _big_id() -> Any:
+def big_id() -> Any:
     """A 64-bit id: BIGINT, except on SQLite: its INTEGER is 64-bit, and AUTOINCREMENT's type."""
     import sqlalchemy as sa
 
@@ -305,7 +305,7 @@ def _runs_table() -> sa.Table:
     """The runs table as the code reads and writes it (the migrations define it on disk)."""
     import sqlalchemy as sa
 
-    BIG_ID = _big_id()  # noqa: N806
+    BIG_ID = big_id()  # noqa: N806
     return sa.Table(
         "runs",
         sa.MetaData(),

@@ -24,6 +24,8 @@ from alignment_runway.errors import Error, InputError
 from alignment_runway.web import work
 from alignment_runway.web.limits import Busy, Limits, Pool
 from alignment_runway.web.models import (
+    MAX_WEB_CELLS,
+    CompareRequest,
     ErrorOut,
     RaceRequest,
     RunRequest,
@@ -31,6 +33,7 @@ from alignment_runway.web.models import (
     SaveRequest,
     ScenarioRequest,
     SensitivityRequest,
+    SweepRequest,
     ViewOut,
     check_settings,
 )
@@ -269,6 +272,21 @@ def create_app(
         """Which uncertain input drives an output (one result of ``sensitivity``)."""
         limits.check_samples(request.samples, request.method)
         return ViewOut(**await computed("sensitivity", request.model_dump()))
+
+    @app.post("/api/compare")
+    async def compare(request: CompareRequest) -> ViewOut:
+        """Scenarios side by side, paired sample by sample (the ``compare --format json`` view)."""
+        limits.check_samples(request.samples)
+        for side in request.sides:
+            check_settings(side.settings)
+        return ViewOut(**await computed("compare", request.model_dump()))
+
+    @app.post("/api/sweep")
+    async def sweep(request: SweepRequest) -> ViewOut:
+        """One grid axis swept, each cell summarised (the ``sweep --format json`` view)."""
+        limits.check_samples(request.samples)
+        body = request.model_dump() | {"cells": MAX_WEB_CELLS}
+        return ViewOut(**await computed("sweep", body))
 
     @app.get("/api/essay")
     def essay() -> dict[str, Any]:

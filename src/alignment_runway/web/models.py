@@ -16,12 +16,14 @@ from alignment_runway.api import DEFAULT_SEED, MAX_SEED
 
 __all__ = [
     "MAX_SEED",
+    "CompareRequest",
     "ErrorOut",
     "RaceRequest",
     "RunRequest",
     "SaveRequest",
     "ScenarioRequest",
     "SensitivityRequest",
+    "SweepRequest",
 ]
 
 #: At most this many settings in one request, each name and value at most this long.
@@ -69,6 +71,39 @@ class SensitivityRequest(RunRequest):
     output: str = Field("static.research_per_month", min_length=1, max_length=MAX_NAME)
     method: Literal["tornado", "rank", "sobol"] = "tornado"
     log: bool = False
+    months: float = Field(120.0, gt=0, le=1200)
+    step: Literal["month", "week"] = "month"
+
+
+#: Most scenarios a comparison and most cells a sweep computes for one request.
+MAX_WEB_SIDES = 4
+MAX_WEB_CELLS = 20
+
+
+class CompareRequest(_Strict):
+    """Scenarios side by side, paired sample by sample; the first is the baseline."""
+
+    sides: list[ScenarioRequest] = Field(min_length=2, max_length=MAX_WEB_SIDES)
+    outputs: list[str] = Field(
+        default_factory=list,
+        max_length=4,
+        description="outputs to compare (default: race.research, and race.success when set)",
+    )
+    seed: int = Field(DEFAULT_SEED, ge=0, le=MAX_SEED)
+    samples: int | None = Field(None, ge=1, description="samples per side (capped)")
+    months: float = Field(120.0, gt=0, le=1200)
+    step: Literal["month", "week"] = "month"
+
+
+class SweepRequest(RunRequest):
+    """One grid axis over a scenario: every cell a run or race with the same seed."""
+
+    axis: str = Field(
+        min_length=3,
+        max_length=MAX_VALUE,
+        description='NAME=v1,v2,... or NAME=lo..hi:n[:log], e.g. "race.lead=3..24 months:8"',
+    )
+    outputs: list[str] = Field(default_factory=list, max_length=4)
     months: float = Field(120.0, gt=0, le=1200)
     step: Literal["month", "week"] = "month"
 

@@ -191,6 +191,41 @@ def _sensitivity(request: dict[str, Any], deadline: float) -> dict[str, Any]:
     return {"kind": "sensitivity", "view": study.to_json()}
 
 
+def _compare(request: dict[str, Any], deadline: float) -> dict[str, Any]:
+    """Scenarios side by side: the ``compare --format json`` view."""
+    scenarios = [scenario_of(side) for side in request["sides"]]
+    result = api.compare(
+        scenarios,
+        request.get("outputs") or None,
+        request.get("samples"),
+        request["seed"],
+        months=request.get("months", api.DEFAULT_MONTHS),
+        step=request.get("step", "month"),
+        progress=_deadline_check(deadline),
+    )
+    return {"kind": "compare", "view": views.compare_view(result, PERCENTILES).to_json()}
+
+
+def _sweep(request: dict[str, Any], deadline: float) -> dict[str, Any]:
+    """One axis swept: the ``sweep --format json`` view (at most ``cells`` cells)."""
+    scenario = scenario_of(request)
+    grid = [request["axis"]]
+    outputs = request.get("outputs") or None
+    months, step = request.get("months", api.DEFAULT_MONTHS), request.get("step", "month")
+    plan = api.plan_sweep(
+        scenario, grid, outputs, request.get("samples"), request["seed"], months=months, step=step
+    )
+    if len(plan.cells) > request["cells"]:
+        raise InputError(
+            "axis", f"at most {request['cells']} values on this server", f"{len(plan.cells)}"
+        )
+    result = api.sweep(
+        scenario, grid, outputs, plan.samples, plan.seed, months=months, step=step,
+        percentiles=PERCENTILES, progress=_deadline_check(deadline),
+    )  # fmt: skip
+    return {"kind": "sweep", "view": views.sweep_view(result).to_json()}
+
+
 def _save(request: dict[str, Any], deadline: float) -> dict[str, Any]:
     """Run or race as asked, recorded in the store the server names (never the request)."""
     scenario = scenario_of(request)
@@ -213,6 +248,8 @@ _KINDS: dict[str, Callable[[dict[str, Any], float], dict[str, Any]]] = {
     "run": _run,
     "race": _race,
     "sensitivity": _sensitivity,
+    "compare": _compare,
+    "sweep": _sweep,
     "save": _save,
 }
 

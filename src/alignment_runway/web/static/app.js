@@ -381,6 +381,91 @@ async function save() {
 }
 
 // --- start ---------------------------------------------------------------------------------
+// --- compare and sweep: the same scenario, changed, with the same samples --------------------
+function panelError(id, body) {
+  $(id).textContent = body?.message ?? String(body);
+}
+
+function compareSettings() {
+  const extra = {};
+  for (const line of $("compare-settings").value.split("\n")) {
+    const text = line.trim();
+    if (!text) continue;
+    const at = text.indexOf("=");
+    if (at < 1) throw new Error(`expected NAME=VALUE on each line; received ${JSON.stringify(text)}`);
+    extra[text.slice(0, at).trim()] = text.slice(at + 1).trim();
+  }
+  return extra;
+}
+
+async function compare() {
+  $("err-compare").textContent = "";
+  $("compare-table").replaceChildren();
+  let extra;
+  try { extra = compareSettings(); } catch (e) { panelError("err-compare", e.message); return; }
+  const a = request();
+  const body = {
+    sides: [{ preset: a.preset, settings: a.settings },
+      { preset: a.preset, settings: { ...a.settings, ...extra } }],
+    seed: a.seed,
+  };
+  if (a.samples !== undefined) body.samples = a.samples;
+  if ($("mode").value === "run") body.outputs = ["static.research_per_month"];
+  const answer = await getJSON("api/compare", {
+    method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body),
+  });
+  if (!answer.ok) { panelError("err-compare", answer.body); return; }
+  const table = $("compare-table");
+  const head = table.insertRow();
+  for (const c of ["output", "A (p50)", "B (p50)", "B ÷ A (p50, p5 to p95)", "P(B > A)", "P(B = A)"]) {
+    const th = document.createElement("th"); th.textContent = c; head.append(th);
+  }
+  for (const out of answer.body.view.outputs) {
+    const [sa, sb] = out.sides;
+    const pair = out.against_baseline[0];
+    const middle = (s) => (out.binary ? s.mean.value : s.percentiles.p50?.value);
+    const ratio = pair.ratio && !out.binary
+      ? `${fmt(pair.ratio.percentiles.p50.value)} (${fmt(pair.ratio.percentiles.p5.value)} to ${fmt(pair.ratio.percentiles.p95.value)})`
+      : "—";
+    const row = [`${out.name} (${out.unit || "plain number"})`, fmt(middle(sa)), fmt(middle(sb)), ratio,
+      pair.p_greater.value.toFixed(3), pair.p_equal.value.toFixed(3)];
+    const tr = table.insertRow();
+    for (const v of row) tr.insertCell().textContent = v;
+  }
+}
+
+async function sweep() {
+  $("err-sweep").textContent = "";
+  const body = { ...request(), axis: $("sweep-axis").value.trim() };
+  if ($("mode").value === "run") body.outputs = ["static.research_per_month"];
+  const answer = await getJSON("api/sweep", {
+    method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body),
+  });
+  if (!answer.ok) { panelError("err-sweep", answer.body); Plotly.purge($("fig-sweep")); return; }
+  const view = answer.body.view;
+  const [axis] = view.axes;
+  const [name, unit, , binary] = [view.outputs[0].name, view.outputs[0].unit, null, view.outputs[0].binary];
+  const pick = (c, key) => (binary ? c.outputs[name].mean.value : c.outputs[name].percentiles[key]?.value);
+  const x = view.cells.map((c) => c.at[axis.name]);
+  const traces = [];
+  if (!binary) {
+    traces.push({ x, y: view.cells.map((c) => pick(c, "p5")), name: "p5", mode: "lines", line: { width: 0.5, color: "#9ab" } });
+    traces.push({ x, y: view.cells.map((c) => pick(c, "p95")), name: "p95", mode: "lines", fill: "tonexty", line: { width: 0.5, color: "#9ab" }, fillcolor: "rgba(76,120,168,0.2)" });
+  }
+  traces.push({ x, y: view.cells.map((c) => pick(c, "p50")), name: binary ? "probability" : "median", mode: "lines+markers", line: { color: "#1f3b57" } });
+  const ys = traces.flatMap((t) => t.y).filter((v) => v > 0);
+  const log = !binary && ys.length > 0 && Math.max(...ys) / Math.min(...ys) > 100;
+  Plotly.react($("fig-sweep"), traces, {
+    title: { text: `${name} as ${axis.name} varies` },
+    xaxis: {
+      type: x.every((v) => v > 0) && Math.max(...x) / Math.min(...x) > 50 ? "log" : "linear",
+      title: { text: `${axis.name} (${axis.unit})` },
+    },
+    yaxis: { type: log ? "log" : "linear", title: { text: binary ? "probability" : unit } },
+    height: 340,
+  }, { responsive: true, displaylogo: false });
+}
+
 async function start() {
   const [meta, presets, params] = await Promise.all([
     getJSON("api/version"), getJSON("api/presets"), getJSON("api/parameters"),
@@ -421,6 +506,8 @@ async function start() {
   $("download-toml").addEventListener("click", downloadToml);
   $("download-csv").addEventListener("click", downloadCsv);
   $("save").addEventListener("click", save);
+  $("compare").addEventListener("click", compare);
+  $("sweep").addEventListener("click", sweep);
   await recompute();
   drawEssay();
 }
