@@ -1,8 +1,8 @@
 """Write benchmarks/RESULTS.md from the JSON that `make bench` produced.
 
 startup.json (hyperfine), static.json and race.json (pytest-benchmark), race_memory.txt
-(``/usr/bin/time -v``), peers.json (benchmarks/peers.py) and web_load.json
-(benchmarks/web_load.py).
+(``/usr/bin/time -v``), peers.json (benchmarks/peers.py), web_load.json
+(benchmarks/web_load.py) and tasks.json (benchmarks/tasks_ratio.py).
 """
 
 import json
@@ -40,6 +40,10 @@ def main() -> None:
         *peers_section(peers),
         *web_section(web),
     ]
+    if (HERE / "tasks.json").exists():  # benchmarks/tasks_ratio.py
+        from tasks_ratio import section as tasks_section
+
+        lines += tasks_section(json.loads((HERE / "tasks.json").read_text()))
     (HERE / "RESULTS.md").write_text("\n".join(lines) + "\n")
     sys.stdout.write(f"wrote {HERE / 'RESULTS.md'}\n")
 
