@@ -34,6 +34,7 @@ from alignment_runway.web.models import (
     ScenarioRequest,
     SensitivityRequest,
     SweepRequest,
+    TasksRequest,
     ViewOut,
     check_settings,
 )
@@ -287,6 +288,12 @@ def create_app(
         limits.check_samples(request.samples)
         body = request.model_dump() | {"cells": MAX_WEB_CELLS}
         return ViewOut(**await computed("sweep", body))
+
+    @app.post("/api/tasks")
+    async def tasks(request: TasksRequest) -> ViewOut:
+        """Speed-up over the human field against the automated share (``tasks --format json``)."""
+        limits.check_samples(request.samples)
+        return ViewOut(**await computed("tasks", request.model_dump()))
 
     @app.get("/api/essay")
     def essay() -> dict[str, Any]:
