@@ -30,8 +30,32 @@ def test_race_on_the_essay_is_the_lead_times_the_static_figure(cli: Cli) -> None
     expected = number(3 * _static_year_per_month())
     assert f"Research in the window: {expected} researcher-years" in result.stdout
     assert "researcher-years" in result.stdout
-    assert "Window ended by: catch-up 100.0%" in result.stdout
+    assert "Window ended by: catch-up\n" in result.stdout
     assert "Research by month" in result.stdout
+
+
+def test_a_deterministic_race_shows_a_point_not_monte_carlo(cli: Cli) -> None:
+    # the essay preset has no uncertain input: one value per output, no ± and no percentiles
+    result = cli("race")
+    assert result.returncode == 0, result.stderr
+    assert "one deterministic run" in result.stdout
+    assert "1 samples" not in result.stdout and "±" not in result.stdout
+    header = next(line for line in result.stdout.splitlines() if "quantity" in line)
+    assert "value" in header and "meaning" in header
+    assert not {"mean", "p5", "p50", "p95"} & set(header.replace("┃", " ").split())
+    research = next(line for line in result.stdout.splitlines() if line.startswith("│ research "))
+    assert "research delivered in the window" in research
+
+
+def test_a_recorded_deterministic_race_shows_one_value_per_output(
+    cli: Cli, tmp_path: Path
+) -> None:
+    store = tmp_path / "runs.sqlite"
+    assert cli("race", "--store", store).returncode == 0
+    shown = cli("runs", "show", "1", "--store", store)
+    assert shown.returncode == 0, shown.stderr
+    header = next(line for line in shown.stdout.splitlines() if "output" in line)
+    assert "value" in header and "p50" not in header and "mean" not in header
 
 
 def test_race_json_reports_success_reasons_and_research_by_month(json_ok: JsonOk) -> None:
@@ -69,7 +93,7 @@ def test_a_window_longer_than_the_horizon_is_cut_with_a_counted_warning(cli: Cli
     result = cli("race", "--set", "race.lead=30 months", "--months", "12")
     assert result.returncode == 0, result.stderr
     assert "1 of 1 samples had a window longer than the horizon of 12 months" in result.stderr
-    assert "horizon 100.0%" in result.stdout
+    assert "Window ended by: horizon\n" in result.stdout
 
 
 def test_race_without_a_requirement_reports_no_success(json_ok: JsonOk) -> None:

@@ -195,3 +195,15 @@ def test_report_states_the_audit_tolerance_it_was_given(uncertain_run: RunResult
     assert f"{agreed} of {total} figures agree within {api.ESSAY_TOLERANCE:.0%}" in text
     other = report_html(uncertain_run, audit=dataclasses.replace(view, tolerance=0.2))
     assert f"{agreed} of {total} figures agree within 20%" in other  # from the view, not fixed
+
+
+def test_a_deterministic_race_reports_one_value_per_output() -> None:
+    from alignment_runway.reports.html import report_html
+
+    text = report_html(api.race(api.load_scenario(preset="essay")))
+    assert "one deterministic run" in text and "1 sample" not in text
+    results = text.split('<section id="results">', 1)[1].split("</section>", 1)[0]
+    assert '<th class="num">value</th>' in results
+    head = results.split("<thead>", 1)[1].split("</thead>", 1)[0]
+    assert ">p50<" not in head and ">mean<" not in head and "±" not in results
+    assert "Why the window ended: catch-up." in text

@@ -14,6 +14,7 @@ from alignment_runway.views import (
     InputRow,
     PointView,
     RaceView,
+    SummaryRow,
     SummaryView,
 )
 
@@ -110,7 +111,7 @@ def _results_table(columns: list[str]) -> Table:
     table = Table(title="Results", title_justify="left")
     for column in columns:
         table.add_column(
-            column, justify="left" if column in ("quantity", "unit") else "right", overflow="fold"
+            column, justify="left" if column in ("quantity", "unit", "meaning") else "right", overflow="fold"
         )
     return table
 
@@ -118,20 +119,24 @@ def _results_table(columns: list[str]) -> Table:
 def print_race(view: RaceView, qs: list[float]) -> None:
     """A race: results, why windows ended, research by month, notes, headline, P(success)."""
     print_inputs(view.scenario, view.description, view.inputs)
-    console.print(
-        f"Race: horizon {number(view.months)} months, {view.step}ly steps; Monte Carlo: "
-        f"{view.samples:,} samples, seed {view.seed} (--seed), {view.workers} "
-        "worker(s); ± is the Monte Carlo standard error"
-    )
-    table = _results_table(["quantity", "mean", *(f"p{q:g}" for q in qs), "unit"])
-    for row in view.rows:
-        cells = [cell(e) for e in (row.mean, *row.percentiles.values())]
-        table.add_row(escape(row.name.removeprefix("race.")), *cells, row.unit)
-    console.print(table)
-    ended = ", ".join(
-        f"{name} {e.value:.1%} ±{e.se:.1%}" for name, e in view.end_reasons.items() if e.value > 0
-    )
-    console.print(f"[bold]Window ended by:[/] {ended}")
+    if view.point:
+        console.print(
+            f"Race: horizon {number(view.months)} months, {view.step}ly steps; one "
+            "deterministic run (every input is a point value)"
+        )
+        _print_point_rows(view.rows)
+    else:
+        console.print(
+            f"Race: horizon {number(view.months)} months, {view.step}ly steps; Monte Carlo: "
+            f"{view.samples:,} samples, seed {view.seed} (--seed), {view.workers} "
+            "worker(s); ± is the Monte Carlo standard error"
+        )
+        table = _results_table(["quantity", "mean", *(f"p{q:g}" for q in qs), "unit"])
+        for row in view.rows:
+            cells = [cell(e) for e in (row.mean, *row.percentiles.values())]
+            table.add_row(escape(row.name.removeprefix("race.")), *cells, row.unit)
+        console.print(table)
+    console.print(f"[bold]Window ended by:[/] {view.ended_by}")
     if view.trajectories:
         _print_fan(view)
     print_notes(view.notes)
@@ -153,6 +158,15 @@ def print_race(view: RaceView, qs: list[float]) -> None:
             f"[bold]P(success):[/] {probability(view.success.value, view.success.se)}: {need} "
             "delivered inside the window"
         )
+
+
+def _print_point_rows(rows: tuple[SummaryRow, ...]) -> None:
+    """Outputs of a deterministic run: one value each, with its unit and meaning."""
+    table = _results_table(["quantity", "value", "unit", "meaning"])
+    for row in rows:
+        shown = estimate_parts(row.mean.value, 0.0)[0]
+        table.add_row(escape(row.name.removeprefix("race.")), shown, row.unit, row.meaning)
+    console.print(table)
 
 
 def _print_fan(view: RaceView) -> None:

@@ -96,11 +96,13 @@ def runs_show(run_id: RunId, store: RunsStoreOpt = None, fmt: FormatOpt = Format
     console.print("versions: " + ", ".join(f"{k} {v}" for k, v in entry.versions.items()))
     if entry.samples_file:
         console.print(f"samples: {escape(entry.samples_file)} (beside the store)")
+    point = entry.samples == 1
     table = Table(title="Results", title_justify="left")
-    for column in ("output", "mean", "p5", "p50", "p95", "unit"):
-        table.add_column(column, justify="left" if column in ("output", "unit") else "right")
+    numbers = ("value",) if point else ("mean", "p5", "p50", "p95")
+    for column in ("output", *numbers, "unit"):
+        table.add_column(column, justify="right" if column in numbers else "left")
     for name, values, unit in views.record_rows(entry):
-        table.add_row(name, *_cells(values), unit)
+        table.add_row(name, *_cells(values[:1] if point else values), unit)
     console.print(table)
     console.print("[bold]Scenario[/] (fully resolved):")
     console.print(escape(entry.scenario_text), highlight=False)

@@ -122,11 +122,15 @@ def figure_specs(
         if result.trajectories.shape[0]:
             unit, scale = display_unit("race.research")
             month, paths = result.month, result.trajectories
+            kept = (
+                ""
+                if result.samples == 1
+                else f", from the first {paths.shape[0]:,} samples"
+            )
             specs.append(
                 FigureSpec(
                     "research-by-month",
-                    f"Research delivered by month since the pause ({unit}), from the first "
-                    f"{paths.shape[0]:,} samples.",
+                    f"Research delivered by month since the pause ({unit}){kept}.",
                     lambda: fan_figure(month, paths, scale, unit),
                 )
             )
@@ -193,8 +197,13 @@ def report_html(
 
 
 def _run_line(result: RunResult) -> str:
+    sampled = (
+        "one deterministic run (every input a point value)"
+        if result.samples == 1
+        else f"{result.samples:,} Monte Carlo samples, seed {result.seed}"
+    )
     line = (
-        f"alignment-runway {__version__}; {result.samples:,} sample(s), seed {result.seed}; "
+        f"alignment-runway {__version__}; {sampled}; "
         f"starts from the {result.scenario.starts_from} preset"
     )
     if isinstance(result, RaceResult):
@@ -258,20 +267,23 @@ _COLUMNS = (
 )
 
 
-def summary_table_html(rows: Sequence[SummaryRow]) -> str:
-    """Output rows (means and percentiles with Monte Carlo errors) as an HTML table."""
+def summary_table_html(rows: Sequence[SummaryRow], *, point: bool = False) -> str:
+    """Output rows as an HTML table: means and percentiles with Monte Carlo errors.
+
+    A ``point`` run (one deterministic sample) shows one value per output instead.
+    """
     labels = list(rows[0].percentiles) if rows else [f"p{q:g}" for q in REPORT_PERCENTILES]
+    if point:
+        labels = []
     cells = []
     for row in rows:
-        shown = "".join(
-            f'<td class="num">{estimate_html(e)}</td>'
-            for e in (row.mean, *row.percentiles.values())
-        )
+        estimates = (row.mean,) if point else (row.mean, *row.percentiles.values())
+        shown = "".join(f'<td class="num">{estimate_html(e)}</td>' for e in estimates)
         cells.append(
             f"<tr><td><code>{esc(row.name)}</code></td>{shown}<td>{esc(row.unit)}</td>"
             f'<td class="meaning">{esc(OUTPUT_SPECS[row.name].meaning)}</td></tr>'
         )
-    numeric = ("mean", *labels)
+    numeric = ("value",) if point else ("mean", *labels)
     head = "".join(
         f'<th class="{"num" if h in numeric else ""}">{h}</th>'
         for h in ("output", *numeric, "unit", "meaning")
@@ -289,7 +301,8 @@ def result_html(result: RunResult) -> str:
     """A result in a notebook: what was run, the headline and the summary table."""
     return (
         f"<div><p><strong>{esc(result.scenario.name)}</strong>: {esc(_run_line(result))}</p>"
-        f"{_headline(result)}{summary_table_html(output_rows(result))}</div>"
+        f"{_headline(result)}{summary_table_html(output_rows(result), point=result.samples == 1)}"
+        "</div>"
     )
 
 
@@ -309,7 +322,7 @@ def _results_section(result: RunResult) -> str:
     return (
         '<section id="results"><h2>Results</h2>'
         f"<p>Every output in its display unit.{error}</p>"
-        f"{summary_table_html(output_rows(result))}{notes}</section>"
+        f"{summary_table_html(output_rows(result), point=result.samples == 1)}{notes}</section>"
     )
 
 
@@ -359,10 +372,7 @@ def _distributions_section(result: RunResult, figures: dict[str, FigureSpec]) ->
 
 def _race_section(result: RaceResult, figures: dict[str, FigureSpec]) -> str:
     view = race_view(result, REPORT_PERCENTILES)
-    reasons = ", ".join(
-        f"{name} {e.value:.1%}" for name, e in view.end_reasons.items() if e.value > 0
-    )
-    body = [f"<p>Why the window ended: {esc(reasons)}.</p>"]
+    body = [f"<p>Why the window ended: {esc(view.ended_by)}.</p>"]
     for stem in ("research-by-month", "window-end"):
         if stem in figures:
             body.append(figure_html(figures[stem]))

@@ -21,6 +21,7 @@ __all__ = [
     "display_unit",
     "estimate_record",
     "input_rows",
+    "meaning",
     "spread",
     "to_display",
 ]
@@ -34,6 +35,15 @@ def display_unit(name: str) -> tuple[str, float]:
     spec = OUTPUT_SPECS.get(name)
     unit, shown = (spec.unit, spec.display_unit) if spec else _parameter_units(name)
     return shown, factor(unit, shown)
+
+
+def meaning(name: str) -> str:
+    """An output's or parameter's one-line meaning ("" for a name that is neither)."""
+    spec = OUTPUT_SPECS.get(name)
+    if spec is not None:
+        return spec.meaning
+    parameter = PARAMETERS.get(name)
+    return "" if parameter is None else parameter.meaning
 
 
 def _parameter_units(name: str) -> tuple[str, str]:

@@ -26,6 +26,7 @@ from alignment_runway.views.common import (
     display_unit,
     estimate_record,
     input_rows,
+    meaning,
 )
 
 __all__ = [
@@ -176,6 +177,7 @@ class SummaryRow:
     percentiles: dict[str, Estimate]
     above: tuple[tuple[float, Estimate], ...] = ()
     missing: int = 0
+    meaning: str = ""
 
     def to_json(self, *, full: bool = True) -> dict[str, Any]:
         """The row as JSON.
@@ -218,6 +220,7 @@ def _rows(
                 percentiles={f"p{q:g}": e.scaled(scale) for q, e in row.percentiles.items()},
                 above=tuple((t * scale, e) for t, e in row.above.items()),
                 missing=row.missing,
+                meaning=meaning(row.name),
             )
         )
     return tuple(rows)
@@ -373,6 +376,22 @@ class RaceView:
     notes: tuple[str, ...]
     research: Interval
     field_years_median: float
+
+    @property
+    def point(self) -> bool:
+        """Whether the race is one deterministic run (every input a point value)."""
+        return self.samples == 1
+
+    @property
+    def ended_by(self) -> str:
+        """Why the window ended, in words: the reason of a point race, else the shares."""
+        if self.point:
+            return next(name for name, e in self.end_reasons.items() if e.value > 0)
+        return ", ".join(
+            f"{name} {e.value:.1%} ±{e.se:.1%}"
+            for name, e in self.end_reasons.items()
+            if e.value > 0
+        )
 
     def to_json(self) -> dict[str, Any]:
         """The view as the ``race --format json`` document."""
