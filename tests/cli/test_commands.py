@@ -156,6 +156,24 @@ def test_explain_output(cli: Cli, json_ok: JsonOk) -> None:
     assert record["stage"] == "B"
 
 
+def test_explain_without_a_name_lists_every_parameter(cli: Cli, json_ok: JsonOk) -> None:
+    from alignment_runway.scenarios import PARAMETERS
+
+    records = json_ok("explain")
+    assert [r["name"] for r in records] == list(PARAMETERS)
+    assert all(r["section"] == r["name"].split(".")[0] and r["meaning"] for r in records)
+    unset = [r for r in records if r["default"] is None]
+    assert "compute.training_compute" in {r["name"] for r in unset}  # unset ones listed too
+    out = _ok(cli("explain"))
+    rows = [line for line in out.splitlines() if line.startswith("│ ") and line[2] != " "]
+    assert len(rows) == len(PARAMETERS)
+    stock = next(line for line in rows if "│ stock " in line)
+    assert "compute" in stock and "FLOP/s" in stock and "4e21 FLOP/s" in stock
+    assert "peak compute" in stock
+    compute = next(line for line in rows if "│ training_compute " in line)
+    assert "unset" in compute
+
+
 def test_validate_file(tmp_path: Path, cli: Cli) -> None:
     (tmp_path / "scenario.toml").write_text(
         'schema = 1\n[compute]\nstock = "8e21 FLOP/s"\n', encoding="utf-8"

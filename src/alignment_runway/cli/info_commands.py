@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Annotated
+
+import typer
 
 from rich.markup import escape
 from rich.table import Table
@@ -41,8 +44,25 @@ def presets_command(fmt: FormatOpt = Format.table) -> None:
     console.print(table)
 
 
-def explain_command(name: str, fmt: FormatOpt = Format.table) -> None:
-    """Explain a parameter (meaning, unit, default, source) or a model output."""
+ExplainName = Annotated[
+    str | None,
+    typer.Argument(
+        metavar="NAME",
+        help="A parameter (section.name) or an output. [default: list every parameter]",
+        show_default=False,
+    ),
+]
+
+
+def explain_command(name: ExplainName = None, fmt: FormatOpt = Format.table) -> None:
+    """Explain a parameter (meaning, unit, default, source) or a model output.
+
+    Without a name, lists every parameter: its section, unit, default (or "unset") and
+    one-line meaning.
+    """
+    if name is None:
+        _list_parameters(fmt)
+        return
     record = views.explain_record(name)
     if fmt is Format.json:
         emit_json(record)
@@ -53,4 +73,30 @@ def explain_command(name: str, fmt: FormatOpt = Format.table) -> None:
     for key, value in record.items():
         if key != "name":
             table.add_row(key, escape(str(value if value not in ("", None) else "—")))
+    console.print(table)
+
+
+def _list_parameters(fmt: Format) -> None:
+    records = views.parameter_records()
+    if fmt is Format.json:
+        emit_json(records)
+        return
+    table = Table(
+        title="Parameters (explain NAME shows one in full, with its source)",
+        expand=True,
+        title_justify="left",
+    )
+    table.add_column("section", no_wrap=True)
+    table.add_column("parameter", no_wrap=True)
+    for column in ("unit", "default"):
+        table.add_column(column, overflow="fold", ratio=1)
+    table.add_column("meaning", overflow="fold", ratio=3)
+    for record in records:
+        table.add_row(
+            record["section"],
+            record["name"].split(".", 1)[1],
+            escape(record["unit"]),
+            escape(record["default"] or "unset"),
+            escape(record["meaning"]),
+        )
     console.print(table)

@@ -25,6 +25,7 @@ def explain_record(name: str) -> dict[str, Any]:
         default = load_preset(BASE_PRESET).settings.get(name)
         return {
             "name": name,
+            "section": spec.section,
             "symbol": spec.symbol,
             "meaning": spec.meaning,
             "unit": spec.display_unit,
