@@ -359,3 +359,14 @@ def test_a_preset_is_a_name_not_a_path(cli_error: CliError, preset: str) -> None
     _assert_names(
         cli_error("run", "--preset", preset), (f"unknown preset {preset!r}", "never by a path")
     )
+
+
+@pytest.mark.parametrize("value", ["1.5", "1e-3", "abc", "inf"])
+@pytest.mark.parametrize(
+    "args", [("run", "--samples"), ("race", "--keep-trajectories"), ("runs", "list", "--limit")]
+)
+def test_counts_that_are_not_whole_numbers_are_refused(
+    cli_error: CliError, args: tuple[str, ...], value: str
+) -> None:
+    line = cli_error(*args, value)
+    assert args[-1] in line and "whole number" in line and repr(value) in line

@@ -233,3 +233,16 @@ def test_validate_lists_set_overrides(tmp_path: Path, json_ok: JsonOk) -> None:
     )
     data = json_ok("validate", "scenario.toml", "--set", "compute.stock=9e21 FLOP/s")
     assert data["sets"] == ["compute.stock", "compute.utilization"]
+
+
+def test_counts_accept_scientific_notation(json_ok: JsonOk, tmp_path: Path) -> None:
+    from alignment_runway.cli.common import count
+
+    assert (count("1e6"), count("2.5e3"), count("1_000"), count("12")) == (10**6, 2500, 1000, 12)
+    data = json_ok("race", "--preset", "race", "-n", "2e3", "--keep-trajectories", "1e2")
+    assert data["samples"] == 2000 and data["research_by_month"]["trajectories"] == 100
+    assert json_ok("sensitivity", "--preset", "uncertain", "--method", "rank", "-n", "1e3")
+    store = tmp_path / "r.sqlite"
+    for _ in range(2):
+        json_ok("run", "--store", store)
+    assert len(json_ok("runs", "list", "--limit", "1e0", "--store", store)) == 1

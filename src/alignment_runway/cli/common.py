@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import os
 import sys
 import time
@@ -23,6 +24,7 @@ __all__ = [
     "Format",
     "console",
     "console_err",
+    "count",
     "emit_json",
     "percentile_list",
     "print_notes",
@@ -85,6 +87,33 @@ class Format(StrEnum):
     json = "json"
 
 
+def count(value: Any) -> int:
+    """A count on the command line: a whole number, also in scientific notation.
+
+    ``100000``, ``1e5``, ``2.5e3`` and ``1_000`` are accepted; ``1.5`` and ``abc`` are not.
+    Options that take counts parse with it (``parser=count``).
+
+    >>> count("1e6"), count("2.5e3"), count("1_000"), count(7)
+    (1000000, 2500, 1000, 7)
+    """
+    if isinstance(value, int):
+        return value
+    text = str(value).strip().replace("_", "")
+    try:
+        return int(text)
+    except ValueError:
+        pass
+    try:
+        number = float(text)
+    except ValueError:
+        number = math.nan
+    if not math.isfinite(number) or number != math.floor(number):
+        raise typer.BadParameter(
+            f"expected a whole number (such as 100000 or 1e5), received {value!r}"
+        )
+    return int(number)
+
+
 FileArg = Annotated[
     Path | None, typer.Argument(help="Scenario TOML file (default: the essay preset).")
 ]
@@ -106,6 +135,7 @@ SamplesOpt = Annotated[
     typer.Option(
         "--samples",
         "-n",
+        parser=count,
         help=f"Monte Carlo samples [default: {api.DEFAULT_SAMPLES:,} when any "
         "input is uncertain, else 1].",
     ),

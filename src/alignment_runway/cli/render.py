@@ -111,7 +111,9 @@ def _results_table(columns: list[str]) -> Table:
     table = Table(title="Results", title_justify="left")
     for column in columns:
         table.add_column(
-            column, justify="left" if column in ("quantity", "unit", "meaning") else "right", overflow="fold"
+            column,
+            justify="left" if column in ("quantity", "unit", "meaning") else "right",
+            overflow="fold",
         )
     return table
 

@@ -24,6 +24,7 @@ from alignment_runway.cli.common import (
     SeedOpt,
     SetOpt,
     console_err,
+    count,
     emit_json,
     percentile_list,
     progress,
@@ -48,11 +49,14 @@ class Step(StrEnum):
     week = "week"
 
 
-WorkersOpt = Annotated[int, typer.Option("--workers", "-w", help="Processes to sample with.")]
+WorkersOpt = Annotated[
+    int, typer.Option("--workers", "-w", parser=count, help="Processes to sample with.")
+]
 ChunkOpt = Annotated[
     int,
     typer.Option(
         "--chunk-size",
+        parser=count,
         help="Most samples evaluated at once (bounds working memory; kept samples take 8 bytes "
         "each per kept array: see --keep).",
     ),
@@ -260,6 +264,7 @@ def race_command(
         int,
         typer.Option(
             "--keep-trajectories",
+            parser=count,
             help="Samples whose research by month is kept for the fan chart (quantiles by "
             "month); totals always use every sample.",
         ),

@@ -12,7 +12,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from alignment_runway import api, views
-from alignment_runway.cli.common import Format, FormatOpt, console, emit_json
+from alignment_runway.cli.common import Format, FormatOpt, console, count, emit_json
 from alignment_runway.formatting import number
 
 __all__ = ["REPRODUCE_DIFFERS", "runs_app"]
@@ -49,7 +49,7 @@ def _cells(values: list[float | None]) -> list[str]:
 @runs_app.command("list")
 def runs_list(
     store: RunsStoreOpt = None,
-    limit: Annotated[int, typer.Option("--limit", help="Newest runs to show.")] = 20,
+    limit: Annotated[int, typer.Option("--limit", parser=count, help="Newest runs to show.")] = 20,
     fmt: FormatOpt = Format.table,
 ) -> None:
     """The recorded runs, newest first."""
@@ -221,7 +221,9 @@ def runs_delete(run_id: RunId, store: RunsStoreOpt = None) -> None:
 @runs_app.command("sweeps")
 def runs_sweeps(
     store: RunsStoreOpt = None,
-    limit: Annotated[int, typer.Option("--limit", help="Newest sweeps to show.")] = 20,
+    limit: Annotated[
+        int, typer.Option("--limit", parser=count, help="Newest sweeps to show.")
+    ] = 20,
     fmt: FormatOpt = Format.table,
 ) -> None:
     """The recorded sweeps, newest first: how many cells are done (sweep --resume ID finishes)."""

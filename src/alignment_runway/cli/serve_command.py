@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from alignment_runway import api
+from alignment_runway.cli.common import count
 
 __all__ = ["serve_command"]
 
@@ -30,10 +31,14 @@ def serve_command(
         ),
     ] = None,
     workers: Annotated[
-        int, typer.Option("--workers", "-w", help="Worker processes that compute requests.")
+        int,
+        typer.Option(
+            "--workers", "-w", parser=count, help="Worker processes that compute requests."
+        ),
     ] = 2,
     max_samples: Annotated[
-        int, typer.Option("--max-samples", help="Most samples one request may ask for.")
+        int,
+        typer.Option("--max-samples", parser=count, help="Most samples one request may ask for."),
     ] = 200_000,
     time_limit: Annotated[
         float, typer.Option("--time-limit", help="Seconds one request may compute.")

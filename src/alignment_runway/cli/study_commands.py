@@ -21,6 +21,7 @@ from alignment_runway.cli.common import (
     SeedOpt,
     SetOpt,
     console,
+    count,
     emit_json,
     print_notes,
     scenario_from,
@@ -63,6 +64,7 @@ StudySamplesOpt = Annotated[
     typer.Option(
         "--samples",
         "-n",
+        parser=count,
         help=f"rank: Monte Carlo samples [default: {api.DEFAULT_SAMPLES:,}]; sobol: base "
         f"sample N, a power of 2 [default: {api.DEFAULT_SOBOL_SAMPLES}]; tornado: unused.",
     ),

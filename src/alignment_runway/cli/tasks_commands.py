@@ -18,6 +18,7 @@ from alignment_runway.cli.common import (
     SeedOpt,
     SetOpt,
     console,
+    count,
     emit_json,
     scenario_from,
 )
@@ -45,6 +46,7 @@ def tasks_command(
         typer.Option(
             "--samples",
             "-n",
+            parser=count,
             help=f"Monte Carlo samples [default: {api.DEFAULT_TASKS_SAMPLES:,} when any input "
             "is uncertain, else 1].",
         ),
