@@ -142,6 +142,7 @@ def export(
         table = _summary_frame(result, names, percentiles, dict(above or {}))
         rows = len(table)
     meta = metadata(result, what, names, percentiles, above)
+    meta["never"] = _never_cells(table)
     writer = _WRITERS[suffix]
     write_atomically(path, force, lambda tmp: writer(tmp, table, meta))
     return Exported(path, suffix, what, rows)
@@ -211,6 +212,50 @@ def _require(path: Path, package: str) -> None:
         raise _missing_error(path, package) from None
 
 
+# --- "never": a requirement not reached (+inf in memory), written as each format allows ---
+
+#: How each format writes a time never reached (+inf in memory; docs/usage.md, "Exports").
+NEVER = {
+    ".csv": "an empty cell",
+    ".parquet": "null",
+    ".nc": "NaN (the variable's attribute never names the outputs)",
+    ".json": "null",
+}
+
+
+def _never_cells(table: Mapping[str, Any] | pd.DataFrame) -> list[str]:
+    """Where a table holds +inf (a requirement never reached): columns, or OUTPUT.COLUMN cells.
+
+    A samples table names its columns; a summary (indexed by output) names each
+    ``OUTPUT.STATISTIC`` cell, as a sweep's columns are named.
+    """
+    if isinstance(table, Mapping):
+        return [
+            name
+            for name, values in table.items()
+            if np.asarray(values).dtype.kind == "f" and np.isposinf(values).any()
+        ]
+    cells = []
+    for column in table.columns:
+        values = table[column].to_numpy()
+        if values.dtype.kind == "f":
+            cells += [f"{row}.{column}" for row in table.index[np.isposinf(values)]]
+    return cells
+
+
+def _without_never(values: Any) -> Any:
+    """A float column with +inf (never) made NaN; other columns as they are."""
+    array = np.asarray(values)
+    if array.dtype.kind != "f" or not np.isposinf(array).any():
+        return values
+    return np.where(np.isposinf(array), np.nan, array)
+
+
+def _marked(meta: dict[str, Any], suffix: str) -> dict[str, Any]:
+    """The metadata with ``never`` saying how this format writes a time never reached."""
+    return meta | {"never": {"cells": meta.get("never", []), "written_as": NEVER[suffix]}}
+
+
 # --- writers: (temporary path, table, metadata) --------------------------------------------
 
 
@@ -239,6 +284,7 @@ def _write_json(tmp: Path, table: Mapping[str, Any] | pd.DataFrame, meta: dict[s
     def dumps(value: Any) -> str:
         return json.dumps(value, allow_nan=False, ensure_ascii=False)
 
+    meta = _marked(meta, ".json")
     # one column at a time (json.dumps is about twice as fast as json.dump into a file)
     with open(tmp, "w", encoding="utf-8") as fh:
         fh.write(f'{{"metadata": {dumps(meta)}, "data": {{')
@@ -250,8 +296,12 @@ def _write_json(tmp: Path, table: Mapping[str, Any] | pd.DataFrame, meta: dict[s
 def _write_csv(tmp: Path, table: Mapping[str, Any] | pd.DataFrame, meta: dict[str, Any]) -> None:
     import pandas as pd
 
-    frame = pd.DataFrame(dict(table)) if isinstance(table, Mapping) else table
+    if isinstance(table, Mapping):
+        frame = pd.DataFrame({name: _without_never(v) for name, v in table.items()})
+    else:
+        frame = table.replace(np.inf, np.nan)
     index = not isinstance(table, Mapping)
+    meta = _marked(meta, ".csv")
     with open(tmp, "w", encoding="utf-8", newline="") as fh:
         for key, value in meta.items():
             fh.write(f"# {key}: {json.dumps(value, ensure_ascii=False)}\n")
@@ -265,13 +315,18 @@ def _write_parquet(
     import pyarrow.parquet as pq
 
     units = meta["units"]
+    meta = _marked(meta, ".parquet")
     if isinstance(table, Mapping):
         fields = [
             pa.field(name, pa.float64(), metadata={b"unit": units[name].encode()}) for name in table
         ]
-        arrow = pa.table([pa.array(values) for values in table.values()], schema=pa.schema(fields))
-    else:
-        arrow = pa.Table.from_pandas(table, preserve_index=True)
+        columns = [
+            pa.array(values, mask=np.isposinf(values) if name in meta["never"]["cells"] else None)
+            for name, values in table.items()
+        ]
+        arrow = pa.table(columns, schema=pa.schema(fields))
+    else:  # pandas' NaN is Arrow's null
+        arrow = pa.Table.from_pandas(table.replace(np.inf, np.nan), preserve_index=True)
     schema_meta = dict(arrow.schema.metadata or {})
     schema_meta[PARQUET_KEY] = json.dumps(meta, ensure_ascii=False).encode()
     pq.write_table(arrow.replace_schema_metadata(schema_meta), str(tmp))
@@ -280,24 +335,39 @@ def _write_parquet(
 def _write_netcdf(tmp: Path, table: Mapping[str, Any] | pd.DataFrame, meta: dict[str, Any]) -> None:
     import xarray as xr
 
+    never = meta.get("never", [])
+    meta = _marked(meta, ".nc")
     attrs: dict[str, Any] = {
-        key: value for key, value in meta.items() if key not in ("units", "inputs", "above")
+        key: value
+        for key, value in meta.items()
+        if key not in ("units", "inputs", "above", "never")
     }
     attrs["inputs"] = json.dumps(meta["inputs"], ensure_ascii=False)
+    attrs["never"] = json.dumps(meta["never"], ensure_ascii=False)
     if "percentiles" in meta:
         attrs["percentiles"] = np.asarray(meta["percentiles"], dtype=np.float64)
         attrs["above"] = json.dumps(meta["above"], ensure_ascii=False)
     if isinstance(table, Mapping):
         n = meta["samples"]
         data = {
-            name: xr.DataArray(values, dims="sample", attrs={"units": meta["units"][name]})
+            name: xr.DataArray(
+                _without_never(values), dims="sample", attrs={"units": meta["units"][name]}
+            )
             for name, values in table.items()
         }
+        for name in never:
+            data[name].attrs["never"] = f"NaN: {name} never reached (the requirement was not met)"
         dataset = xr.Dataset(data, coords={"sample": np.arange(n)}, attrs=attrs)
     else:
-        frame = table.astype({"unit": object})
+        frame = table.astype({"unit": object}).replace(np.inf, np.nan)
         dataset = xr.Dataset.from_dataframe(frame)
         dataset.attrs = attrs
+        for column in frame.columns:
+            outputs = [c.removesuffix(f".{column}") for c in never if c.endswith(f".{column}")]
+            if outputs:
+                dataset[column].attrs["never"] = (
+                    f"NaN for {', '.join(outputs)}: never reached (the requirement was not met)"
+                )
     dataset.to_netcdf(tmp, engine="h5netcdf")
 
 
@@ -354,13 +424,21 @@ def export_sweep(sweep: Sweep, path: str | os.PathLike[str], *, force: bool = Fa
     }
     if sweep.kind == "race":
         meta |= {"months": sweep.months, "step": sweep.step}
+    meta["never"] = _never_cells(table)
 
     def write(tmp: Path) -> None:
         if suffix == ".nc":
             dataset = sweep.dataset.copy()
+            for name in dataset.data_vars:
+                values = dataset[name].values
+                if values.dtype.kind == "f" and np.isposinf(values).any():
+                    dataset[name] = dataset[name].where(~np.isposinf(values))
+                    dataset[name].attrs["never"] = (
+                        "NaN: never reached (the requirement was not met)"
+                    )
             dataset.attrs = {
                 k: json.dumps(v, ensure_ascii=False) if isinstance(v, dict | list) else v
-                for k, v in meta.items()
+                for k, v in _marked(meta, ".nc").items()
             }
             dataset.to_netcdf(tmp, engine="h5netcdf")
         else:

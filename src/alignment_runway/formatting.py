@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 
-__all__ = ["estimate_parts", "number", "probability"]
+__all__ = ["estimate_parts", "number", "probability", "swing"]
 
 
 def number(x: float, digits: int = 3) -> str:
@@ -55,3 +55,15 @@ def probability(value: float, se: float) -> str:
     '0.457 ±0.012'
     """
     return f"{value:.3f} ±{se:.3f}"
+
+
+def swing(value: float, scale: float) -> str:
+    """A tornado swing: rounding noise (at most 1e-9 of ``scale``) shows as 0.
+
+    ``scale`` is the largest magnitude in play (the baseline or the largest swing), so an
+    input that changes nothing reads 0 rather than ``2.62e-10``.
+
+    >>> swing(2.62e-10, 1910.0), swing(12.5, 1910.0)
+    ('0', '12.5')
+    """
+    return "0" if abs(value) <= 1e-9 * abs(scale) else number(value)

@@ -47,9 +47,7 @@ def test_a_deterministic_race_shows_a_point_not_monte_carlo(cli: Cli) -> None:
     assert "research delivered in the window" in research
 
 
-def test_a_recorded_deterministic_race_shows_one_value_per_output(
-    cli: Cli, tmp_path: Path
-) -> None:
+def test_a_recorded_deterministic_race_shows_one_value_per_output(cli: Cli, tmp_path: Path) -> None:
     store = tmp_path / "runs.sqlite"
     assert cli("race", "--store", store).returncode == 0
     shown = cli("runs", "show", "1", "--store", store)

@@ -491,3 +491,54 @@ def test_export_imports_no_heavy_library_until_used() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120
     )
     assert done.stdout.strip() == "[]"
+
+
+# --- "never": a requirement not reached ------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def race_result() -> RunResult:
+    return api.race(api.load_scenario(preset="race"), samples=2_000, seed=SEED)
+
+
+@pytest.mark.parametrize("what", WHATS)
+@pytest.mark.parametrize("suffix", FORMATS)
+def test_never_is_written_as_the_format_allows_and_named_in_the_metadata(
+    race_result: RunResult, tmp_path: Path, suffix: str, what: ex.What
+) -> None:
+    # +inf in memory; null in JSON and Parquet, an empty cell in CSV, NaN in NetCDF: never "inf"
+    name = "race.time_to_requirement"
+    times = race_result.values[name]
+    never = np.isposinf(times)
+    assert 0 < never.sum() < times.size
+    path = tmp_path / f"out{suffix}"
+    ex.export(race_result, path, what)
+    if suffix in (".csv", ".json"):  # text: no "inf" or "Infinity" spelled out
+        assert "inf" not in path.read_text(encoding="utf-8").lower()
+    back = READERS[suffix](path, what)
+    marked = back.meta["never"]
+    if suffix == ".nc":
+        marked = json.loads(marked)
+    assert marked["written_as"] == ex.NEVER[suffix]
+    if what == "samples":
+        assert marked["cells"] == [name]
+        column = back.frame[name].to_numpy(dtype=float)
+        assert np.array_equal(np.isnan(column), never)
+        assert np.array_equal(column[~never], times[~never])
+        if suffix == ".nc":
+            with xr.open_dataset(path, engine="h5netcdf", decode_timedelta=False) as ds:
+                assert "never reached" in ds[name].attrs["never"]
+        return
+    p95 = race_result.summary().loc[name, "p95"]
+    assert p95 == np.inf and f"{name}.p95" in marked["cells"]
+    assert np.isnan(float(back.frame.loc[name, "p95"]))
+    assert all(cell.startswith(f"{name}.") for cell in marked["cells"])
+
+
+def test_csv_writes_never_as_an_empty_cell(race_result: RunResult, tmp_path: Path) -> None:
+    path = tmp_path / "out.csv"
+    ex.export(race_result, path, "samples")
+    lines = [line for line in path.read_text().splitlines() if not line.startswith("#")]
+    column = lines[0].split(",").index("race.time_to_requirement")
+    cells = [line.split(",")[column] for line in lines[1:]]
+    assert cells.count("") == int(np.isposinf(race_result.values["race.time_to_requirement"]).sum())

@@ -207,3 +207,28 @@ def test_a_deterministic_race_reports_one_value_per_output() -> None:
     head = results.split("<thead>", 1)[1].split("</thead>", 1)[0]
     assert ">p50<" not in head and ">mean<" not in head and "±" not in results
     assert "Why the window ended: catch-up." in text
+
+
+def test_report_shows_rounding_noise_in_a_swing_as_zero_like_the_screen() -> None:
+    import dataclasses
+
+    from alignment_runway.formatting import swing
+    from alignment_runway.reports.html import report_html
+    from alignment_runway.views import sensitivity_view
+
+    result = api.run(api.load_scenario(preset="uncertain"), samples=500)
+    tornado = api.sensitivity(result.scenario, method="tornado")[0]
+    view = sensitivity_view(tornado)
+    largest = max(abs(float(r["swing"])) for r in view.rows)
+    assert swing(2.62e-10 * largest / 1e3, view.swing_scale) == "0"
+    assert swing(largest, view.swing_scale) != "0"
+    # a swing of rounding noise: 2.62e-10 where the largest is thousands of times bigger
+    last = tornado.tornado[-1]
+    noisy = dataclasses.replace(last, output_high=last.output_low + 2.62e-10)
+    assert noisy.swing > 0
+    text = report_html(
+        result, [dataclasses.replace(tornado, tornado=(*tornado.tornado[:-1], noisy))]
+    )
+    assert "2.62e-10" not in text
+    row = text.split(f"<code>{noisy.name}</code></td>", 1)[1].split("</tr>", 1)[0]
+    assert row.split('<td class="num">')[3].startswith("0<")

@@ -27,7 +27,7 @@ from alignment_runway.cli.common import (
     scenario_from,
 )
 from alignment_runway.cli.run_commands import Step
-from alignment_runway.formatting import number
+from alignment_runway.formatting import number, swing
 
 __all__ = ["devloop_command", "essay_command", "sensitivity_command"]
 
@@ -136,11 +136,6 @@ def sensitivity_command(
         sys.stderr.write(f"wrote {written}\n")
 
 
-def _swing(swing: float, baseline: float) -> str:
-    """A swing, with rounding noise (below 1e-9 of the baseline) shown as 0."""
-    return "0" if abs(swing) <= 1e-9 * abs(baseline) else number(swing)
-
-
 _COLUMNS = {
     "tornado": ("input", "p5", "p95", "input unit", "at p5", "at p95", "swing"),
     "rank": ("input", "Spearman ρ"),
@@ -173,7 +168,7 @@ def _cells(view: views.SensitivityView, row: dict[str, object]) -> list[str]:
             *(number(float(v)) for v in values),  # type: ignore[arg-type]
             str(row["input_unit"]),
             *(number(float(v)) for v in outputs),  # type: ignore[arg-type]
-            _swing(float(row["swing"]), view.baseline or 0.0),  # type: ignore[arg-type]
+            swing(float(row["swing"]), view.swing_scale),  # type: ignore[arg-type]
         ]
     if view.method == "rank":
         rho: dict[str, float | None] = row["spearman"]  # type: ignore[assignment]

@@ -15,7 +15,7 @@ import re
 from collections.abc import Sequence
 
 from alignment_runway import __version__
-from alignment_runway.formatting import estimate_parts, number, probability
+from alignment_runway.formatting import estimate_parts, number, probability, swing
 from alignment_runway.reports.figures import (
     FigureSpec,
     distribution_figure,
@@ -122,11 +122,7 @@ def figure_specs(
         if result.trajectories.shape[0]:
             unit, scale = display_unit("race.research")
             month, paths = result.month, result.trajectories
-            kept = (
-                ""
-                if result.samples == 1
-                else f", from the first {paths.shape[0]:,} samples"
-            )
+            kept = "" if result.samples == 1 else f", from the first {paths.shape[0]:,} samples"
             specs.append(
                 FigureSpec(
                     "research-by-month",
@@ -393,7 +389,8 @@ def _sensitivity_section(
             f"<tr><td><code>{esc(view.label)}</code></td><td><code>{esc(row['input'])}</code>"
             f'</td><td class="num">{esc(number(row["output_at_p5"]))}</td>'
             f'<td class="num">{esc(number(row["output_at_p95"]))}</td>'
-            f'<td class="num">{esc(number(row["swing"]))}</td><td>{esc(view.unit)}</td></tr>'
+            f'<td class="num">{esc(swing(row["swing"], view.swing_scale))}</td>'
+            f"<td>{esc(view.unit)}</td></tr>"
             for view in views
             for row in view.rows
         ]

@@ -46,6 +46,12 @@ class SensitivityView:
     notes: tuple[str, ...]
 
     @property
+    def swing_scale(self) -> float:
+        """The magnitude rounding noise in a swing is judged against (formatting.swing)."""
+        swings = [abs(float(row["swing"])) for row in self.rows if "swing" in row]
+        return max([abs(self.baseline or 0.0), *swings])
+
+    @property
     def label(self) -> str:
         """The output as analysed: its name, or ``ln(name)``."""
         return f"ln({self.output})" if self.log else self.output
