@@ -249,9 +249,11 @@ def _after(
     above: Sequence[str],
     store: str | Store | None,
     store_samples: bool,
+    label: str | None = None,
 ) -> AfterRun | None:
     """The steps after a run, checked (None when nothing is asked)."""
-    if not (out or what or report or figures or force or store is not None or store_samples):
+    asked = out or what or report or figures or force or store is not None or store_samples
+    if not asked and label is None:
         return None
     thresholds = dict(threshold(item) for item in above)
     return steps.plan(
@@ -265,6 +267,7 @@ def _after(
         thresholds=thresholds,
         store=store,
         store_samples=store_samples,
+        label=label,
     )
 
 
@@ -287,6 +290,7 @@ def run(
     figures: PathLike | None = None,
     force: bool = False,
     cluster: str | None = None,
+    label: str | None = None,
 ) -> RunResult:
     """Run the static model (compute → model → tokens/s → researcher labor) on a scenario.
 
@@ -314,6 +318,7 @@ def run(
         force: replace existing files.
         cluster: evaluate the blocks on a Dask cluster, ``local:N`` or ``tcp://HOST:PORT``
             (``workers`` then stays 1); the values are bit for bit those of a local run.
+        label: a name for the run, recorded with it in ``store`` and shown in the list of runs.
 
     Raises:
         InputError: for bad options; OutputError: for files that cannot be written;
@@ -331,7 +336,7 @@ def run(
         keep=keep,
     )
     after = _after(
-        options, out, what, report, figures, force, percentiles, above, store, store_samples
+        options, out, what, report, figures, force, percentiles, above, store, store_samples, label
     )
     _check_thresholds_kept(above, keep)
     with cluster_executor(cluster, workers) as executor:
@@ -381,6 +386,7 @@ def race(
     figures: PathLike | None = None,
     force: bool = False,
     cluster: str | None = None,
+    label: str | None = None,
 ) -> RaceResult:
     """Run the race (SPEC §6): research delivered in the window the lead buys.
 
@@ -410,6 +416,7 @@ def race(
         figures: as in ``run``.
         force: as in ``run``.
         cluster: as in ``run``.
+        label: as in ``run``.
 
     Raises:
         InputError, OutputError, StoreError, ScenarioError: as in ``run``; ScenarioError also
@@ -427,7 +434,7 @@ def race(
         percentiles=percentiles,
     )
     after = _after(
-        options, out, what, report, figures, force, percentiles, (), store, store_samples
+        options, out, what, report, figures, force, percentiles, (), store, store_samples, label
     )
     with cluster_executor(cluster, workers) as executor:
         result = runs.race(

@@ -370,3 +370,12 @@ def test_counts_that_are_not_whole_numbers_are_refused(
 ) -> None:
     line = cli_error(*args, value)
     assert args[-1] in line and "whole number" in line and repr(value) in line
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [(("--no-store", "--label", "x"), "--store"), (("--label", " "), "1 to 200 characters")],
+)
+def test_a_bad_label_is_refused(cli_error: CliError, args: tuple[str, ...], expected: str) -> None:
+    line = cli_error("race", *args)
+    assert "--label" in line and expected in line

@@ -69,7 +69,41 @@ def test_diff_shows_the_parameters_and_results_that_differ(cli: Cli, store: str)
     before, after = research["p50"]
     assert after == pytest.approx(2 * before, rel=1e-12)
     text = _ok(cli, "runs", "diff", "1", "2", "--store", store).stdout
-    assert "race.lead" in text and "Parameters that differ" in text
+    equal = diff["equal_parameters"]
+    assert "race.lead" in text and f"Parameters that differ; {equal} are equal" in text
+
+
+def test_labels_end_reasons_as_shares_and_grammar(cli: Cli, store: str) -> None:
+    _ok(cli, "race", "--preset", "race", "-n", "2000", "--store", store, "--label", "wide lead")
+    _ok(cli, "race", "--preset", "race", "-n", "2000", "--store", store, "--seed", "7")
+    listed = _json(cli, "runs", "list", "--store", store)
+    assert [row["label"] for row in listed] == [None, "wide lead"]
+    table = _ok(cli, "runs", "list", "--store", store).stdout
+    assert "│ wide lead " in table and "│ race " in table
+    shown = _ok(cli, "runs", "show", "1", "--store", store).stdout
+    assert shown.startswith("Run 1 (wide lead): race of race")
+    assert "race.end_reason" not in shown and "race.success" not in shown  # no mean of a code
+    ended = next(line for line in shown.splitlines() if line.startswith("Window ended by:"))
+    assert "catch-up" in ended and "%" in ended
+    record = _json(cli, "runs", "show", "1", "--store", store)
+    shares = next(r for r in record["summary"] if r["name"] == "race.end_reason")["shares"]
+    assert sum(shares.values()) == pytest.approx(1.0) and record["label"] == "wide lead"
+    diff = _json(cli, "runs", "diff", "1", "2", "--store", store)
+    assert [s["name"] for s in diff["shares"]][:3] == [
+        "race.end_reason: catch-up",
+        "race.end_reason: theft",
+        "race.end_reason: horizon",
+    ]
+    assert "race.end_reason" not in [r["output"] for r in diff["results"]]
+    text = _ok(cli, "runs", "diff", "1", "2", "--store", store).stdout
+    assert "Shares (why windows ended; P(success))" in text
+
+
+def test_diff_counts_equal_parameters_in_good_grammar() -> None:
+    from alignment_runway.views.records import DiffView
+
+    assert DiffView((1, 2), (), 1, (), ()).equal_text == "1 is equal"
+    assert DiffView((1, 2), (), 3, (), ()).equal_text == "3 are equal"
 
 
 def test_reproduce_and_export(cli: Cli, store: str, tmp_path: Path) -> None:

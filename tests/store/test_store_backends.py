@@ -133,3 +133,37 @@ def test_a_sweep_records_its_cells_and_resumes(store_url: str) -> None:
     assert (listed["cells_done"], listed["cells"], listed["finished"]) == (3, 3, True)
     again = api.sweep(scenario, [], store=store_url, resume=done.sweep_id)
     assert again.cells == done.cells and again.seed == 2**62
+
+
+def test_a_label_and_the_end_reasons_round_trip_after_migrating_from_0004(
+    store_url: str,
+) -> None:
+    from importlib import resources
+
+    from alembic import command
+    from alembic.config import Config
+
+    engine = sa.create_engine(store_url, poolclass=sa.pool.NullPool)
+    folder = resources.files("alignment_runway.store").joinpath("migrations")
+    with resources.as_file(folder) as scripts, engine.begin() as connection:
+        config = Config()
+        config.set_main_option("script_location", str(scripts))
+        config.attributes["connection"] = connection
+        command.upgrade(config, "0004_sweeps")  # before labels
+        columns = {c["name"] for c in sa.inspect(connection).get_columns("runs")}
+        assert "label" not in columns
+    store = api.open_store(store_url)  # migrates to the head
+    scenario = api.load_scenario(preset="race")
+    labeled = api.race(scenario, 300, 5, months=24, store=store, label="  lead check  ")
+    plain = api.run(api.load_scenario(), store=store)
+    entry = store.get(labeled.run_id or 0)
+    assert entry.label == "lead check" and store.get(plain.run_id or 0).label is None
+    listed = views.listed_runs(store.list())
+    assert [row.shown for row in listed] == ["essay", "lead check"]
+    shares = views.record_shares(entry)
+    expected = {f"race.end_reason: {k}": e.value for k, e in labeled.end_reasons().items()}
+    assert {k: v for k, v in shares.items() if k.startswith("race.end")} == expected
+    assert shares["P(success)"] == pytest.approx(labeled.success().value)
+    with engine.connect() as connection:
+        head = connection.execute(sa.text("SELECT version_num FROM alembic_version")).scalar()
+    assert head == SCHEMA_REVISION == "0005_labels"

@@ -71,6 +71,7 @@ FLAGS = {
     "store": "--store",
     "store_samples": "--store-samples",
     "no_store": "--no-store",
+    "label": "--label",
     "preset": "--preset",
     "settings": "--set",
     "run_id": "runs",

@@ -109,6 +109,15 @@ StoreSamplesOpt = Annotated[
         "--store-samples", help="Also keep the samples, as Parquet beside the store's database."
     ),
 ]
+LabelOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--label",
+        metavar="TEXT",
+        help="A name for the run, recorded with it and shown by runs list instead of the "
+        "scenario's name.",
+    ),
+]
 KeepOpt = Annotated[
     list[str] | None,
     typer.Option(
@@ -133,14 +142,14 @@ def _plan(
     files: tuple[Path | None, What | None, bool, Path | None, Path | None],
     qs: list[float],
     thresholds: dict[str, float],
-    store: tuple[str | None, bool, bool],
+    store: tuple[str | None, bool, bool, str | None],
 ) -> api.AfterRun:
     """The steps after the run, checked before it starts (the store opened).
 
     Runs are recorded by default, unless --no-store.
     """
     out, what, force, report, figures = files
-    location, no_store, store_samples = store
+    location, no_store, store_samples, label = store
     if no_store and (location is not None or store_samples):
         given = "store" if location is not None else "store_samples"
         raise api.InputError(given, "no {0} with it", "both", related=("no_store",))
@@ -157,6 +166,7 @@ def _plan(
         thresholds=thresholds,
         store=None if no_store else location,
         store_samples=store_samples,
+        label=label,
     )
 
 
@@ -203,6 +213,7 @@ def run_command(
     store: StoreOpt = None,
     no_store: NoStoreOpt = False,
     store_samples: StoreSamplesOpt = False,
+    label: LabelOpt = None,
     cluster: ClusterOpt = None,
 ) -> None:
     """Run the model on a scenario: every stage with units, then research per month of lead.
@@ -225,7 +236,7 @@ def run_command(
         keep=keep,
     )
     files = (out, what, force, report, figures)
-    after = _plan(options, files, qs, thresholds, (store, no_store, store_samples))
+    after = _plan(options, files, qs, thresholds, (store, no_store, store_samples, label))
     with progress(n, fmt is Format.json) as advance:
         result = api.run(
             scenario,
@@ -281,6 +292,7 @@ def race_command(
     store: StoreOpt = None,
     no_store: NoStoreOpt = False,
     store_samples: StoreSamplesOpt = False,
+    label: LabelOpt = None,
     cluster: ClusterOpt = None,
 ) -> None:
     """The race: research delivered before competitors catch up or the weights are stolen.
@@ -305,7 +317,7 @@ def race_command(
         percentiles=qs,
     )
     files = (out, what, force, report, figures)
-    after = _plan(options, files, qs, {}, (store, no_store, store_samples))
+    after = _plan(options, files, qs, {}, (store, no_store, store_samples, label))
     with progress(n, fmt is Format.json) as advance:
         result = api.race(
             scenario,

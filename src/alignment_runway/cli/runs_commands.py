@@ -46,6 +46,28 @@ def _cells(values: list[float | None]) -> list[str]:
     return ["never" if v is None else number(v) for v in values]
 
 
+def _share(value: float | None) -> str:
+    return "—" if value is None else f"{value:.1%}"
+
+
+def _print_shares(shares: dict[str, float | None], point: bool) -> None:
+    """Why windows ended and P(success), as shares (a point race: the one reason)."""
+    prefix = "race.end_reason: "
+    reasons = {k.removeprefix(prefix): v for k, v in shares.items() if k.startswith(prefix)}
+    if _UNRECORDED in shares:
+        console.print("[bold]Window ended by:[/] not recorded (recorded before shares were)")
+    elif reasons and point:
+        console.print(f"[bold]Window ended by:[/] {next(k for k, v in reasons.items() if v)}")
+    elif reasons:
+        ended = ", ".join(f"{k} {v:.1%}" for k, v in reasons.items() if v)
+        console.print(f"[bold]Window ended by:[/] {ended}")
+    if shares.get("P(success)") is not None:
+        console.print(f"[bold]P(success):[/] {shares['P(success)']:.3f}")
+
+
+_UNRECORDED = "race.end_reason (shares not recorded)"
+
+
 @runs_app.command("list")
 def runs_list(
     store: RunsStoreOpt = None,
@@ -61,14 +83,15 @@ def runs_list(
         emit_json([row.to_json() for row in listed])
         return
     table = Table(title=f"Runs in {opened.location}", title_justify="left")
-    for column in ("id", "started (UTC)", "command", "scenario", "samples", "seed", "s", "median"):
+    columns = ("id", "started (UTC)", "command", "label or scenario", "samples", "seed", "s")
+    for column in (*columns, "median"):
         table.add_column(column, justify="right" if column in ("id", "samples", "s") else "left")
     for row in listed:
         table.add_row(
             str(row.id),
             _when(row.started_at),
             row.command,
-            escape(row.scenario),
+            escape(row.shown),
             f"{row.samples:,}",
             str(row.seed),
             f"{row.seconds:.2f}",
@@ -87,8 +110,9 @@ def runs_show(run_id: RunId, store: RunsStoreOpt = None, fmt: FormatOpt = Format
         emit_json(views.record_json(entry))
         return
     seconds = views.listed_runs([entry])[0].seconds
+    label = f" ({escape(entry.label)})" if entry.label else ""
     console.print(
-        f"[bold]Run {entry.id}[/]: {entry.command} of {escape(entry.scenario_name)}, "
+        f"[bold]Run {entry.id}[/]{label}: {entry.command} of {escape(entry.scenario_name)}, "
         f"{entry.samples:,} samples, seed {entry.seed}; {_when(entry.started_at)} UTC, "
         f"{seconds:.2f} s"
     )
@@ -104,6 +128,7 @@ def runs_show(run_id: RunId, store: RunsStoreOpt = None, fmt: FormatOpt = Format
     for name, values, unit in views.record_rows(entry):
         table.add_row(name, *_cells(values[:1] if point else values), unit)
     console.print(table)
+    _print_shares(views.record_shares(entry), point)
     console.print("[bold]Scenario[/] (fully resolved):")
     console.print(escape(entry.scenario_text), highlight=False)
 
@@ -122,9 +147,7 @@ def runs_diff(
         emit_json(view.to_json())
         return
     a, b = view.runs
-    table = Table(
-        title=f"Parameters that differ; {view.equal_parameters} are equal", title_justify="left"
-    )
+    table = Table(title=f"Parameters that differ; {view.equal_text}", title_justify="left")
     for column in ("parameter", f"run {a}", f"run {b}"):
         table.add_column(column, overflow="fold")
     for n, x, y in view.parameters:
@@ -132,7 +155,10 @@ def runs_diff(
     if view.parameters:
         console.print(table)
     else:
-        console.print(f"The two runs' scenarios are the same ({view.equal_parameters} parameters).")
+        count = view.equal_parameters
+        console.print(
+            f"The two runs' scenarios are the same ({count} parameter{'' if count == 1 else 's'})."
+        )
     if view.options:
         other = Table(title="Options and versions that differ", title_justify="left")
         for column in ("option", f"run {a}", f"run {b}"):
@@ -148,6 +174,13 @@ def runs_diff(
         ratio = "" if not before or after is None else f"{after / before:.3g}"
         res.add_row(row["output"], *_cells([before, after]), ratio, row["unit"])
     console.print(res)
+    if view.shares:
+        shares = Table(title="Shares (why windows ended; P(success))", title_justify="left")
+        for column in ("share", f"run {a}", f"run {b}"):
+            shares.add_column(column, justify="left" if column == "share" else "right")
+        for share, first_share, second_share in view.shares:
+            shares.add_row(share, _share(first_share), _share(second_share))
+        console.print(shares)
 
 
 @runs_app.command("export")

@@ -61,10 +61,11 @@ def record(
     finished_at: str | None = None,
     *,
     keep_samples: bool = False,
+    label: str | None = None,
 ) -> int:
     """Record a finished run or race in ``store``; return its id.
 
-    ``finished_at`` is when it finished (default: now).
+    ``finished_at`` is when it finished (default: now); ``label`` the user's name for it.
 
     ``options`` are what the run was called with (samples, seed, chunk size, workers, and the
     race's months, step and kept trajectories; a run's ``keep``), so ``reproduce`` can run it
@@ -85,6 +86,7 @@ def record(
         seed=result.seed,
         summary=summary_records(result),
         digests=digests(result.values),
+        label=label,
     )
     return store.add(entry, dict(result.values) if keep_samples else None)
 

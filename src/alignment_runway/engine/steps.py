@@ -68,6 +68,7 @@ class AfterRun:
         force: replace existing files.
         percentiles, thresholds: what an exported summary holds.
         store: where to record the run (None: nowhere); store_samples: keep its samples too.
+        label: the user's name for the run, recorded with it.
         started_at: when the run started (UTC, ISO 8601).
     """
 
@@ -81,6 +82,7 @@ class AfterRun:
     thresholds: Mapping[str, float] = field(default_factory=dict)
     store: Store | None = None
     store_samples: bool = False
+    label: str | None = None
     started_at: str = ""
 
 
@@ -111,12 +113,14 @@ def plan(
     thresholds: Mapping[str, float] | None = None,
     store: str | Store | None = None,
     store_samples: bool = False,
+    label: str | None = None,
 ) -> AfterRun:
     """Check the steps after a run before it starts; open the store; take the start time.
 
     Raises:
         InputError: for ``what`` without ``out``, ``force`` with no file to write, or
-            ``store_samples`` without a store.
+            ``store_samples`` or ``label`` without a store, or a label that is blank or
+            longer than 200 characters.
         OutputError: for a file that cannot be written.
         StoreError: for a store that cannot be opened.
     """
@@ -136,6 +140,8 @@ def plan(
         raise InputError(
             "store_samples", "a store ({0}) to keep the samples in", "none", related=("store",)
         )
+    if label is not None:
+        label = _checked_label(label, store)
     if out is not None:
         check_path(out, force)
     if report is not None:
@@ -155,8 +161,21 @@ def plan(
         thresholds=dict(thresholds or {}),
         store=opened,
         store_samples=store_samples,
+        label=label,
         started_at=now(),
     )
+
+
+def _checked_label(label: str, store: object) -> str:
+    """A run's label, stripped: one line of 1 to 200 characters, with a store to record it."""
+    if store is None:
+        raise InputError(
+            "label", "a store ({0}) to record the label in", "none", related=("store",)
+        )
+    text = label.strip()
+    if not text or len(text) > 200 or "\n" in text:
+        raise InputError("label", "one line of 1 to 200 characters", repr(label))
+    return text
 
 
 def finish(result: RunResult, after: AfterRun) -> tuple[RunResult, Finished]:
@@ -178,7 +197,12 @@ def finish(result: RunResult, after: AfterRun) -> tuple[RunResult, Finished]:
     run_id = None
     if after.store is not None:
         run_id = recorded.record(
-            after.store, result, after.options, after.started_at, keep_samples=after.store_samples
+            after.store,
+            result,
+            after.options,
+            after.started_at,
+            keep_samples=after.store_samples,
+            label=after.label,
         )
         result = replace(result, run_id=run_id)
     written = None if after.report is None else report(result, after.report, force=after.force)

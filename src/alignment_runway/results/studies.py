@@ -124,7 +124,7 @@ class TasksCurve:
 
 @dataclass(frozen=True)
 class RunRecord:
-    """One recorded run or race (``id`` is None before it is stored)."""
+    """One recorded run or race (``id`` is None before it is stored; ``label``: the user's name)."""
 
     command: str
     scenario_name: str
@@ -139,6 +139,7 @@ class RunRecord:
     digests: dict[str, str]
     samples_file: str | None = None
     id: int | None = None
+    label: str | None = None
 
 
 @dataclass(frozen=True)

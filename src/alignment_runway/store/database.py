@@ -26,7 +26,7 @@ if TYPE_CHECKING:
 __all__ = ["SCHEMA_REVISION", "Store"]
 
 #: The newest schema revision this version writes (the head of its Alembic migrations).
-SCHEMA_REVISION = "0004_sweeps"
+SCHEMA_REVISION = "0005_labels"
 #: The PostgreSQL advisory lock that serialises schema changes between server processes.
 _MIGRATION_LOCK = 0x616C69676E72756E  # "alignrun"
 #: Seconds a writer waits for another to finish before giving up.
@@ -244,6 +244,7 @@ class Store:
             "summary": json.dumps(record.summary),
             "digests": json.dumps(record.digests, sort_keys=True),
             "samples_file": samples_file,
+            "label": record.label,
         }
         if self.path is not None:
             return self._sqlite_add(row)
@@ -383,6 +384,7 @@ def _runs_table() -> sa.Table:
         sa.Column("summary", sa.Text),
         sa.Column("digests", sa.Text),
         sa.Column("samples_file", sa.Text),
+        sa.Column("label", sa.Text),
     )
 
 
@@ -401,4 +403,5 @@ def _record(row: Mapping[str, Any]) -> RunRecord:
         digests=json.loads(row["digests"]),
         samples_file=row["samples_file"],
         id=int(row["id"]),
+        label=row.get("label"),
     )

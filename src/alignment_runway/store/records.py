@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 
 from alignment_runway import __version__
-from alignment_runway.results import RunResult
+from alignment_runway.results import RaceResult, RunResult
 from alignment_runway.sampling import SAMPLING_SCHEME
 
 __all__ = [
@@ -80,12 +80,15 @@ def digests(values: Mapping[str, np.ndarray[Any, Any]]) -> dict[str, str]:
 
 
 def summary_records(result: RunResult) -> list[dict[str, Any]]:
-    """Each output's mean and percentiles (canonical units) with their errors, for the record."""
+    """Each output's mean and percentiles (canonical units) with their errors, for the record.
+
+    ``race.end_reason``, a category, also carries ``shares``: each reason's share of windows.
+    """
 
     def number(x: float) -> float | None:
         return x if np.isfinite(x) else None
 
-    rows = []
+    rows: list[dict[str, Any]] = []
     for row in result.summaries((5.0, 50.0, 95.0), None, result.outputs):
         rows.append(
             {
@@ -97,6 +100,8 @@ def summary_records(result: RunResult) -> list[dict[str, Any]]:
                 **{f"p{q:g}_se": number(e.se) for q, e in row.percentiles.items()},
             }
         )
+        if row.name == "race.end_reason" and isinstance(result, RaceResult):
+            rows[-1]["shares"] = {k: e.value for k, e in result.end_reasons().items()}
     return rows
 
 

@@ -28,6 +28,7 @@ from alignment_runway.views.records import (
     listed_runs,
     record_json,
     record_rows,
+    record_shares,
     reproduction_view,
 )
 from alignment_runway.views.runs import (
@@ -99,6 +100,7 @@ __all__ = [
     "race_view",
     "record_json",
     "record_rows",
+    "record_shares",
     "reproduction_view",
     "sensitivity_study",
     "sensitivity_view",

@@ -20,8 +20,12 @@ __all__ = [
     "listed_runs",
     "record_json",
     "record_rows",
+    "record_shares",
     "reproduction_view",
 ]
+
+#: Outputs that are categories or 0/1 values: shown as shares, never as means and medians.
+CATEGORICAL = ("race.end_reason", "race.success")
 
 
 def _seconds(entry: RunRecord) -> float:
@@ -32,7 +36,11 @@ def _seconds(entry: RunRecord) -> float:
 
 @dataclass(frozen=True)
 class ListedRun:
-    """One line of the list of recorded runs; ``headline``'s median in its display unit."""
+    """One line of the list of recorded runs; ``headline``'s median in its display unit.
+
+    ``label`` is the user's name for the run (None: none given); ``shown`` is what a list
+    calls the run: its label, else its scenario's name.
+    """
 
     id: int | None
     command: str
@@ -44,6 +52,12 @@ class ListedRun:
     headline: str
     p50: float | None
     unit: str
+    label: str | None = None
+
+    @property
+    def shown(self) -> str:
+        """The run's label, else its scenario's name."""
+        return self.label or self.scenario
 
     def to_json(self) -> dict[str, Any]:
         """The line as JSON."""
@@ -51,6 +65,7 @@ class ListedRun:
             "id": self.id,
             "command": self.command,
             "scenario": self.scenario,
+            "label": self.label,
             "samples": self.samples,
             "seed": self.seed,
             "started_at": self.started_at,
@@ -82,6 +97,7 @@ def listed_runs(entries: Sequence[RunRecord]) -> tuple[ListedRun, ...]:
                 name,
                 p50,
                 unit,
+                e.label,
             )
         )
     return tuple(rows)
@@ -93,6 +109,7 @@ def record_json(entry: RunRecord) -> dict[str, Any]:
         "id": entry.id,
         "command": entry.command,
         "scenario": entry.scenario_name,
+        "label": entry.label,
         "options": entry.options,
         "versions": entry.versions,
         "started_at": entry.started_at,
@@ -107,15 +124,37 @@ def record_json(entry: RunRecord) -> dict[str, Any]:
 
 
 def record_rows(entry: RunRecord) -> list[tuple[str, list[float | None], str]]:
-    """A record's results: (output, [mean, p5, p50, p95] in the display unit, unit)."""
+    """A record's results: (output, [mean, p5, p50, p95] in the display unit, unit).
+
+    Categories and 0/1 outputs are left out: ``record_shares`` gives them.
+    """
     rows = []
     for row in entry.summary:
-        if row["name"] not in OUTPUT_SPECS:
+        if row["name"] not in OUTPUT_SPECS or row["name"] in CATEGORICAL:
             continue
         unit, k = display_unit(row["name"])
         cells = [row.get(key) for key in ("mean", "p5", "p50", "p95")]
         rows.append((row["name"], [None if v is None else v * k for v in cells], unit))
     return rows
+
+
+def record_shares(entry: RunRecord) -> dict[str, float | None]:
+    """A record's shares: why windows ended (``race.end_reason: catch-up`` …) and P(success).
+
+    A record made before shares were recorded has only P(success) (the mean of a 0/1 value);
+    its end reasons are one key, ``race.end_reason (shares not recorded)``, valued None.
+    """
+    rows = {row["name"]: row for row in entry.summary}
+    shares: dict[str, float | None] = {}
+    if "race.end_reason" in rows:
+        recorded = rows["race.end_reason"].get("shares")
+        if recorded is None:
+            shares["race.end_reason (shares not recorded)"] = None
+        else:
+            shares |= {f"race.end_reason: {k}": v for k, v in recorded.items()}
+    if "race.success" in rows:
+        shares["P(success)"] = rows["race.success"].get("mean")
+    return shares
 
 
 def _parameters(text: str) -> dict[str, str]:
@@ -140,6 +179,7 @@ class DiffView:
         parameters, options: (name, first, second) for what differs.
         equal_parameters: how many parameters are the same.
         results: JSON-ready records (output, unit, p50 pair, mean pair) in display units.
+        shares: (name, first, second): why windows ended and P(success), as shares.
     """
 
     runs: tuple[int | None, int | None]
@@ -147,6 +187,13 @@ class DiffView:
     equal_parameters: int
     options: tuple[tuple[str, Any, Any], ...]
     results: tuple[dict[str, Any], ...]
+    shares: tuple[tuple[str, float | None, float | None], ...] = ()
+
+    @property
+    def equal_text(self) -> str:
+        """How many parameters are equal, in words ("1 is equal", "3 are equal")."""
+        n = self.equal_parameters
+        return f"{n} {'is' if n == 1 else 'are'} equal"
 
     def to_json(self) -> dict[str, Any]:
         """The view as the ``runs diff --format json`` document."""
@@ -156,6 +203,7 @@ class DiffView:
             "equal_parameters": self.equal_parameters,
             "options": [{"name": n, "values": [x, y]} for n, x, y in self.options],
             "results": [dict(r) for r in self.results],
+            "shares": [{"name": n, "values": [x, y]} for n, x, y in self.shares],
         }
 
 
@@ -174,7 +222,7 @@ def diff_view(a: RunRecord, b: RunRecord) -> DiffView:
     rows_a = {r["name"]: r for r in a.summary}
     rows_b = {r["name"]: r for r in b.summary}
     results = []
-    for name in [n for n in rows_a if n in rows_b and n in OUTPUT_SPECS]:
+    for name in [n for n in rows_a if n in rows_b and n in OUTPUT_SPECS and n not in CATEGORICAL]:
         unit, k = display_unit(name)
         pair = {}
         for key in ("p50", "mean"):
@@ -182,7 +230,9 @@ def diff_view(a: RunRecord, b: RunRecord) -> DiffView:
             pair[key] = [None if v is None else v * k for v in values]
         results.append({"output": name, "unit": unit, "p50": pair["p50"], "mean": pair["mean"]})
     equal = len(set(pa) | set(pb)) - len(params)
-    return DiffView((a.id, b.id), params, equal, options, tuple(results))
+    sa, sb = record_shares(a), record_shares(b)
+    shares = tuple((n, sa.get(n), sb.get(n)) for n in dict.fromkeys([*sa, *sb]))
+    return DiffView((a.id, b.id), params, equal, options, tuple(results), shares)
 
 
 @dataclass(frozen=True)
