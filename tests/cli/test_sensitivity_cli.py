@@ -7,6 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 
 Cli = Callable[..., subprocess.CompletedProcess[str]]
@@ -103,3 +104,20 @@ def test_bad_sensitivity_input_is_one_clear_line(
     line = cli_error("sensitivity", *args)
     missing = [part for part in expected if part not in line]
     assert not missing, f"{missing} not in {line!r}"
+
+
+def test_tornado_says_why_its_baseline_is_not_the_monte_carlo_median(
+    cli: Cli, json_ok: JsonOk
+) -> None:
+    from alignment_runway import api
+    from alignment_runway.views import BASELINE_NOTE, display_unit
+
+    data = json_ok("sensitivity", "--preset", "race", "--output", "race.research")
+    result = data["results"][0]
+    assert result["baseline_note"] == BASELINE_NOTE
+    race = api.race(api.load_scenario(preset="race"), samples=4000)
+    scale = display_unit("race.research")[1]
+    median = float(np.median(race.values["race.research"])) * scale
+    assert abs(result["baseline"] / median - 1) > 0.2  # they do differ, as the note says
+    text = " ".join(cli("sensitivity", "--preset", "race").stdout.split())
+    assert "not the median of the output over samples" in text

@@ -195,6 +195,8 @@ def _print_sensitivity(shown: list[views.SensitivityView]) -> None:
         console.print(table)
         if view.method == "tornado" and view.unit:
             console.print(f"Output values in {view.unit}.")
+    if shown[0].method == "tornado":
+        console.print(escape(views.BASELINE_NOTE))
     print_notes(list(dict.fromkeys(note for view in shown for note in view.notes)))
 
 

@@ -27,6 +27,7 @@ from alignment_runway.reports.figures import (
 )
 from alignment_runway.results import RaceResult, RunResult, SensitivityResult
 from alignment_runway.views import (
+    BASELINE_NOTE,
     OUTPUT_SPECS,
     EssayView,
     Estimate,
@@ -405,6 +406,7 @@ def _sensitivity_section(
         body = (
             figure_html(figures["tornado"])
             + f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
+            + f'<p class="note">{esc(BASELINE_NOTE)}</p>'
             + notes
         )
     return f'<section id="sensitivity"><h2>Which input matters</h2>{body}</section>'

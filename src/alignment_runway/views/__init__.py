@@ -46,6 +46,7 @@ from alignment_runway.views.runs import (
     summary_view,
 )
 from alignment_runway.views.studies import (
+    BASELINE_NOTE,
     DevloopView,
     EssayView,
     SensitivityStudy,
@@ -59,6 +60,7 @@ from alignment_runway.views.swept import PlanView, SweepView, plan_view, sweep_v
 from alignment_runway.views.tasks import TasksCaseView, TasksView, tasks_view
 
 __all__ = [
+    "BASELINE_NOTE",
     "FAN_QUANTILES",
     "OUTPUT_SPECS",
     "STAGES",

@@ -11,6 +11,7 @@ from alignment_runway.scenarios import PARAMETERS
 from alignment_runway.views.common import display_unit, estimate_record, spread, to_display
 
 __all__ = [
+    "BASELINE_NOTE",
     "DevloopView",
     "EssayView",
     "SensitivityStudy",
@@ -20,6 +21,15 @@ __all__ = [
     "sensitivity_study",
     "sensitivity_view",
 ]
+
+
+#: Why a tornado's baseline is not the output's Monte Carlo median (shown with every tornado).
+BASELINE_NOTE = (
+    "The baseline is the output with every input at its median, not the median of the output "
+    "over samples (what run and race report): when the output combines several uncertain "
+    "inputs (products, ratios, a window that ends), the two differ, often by a large factor "
+    "for skewed (lognormal) inputs; the tornado ranks inputs around the baseline."
+)
 
 
 @dataclass(frozen=True)
@@ -67,6 +77,7 @@ class SensitivityView:
         }
         if self.method == "tornado":
             record["baseline"] = self.baseline
+            record["baseline_note"] = BASELINE_NOTE
         record["rows"] = [dict(row) for row in self.rows]
         return record
 
