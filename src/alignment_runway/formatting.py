@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 
-__all__ = ["estimate_parts", "number", "probability", "swing"]
+__all__ = ["UNIT_NAMES", "estimate_parts", "number", "probability", "swing", "unit_name"]
 
 
 def number(x: float, digits: int = 3) -> str:
@@ -67,3 +67,39 @@ def swing(value: float, scale: float) -> str:
     ('0', '12.5')
     """
     return "0" if abs(value) <= 1e-9 * abs(scale) else number(value)
+
+
+#: Display names of the units tables, reports and figures show (JSON keeps the codes).
+#: One table for every interface: a unit not listed is shown as its code.
+UNIT_NAMES = {
+    "": "",
+    "1/month": "per month",
+    "1/second": "per second",
+    "FLOP": "FLOP",
+    "FLOP/s": "FLOP/s",
+    "FLOP/token": "FLOP per token",
+    "hour": "hours",
+    "month": "months",
+    "researcher_hour": "researcher-hours",
+    "researcher_month": "researcher-months",
+    "researcher_month/month": "researcher-months per month",
+    "researcher_second": "researcher-seconds",
+    "researcher_second/s": "researcher-seconds per second",
+    "researcher_year": "researcher-years",
+    "second": "seconds",
+    "token": "tokens",
+    "token/researcher_second": "tokens per researcher-second",
+    "token/s": "tokens per second",
+    "working_hour/day": "working hours per day",
+    "working_second/second": "working seconds per second",
+    "year": "years",
+}
+
+
+def unit_name(unit: str) -> str:
+    """A unit as people read it (``researcher_second/s`` → researcher-seconds per second).
+
+    >>> unit_name("researcher_month/month"), unit_name("token/s"), unit_name("")
+    ('researcher-months per month', 'tokens per second', '')
+    """
+    return UNIT_NAMES.get(unit, unit)

@@ -142,3 +142,19 @@ def test_bad_race_input_is_one_clear_line(
     line = cli_error("race", *args)
     missing = [part for part in expected if part not in line]
     assert not missing, f"{missing} not in {line!r}"
+
+
+def test_tables_show_display_units_and_meanings(cli: Cli) -> None:
+    # units in words from one table (formatting.UNIT_NAMES); sampled rows carry meanings too
+    from alignment_runway.formatting import UNIT_NAMES
+
+    result = cli("race", "--preset", "race", "-n", "2000", "--no-store")
+    assert result.returncode == 0, result.stderr
+    rows = [line for line in result.stdout.splitlines() if line.startswith("│ ")]
+    research = next(line for line in rows if line.startswith("│ research "))
+    assert "researcher-years" in research and "research delivered in the window" in research
+    assert "researcher_second/s" not in result.stdout.split("Results", 1)[1]
+    assert UNIT_NAMES["researcher_second/s"] == "researcher-seconds per second"
+    run = cli("run", "--preset", "uncertain", "-n", "2000", "--no-store").stdout
+    labor = next(line for line in run.splitlines() if line.startswith("│ labor "))
+    assert "researcher-seconds per second" in labor and "AI labor" in labor

@@ -41,7 +41,7 @@ def test_sweep_runs_exports_and_draws(cli: Cli, tmp_path: Path) -> None:
         "grid.svg",
     )
     assert result.returncode == 0, result.stderr
-    assert "race.research (researcher_year)" in result.stdout
+    assert "race.research (researcher-years)" in result.stdout
     assert "wrote" in result.stderr and "(6 rows)" in result.stderr
     rows = [line for line in (tmp_path / "grid.csv").read_text().splitlines() if line[:1] != "#"]
     assert len(rows) == 7 and rows[0].startswith("race.lead,labor.tokens_per_researcher_second,")

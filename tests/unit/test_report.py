@@ -146,7 +146,7 @@ def test_figures_are_written_as_png_and_svg(race_run: RunResult, tmp_path: Path)
         head = path.read_bytes()[:300]
         assert head.startswith(b"\x89PNG") if path.suffix == ".png" else b"<svg" in head
     svg = (tmp_path / "figs" / "research-by-month.svg").read_text(encoding="utf-8")
-    assert "months since the pause" in svg and "researcher_year" in svg  # labels with units
+    assert "months since the pause" in svg and "researcher-years" in svg  # labels with units
     with pytest.raises(Error, match="figures: expected new files"):
         api.write_figures(race_run, tmp_path / "figs")
     api.write_figures(race_run, tmp_path / "figs", force=True)
@@ -232,3 +232,65 @@ def test_report_shows_rounding_noise_in_a_swing_as_zero_like_the_screen() -> Non
     assert "2.62e-10" not in text
     row = text.split(f"<code>{noisy.name}</code></td>", 1)[1].split("</tr>", 1)[0]
     assert row.split('<td class="num">')[3].startswith("0<")
+
+
+def test_a_fan_spanning_decades_is_drawn_on_a_log_axis() -> None:
+    import numpy as np
+
+    from alignment_runway.reports import figures as f
+
+    month = np.arange(4.0)
+    wide = np.array(
+        [[0, 1, 1, 1], [0, 5, 6, 6], [0, 10, 12, 12], [0, 20, 25, 25], [0, 900, 1e3, 1e3]]
+    )
+    narrow = wide.copy()
+    narrow[4] = [0, 30, 36, 36]  # 3x the median: linear
+    assert f.fan_scale(wide) == "log" and f.fan_scale(narrow) == "linear"
+    paths = np.concatenate(
+        [np.zeros((45, 4)), np.tile([0, 10, 12, 12], (10, 1)), np.tile([0, 1e3, 1e3, 1e3], (45, 1))]
+    )
+    fig = f.fan_figure(month, paths, 1.0, "researcher_year")
+    ax = fig.axes[0]
+    assert ax.get_yscale() == "log" and "researcher-years" in ax.get_ylabel()
+    assert ax.get_ylim()[0] < ax.get_ylim()[1]
+
+
+def test_window_end_labels_do_not_overlap_their_bars() -> None:
+    from alignment_runway.reports import figures as f
+
+    shares = {"catch-up": 0.92, "theft": 0.08, "horizon": 0.0}
+    ax = f.reasons_figure(shares).axes[0]
+    fig = ax.figure
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    bars = [patch.get_window_extent(renderer) for patch in ax.patches]
+    for text, bar in zip(ax.texts, bars, strict=True):
+        box = text.get_window_extent(renderer)
+        inside = box.x0 >= bar.x0 and box.x1 <= bar.x1
+        outside = box.x0 >= bar.x1
+        assert inside or outside, text.get_text()
+        if inside:
+            assert text.get_color() == "white"
+
+
+def test_sobol_legend_sits_below_the_axes_and_log_says_ln() -> None:
+    from alignment_runway.reports import figures as f
+
+    scenario = api.load_scenario(preset="uncertain")
+    inputs = ["compute.stock", "compute.utilization", "compute.training_share"]
+    results = api.sensitivity(
+        scenario,
+        method="sobol",
+        samples=64,
+        inputs=inputs,
+        log=True,
+        outputs=["static.research_per_month"],
+    )
+    fig = f._sensitivity(results, {})
+    ax = fig.axes[0]
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    legend = ax.get_legend().get_window_extent(renderer)
+    assert legend.y1 <= ax.get_window_extent(renderer).y0  # under the axes: covers no bar
+    assert ax.get_xlabel().startswith("Sobol index of ln(")
+    assert ax.get_title(loc="left").startswith("ln(")

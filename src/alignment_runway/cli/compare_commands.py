@@ -26,7 +26,7 @@ from alignment_runway.cli.common import (
 from alignment_runway.cli.render import cell
 from alignment_runway.cli.run_commands import ReportOpt, Step, WorkersOpt
 from alignment_runway.cli.study_commands import FigureOpt, HorizonOpt
-from alignment_runway.formatting import number, probability
+from alignment_runway.formatting import number, probability, unit_name
 
 __all__ = ["compare_command"]
 
@@ -142,7 +142,7 @@ def print_compare(view: views.CompareView) -> None:
         console.print(f"  {label}: {escape(source)} ({escape(name)})")
     for out in view.outputs:
         table = Table(
-            title=f"{out.name} ({out.unit or 'plain number'}): {out.meaning}",
+            title=f"{out.name} ({unit_name(out.unit) or 'plain number'}): {out.meaning}",
             title_justify="left",
             caption=escape(
                 "each cell: the mean (a probability) and its change"

@@ -6,7 +6,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from alignment_runway.cli.common import console, print_notes
-from alignment_runway.formatting import estimate_parts, number, probability
+from alignment_runway.formatting import estimate_parts, number, probability, unit_name
 from alignment_runway.views import (
     FAN_QUANTILES,
     STAGES,
@@ -55,7 +55,7 @@ def print_point(view: PointView) -> None:
             table.add_column(column, justify="right" if column == "value" else "left")
         for row in rows:
             shown = "missing" if row.value is None else number(row.value)
-            table.add_row(row.meaning, row.symbol, shown, row.unit)
+            table.add_row(row.meaning, row.symbol, shown, unit_name(row.unit))
         console.print(table)
     print_notes(view.notes)
     own_schedule = ""
@@ -79,7 +79,7 @@ def print_summary(view: SummaryView, qs: list[float]) -> None:
     )
     columns = ["quantity", "mean", *(f"p{q:g}" for q in qs)]
     columns += [f"P(> {number(t)})" for row in view.rows for t, _ in row.above]
-    table = _results_table([*dict.fromkeys(columns), "unit"])
+    table = _results_table([*dict.fromkeys(columns), "unit", "meaning"])
     for row in view.rows:
         cells = [cell(row.mean), *(cell(e) for e in row.percentiles.values())]
         probabilities = {f"P(> {number(t)})": e for t, e in row.above}
@@ -87,7 +87,9 @@ def print_summary(view: SummaryView, qs: list[float]) -> None:
             probability(probabilities[c].value, probabilities[c].se) if c in probabilities else ""
             for c in dict.fromkeys(columns[2 + len(qs) :])
         ]
-        table.add_row(escape(row.name.removeprefix("static.")), *cells, row.unit)
+        table.add_row(
+            escape(row.name.removeprefix("static.")), *cells, unit_name(row.unit), row.meaning
+        )
     console.print(table)
     if view.correlations:
         pairs = Table(title="Rank correlations", title_justify="left")
@@ -114,6 +116,7 @@ def _results_table(columns: list[str]) -> Table:
             column,
             justify="left" if column in ("quantity", "unit", "meaning") else "right",
             overflow="fold",
+            no_wrap=column == "quantity",
         )
     return table
 
@@ -133,10 +136,12 @@ def print_race(view: RaceView, qs: list[float]) -> None:
             f"{view.samples:,} samples, seed {view.seed} (--seed), {view.workers} "
             "worker(s); ± is the Monte Carlo standard error"
         )
-        table = _results_table(["quantity", "mean", *(f"p{q:g}" for q in qs), "unit"])
+        columns = ["quantity", "mean", *(f"p{q:g}" for q in qs), "unit", "meaning"]
+        table = _results_table(columns)
         for row in view.rows:
             cells = [cell(e) for e in (row.mean, *row.percentiles.values())]
-            table.add_row(escape(row.name.removeprefix("race.")), *cells, row.unit)
+            name = escape(row.name.removeprefix("race."))
+            table.add_row(name, *cells, unit_name(row.unit), row.meaning)
         console.print(table)
     console.print(f"[bold]Window ended by:[/] {view.ended_by}")
     if view.trajectories:
@@ -167,7 +172,8 @@ def _print_point_rows(rows: tuple[SummaryRow, ...]) -> None:
     table = _results_table(["quantity", "value", "unit", "meaning"])
     for row in rows:
         shown = estimate_parts(row.mean.value, 0.0)[0]
-        table.add_row(escape(row.name.removeprefix("race.")), shown, row.unit, row.meaning)
+        name = escape(row.name.removeprefix("race."))
+        table.add_row(name, shown, unit_name(row.unit), row.meaning)
     console.print(table)
 
 

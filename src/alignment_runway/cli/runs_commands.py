@@ -13,7 +13,7 @@ from rich.table import Table
 
 from alignment_runway import api, views
 from alignment_runway.cli.common import Format, FormatOpt, console, count, emit_json
-from alignment_runway.formatting import number
+from alignment_runway.formatting import number, unit_name
 
 __all__ = ["REPRODUCE_DIFFERS", "runs_app"]
 
@@ -95,7 +95,7 @@ def runs_list(
             f"{row.samples:,}",
             str(row.seed),
             f"{row.seconds:.2f}",
-            "" if row.p50 is None else f"{number(row.p50)} {row.unit}",
+            "" if row.p50 is None else f"{number(row.p50)} {unit_name(row.unit)}",
         )
     console.print(table)
     if not listed:
@@ -126,7 +126,7 @@ def runs_show(run_id: RunId, store: RunsStoreOpt = None, fmt: FormatOpt = Format
     for column in ("output", *numbers, "unit"):
         table.add_column(column, justify="right" if column in numbers else "left")
     for name, values, unit in views.record_rows(entry):
-        table.add_row(name, *_cells(values[:1] if point else values), unit)
+        table.add_row(name, *_cells(values[:1] if point else values), unit_name(unit))
     console.print(table)
     _print_shares(views.record_shares(entry), point)
     console.print("[bold]Scenario[/] (fully resolved):")
@@ -172,7 +172,7 @@ def runs_diff(
     for row in view.results:
         before, after = row["p50"]
         ratio = "" if not before or after is None else f"{after / before:.3g}"
-        res.add_row(row["output"], *_cells([before, after]), ratio, row["unit"])
+        res.add_row(row["output"], *_cells([before, after]), ratio, unit_name(row["unit"]))
     console.print(res)
     if view.shares:
         shares = Table(title="Shares (why windows ended; P(success))", title_justify="left")

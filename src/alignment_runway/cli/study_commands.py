@@ -27,7 +27,7 @@ from alignment_runway.cli.common import (
     scenario_from,
 )
 from alignment_runway.cli.run_commands import Step
-from alignment_runway.formatting import number, swing
+from alignment_runway.formatting import number, swing, unit_name
 
 __all__ = ["devloop_command", "essay_command", "sensitivity_command"]
 
@@ -147,7 +147,7 @@ def _title(view: views.SensitivityView) -> tuple[str, str]:
     if view.method == "tornado":
         return f"Tornado: {view.label}", (
             f"each input from its p5 to its p95, the others at their medians (all at "
-            f"medians: {number(view.baseline or 0.0)} {view.unit})"
+            f"medians: {f'{number(view.baseline or 0.0)} {unit_name(view.unit)}'.rstrip()})"
         )
     if view.method == "rank":
         return f"Rank correlations with {view.label}", (
@@ -166,7 +166,7 @@ def _cells(view: views.SensitivityView, row: dict[str, object]) -> list[str]:
         return [
             str(row["input"]),
             *(number(float(v)) for v in values),  # type: ignore[arg-type]
-            str(row["input_unit"]),
+            unit_name(str(row["input_unit"])),
             *(number(float(v)) for v in outputs),  # type: ignore[arg-type]
             swing(float(row["swing"]), view.swing_scale),  # type: ignore[arg-type]
         ]
@@ -194,7 +194,7 @@ def _print_sensitivity(shown: list[views.SensitivityView]) -> None:
             table.add_row(*_cells(view, row))
         console.print(table)
         if view.method == "tornado" and view.unit:
-            console.print(f"Output values in {view.unit}.")
+            console.print(f"Output values in {unit_name(view.unit)}.")
     if shown[0].method == "tornado":
         console.print(escape(views.BASELINE_NOTE))
     print_notes(list(dict.fromkeys(note for view in shown for note in view.notes)))
@@ -215,7 +215,7 @@ def essay_command(fmt: FormatOpt = Format.table) -> None:
             str(index),
             escape(fig.quantity),
             escape(fig.stated_text),
-            escape(f"{number(fig.computed)} {fig.unit}"),
+            escape(f"{number(fig.computed)} {unit_name(fig.unit)}".rstrip()),
             f"{fig.ratio:.2f}",
             verdict,
         )

@@ -31,7 +31,7 @@ from alignment_runway.cli.common import (
 from alignment_runway.cli.render import cell
 from alignment_runway.cli.run_commands import NoStoreOpt, OutOpt, Step, StoreOpt, WorkersOpt
 from alignment_runway.cli.study_commands import FigureOpt, HorizonOpt
-from alignment_runway.formatting import number, probability
+from alignment_runway.formatting import number, probability, unit_name
 
 __all__ = ["sweep_command"]
 
@@ -207,7 +207,7 @@ def print_plan(view: views.PlanView, *, cells: bool) -> None:
     """The plan: axes, cells and cost (and, for a dry run, every cell)."""
     axes = "; ".join(
         f"{escape(name)}: {len(values)} value(s) from {number(values[0])} to "
-        f"{number(values[-1])} {unit}".rstrip()
+        f"{number(values[-1])} {unit_name(unit)}".rstrip()
         for name, unit, values in view.axes
     )
     what = "sample-months" if view.kind == "race" else "samples"
@@ -221,7 +221,7 @@ def print_plan(view: views.PlanView, *, cells: bool) -> None:
         table = Table(title="Cells", title_justify="left")
         table.add_column("cell", justify="right")
         for name, unit, _ in view.axes:
-            table.add_column(f"{name} ({unit})" if unit else name, justify="right")
+            table.add_column(f"{name} ({unit_name(unit)})" if unit else name, justify="right")
         for k, at in enumerate(view.cells, start=1):
             table.add_row(str(k), *(number(v) for v in at))
         console.print(table)
@@ -240,9 +240,9 @@ def print_sweep(view: views.SweepView) -> None:
         caption_justify="left",
     )
     for name, unit, _ in view.axes:
-        table.add_column(f"{name} ({unit})" if unit else name, justify="right")
+        table.add_column(f"{name} ({unit_name(unit)})" if unit else name, justify="right")
     for name, unit, _, _ in view.outputs:
-        table.add_column(f"{name} ({unit})" if unit else name, justify="right")
+        table.add_column(f"{name} ({unit_name(unit)})" if unit else name, justify="right")
     for c in view.cells:
         cells = [number(v) for v in c.at]
         for name, _, _, binary in view.outputs:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from alignment_runway import __version__
-from alignment_runway.formatting import number, probability
+from alignment_runway.formatting import number, probability, unit_name
 from alignment_runway.reports.figures import FigureSpec
 from alignment_runway.reports.html import STYLE, esc, estimate_html, figure_html, scenario_section
 from alignment_runway.views import CompareView, Estimate, InputRow, PairedSummary
@@ -64,7 +64,7 @@ def _output_section(view: CompareView, index: int) -> str:
         f"<th>{esc(h)}</th>"
         for h in ("side", "value", f"÷ {base}", f"− {base}", f"P(> {base})", f"P(= {base})")
     )
-    unit = f" ({out.unit})" if out.unit else ""
+    unit = f" ({unit_name(out.unit)})" if out.unit else ""
     return (
         f"<h3><code>{esc(out.name)}</code>{esc(unit)}: {esc(out.meaning)}</h3>"
         f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"

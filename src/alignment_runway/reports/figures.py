@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from numpy.typing import NDArray
 
-from alignment_runway.formatting import number
+from alignment_runway.formatting import number, unit_name
 from alignment_runway.units import factor
 
 if TYPE_CHECKING:
@@ -29,6 +29,7 @@ __all__ = [
     "check_figure_path",
     "distribution_figure",
     "fan_figure",
+    "fan_scale",
     "paired_figure",
     "reasons_figure",
     "render",
@@ -72,11 +73,30 @@ def _label(name: str) -> str:
     return name.split(".", 1)[-1].replace("_", " ")
 
 
-def _output_label(result: SensitivityResult, unit: str) -> str:
+def _analysed(result: SensitivityResult) -> str:
+    """The output as analysed: its name, or ``ln(name)`` when its logarithm was (``--log``)."""
     label = _label(result.output)
+    return f"ln({label})" if result.log else label
+
+
+def _output_label(result: SensitivityResult, unit: str) -> str:
     if result.log:
-        return f"ln({label} / {result.unit or '1'})"
-    return f"{label} ({unit})" if unit else label
+        shown = unit_name(result.unit)
+        return f"{_analysed(result)}, the output in {shown}" if shown else _analysed(result)
+    label = _label(result.output)
+    return f"{label} ({unit_name(unit)})" if unit else label
+
+
+def _legend_below(ax: Any, handles: Sequence[Any] | None = None) -> None:
+    """A legend under the axes, where it covers no bar or error bar."""
+    ax.legend(
+        handles=handles,
+        loc="upper center",
+        bbox_to_anchor=(0.5, -0.22),
+        ncol=2,
+        fontsize=8,
+        frameon=False,
+    )
 
 
 def sensitivity_figure(
@@ -98,7 +118,7 @@ def _sensitivity(results: Sequence[SensitivityResult], display: dict[str, str]) 
     plt = _pyplot()
     rows = max(min(len(r.tornado), _TORNADO_BARS) or len(r.rank) or len(r.sobol) for r in results)
     fig, axes = plt.subplots(
-        1, len(results), figsize=(8.0 * len(results), 1.6 + 0.38 * rows), squeeze=False
+        1, len(results), figsize=(8.0 * len(results), 2.2 + 0.38 * rows), squeeze=False
     )
     for ax, result in zip(axes[0], results, strict=True):
         unit = display.get(result.output, result.unit)
@@ -109,7 +129,7 @@ def _sensitivity(results: Sequence[SensitivityResult], display: dict[str, str]) 
             _rank_panel(ax, result)
         else:
             _sobol_panel(ax, result)
-        ax.set_title(f"{_label(result.output)}: {result.method}", loc="left", fontsize=11)
+        ax.set_title(f"{_analysed(result)}: {result.method}", loc="left", fontsize=11)
     fig.tight_layout()
     return fig
 
@@ -146,13 +166,12 @@ def _tornado_panel(ax: Any, result: SensitivityResult, scale: float, unit: str) 
             fontsize=7,
             color="#57606a",
         )
-    ax.legend(
-        handles=[
+    _legend_below(
+        ax,
+        [
             _patch("#4c72b0", "input at its 5th percentile"),
             _patch("#dd8452", "input at its 95th percentile"),
         ],
-        loc="best",
-        fontsize=8,
     )
 
 
@@ -168,7 +187,7 @@ def _rank_panel(ax: Any, result: SensitivityResult) -> None:
     ax.axvline(0, color="black", linewidth=0.8)
     ax.set_xlim(-1, 1)
     ax.set_yticks(range(len(rows)), [_label(r.name) for r in rows])
-    ax.set_xlabel(f"Spearman rank correlation with {_label(result.output)} (±95%)")
+    ax.set_xlabel(f"Spearman rank correlation with {_analysed(result)} (±95%)")
 
 
 def _sobol_panel(ax: Any, result: SensitivityResult) -> None:
@@ -191,8 +210,8 @@ def _sobol_panel(ax: Any, result: SensitivityResult) -> None:
         label="first order",
     )
     ax.set_yticks(list(y), [_label(r.name) for r in rows])
-    ax.set_xlabel(f"Sobol index of {_label(result.output)} (±95% bootstrap)")
-    ax.legend(loc="best", fontsize=8)
+    ax.set_xlabel(f"Sobol index of {_analysed(result)} (±95% bootstrap)")
+    _legend_below(ax)
 
 
 def _patch(color: str, label: str) -> Any:
@@ -257,26 +276,56 @@ def distribution_figure(values: Array, label: str, unit: str, scale: float) -> A
     zeros = int(x.size - positive.size)
     if zeros:
         ax.set_title(f"{zeros:,} samples at 0 not shown", loc="right", fontsize=8)
-    ax.set_xlabel(f"{label} ({unit}), log scale" if unit else f"{label}, log scale")
+    shown = unit_name(unit)
+    ax.set_xlabel(f"{label} ({shown}), log scale" if shown else f"{label}, log scale")
     ax.set_ylabel("samples")
     fig.tight_layout()
     return fig
 
 
+#: A fan whose band spans more than this ratio (95th percentile over the median, at the end)
+#: is drawn on a log axis, so the median and the 50% band are not squashed flat.
+FAN_LOG_RATIO = 10.0
+
+
+def fan_scale(quantiles: Array) -> str:
+    """``"log"`` when a fan's 90% band spans decades above its median at the end, else linear.
+
+    ``quantiles``: the 5th, 25th, 50th, 75th and 95th percentiles by month (rows).
+    """
+    median, top = float(quantiles[2, -1]), float(quantiles[4, -1])
+    return "log" if median > 0 and top / median > FAN_LOG_RATIO else "linear"
+
+
 def fan_figure(month: Array, trajectories: Array, scale: float, unit: str) -> Any:
-    """Cumulative research by month: median and 50%/90% bands (one line for one sample)."""
+    """Cumulative research by month: median and 50%/90% bands (one line for one sample).
+
+    When the band spans decades (``fan_scale``) the axis is logarithmic; values of 0 (before
+    any research, or a window that never opened) then sit on the bottom edge.
+    """
+    from matplotlib.ticker import FuncFormatter
+
     plt = _pyplot()
     fig, ax = plt.subplots(figsize=(7.0, 3.6))
     y = trajectories * scale
+    shown = unit_name(unit)
     if y.shape[0] == 1:
         ax.plot(month, y[0], color="#4c72b0", label="research")
+        ax.set_ylabel(f"research delivered ({shown})")
     else:
         q = np.quantile(y, [0.05, 0.25, 0.5, 0.75, 0.95], axis=0)
+        log = fan_scale(q) == "log"
+        floor = float(q[2][q[2] > 0].min()) / 10 if log else 0.0
+        q = np.maximum(q, floor)
         ax.fill_between(month, q[0], q[4], color="#4c72b0", alpha=0.2, label="90% of samples")
         ax.fill_between(month, q[1], q[3], color="#4c72b0", alpha=0.4, label="50% of samples")
         ax.plot(month, q[2], color="#4c72b0", label="median")
+        if log:
+            ax.set_yscale("log")
+            ax.set_ylim(floor, float(q.max()) * 2)
+            ax.yaxis.set_major_formatter(FuncFormatter(lambda value, _: number(value)))
+        ax.set_ylabel(f"research delivered\n({shown}{', log scale' if log else ''})")
     ax.set_xlabel("months since the pause")
-    ax.set_ylabel(f"research delivered ({unit})")
     ax.legend(fontsize=8, loc="upper left")
     fig.tight_layout()
     return fig
@@ -291,7 +340,20 @@ def reasons_figure(shares: dict[str, float]) -> Any:
     ax.set_xlim(0, 1)
     ax.set_xlabel("share of samples whose window ended so")
     for i, name in enumerate(names):
-        ax.text(min(shares[name] + 0.01, 0.9), i, f"{shares[name]:.1%}", va="center", fontsize=8)
+        share = shares[name]
+        if share > 0.85:  # inside the bar's end, in white, so it never overlaps the bar
+            ax.text(
+                share - 0.01,
+                i,
+                f"{share:.1%}",
+                va="center",
+                ha="right",
+                fontsize=8,
+                color="white",
+                fontweight="bold",
+            )
+        else:
+            ax.text(share + 0.01, i, f"{share:.1%}", va="center", ha="left", fontsize=8)
     fig.tight_layout()
     return fig
 
@@ -424,7 +486,7 @@ def sweep_figure(view: SweepView) -> Any:
     two = len(view.axes) == 2
     fig, axes = plt.subplots(n, 1, figsize=(7.0, (4.2 if two else 3.2) * n), squeeze=False)
     for ax, (name, unit, _, binary) in zip(axes[:, 0], view.outputs, strict=True):
-        label = "probability" if binary else f"median ({unit})" if unit else "median"
+        label = "probability" if binary else f"median ({unit_name(unit)})" if unit else "median"
         if two:
             _sweep_heatmap(ax, view, name, binary, label)
         else:
@@ -465,7 +527,7 @@ def _sweep_line(ax: Any, view: SweepView, name: str, binary: bool, label: str) -
         ax.set_xscale("log")
     if not binary and np.all(low > 0) and np.nanmax(high) / np.nanmin(low) > 100:
         ax.set_yscale("log")
-    ax.set_xlabel(f"{axis} ({unit})" if unit else axis)
+    ax.set_xlabel(f"{axis} ({unit_name(unit)})" if unit else axis)
     ax.set_ylabel(label)
     ax.legend(fontsize=8, loc="best")
 
@@ -482,8 +544,8 @@ def _sweep_heatmap(ax: Any, view: SweepView, name: str, binary: bool, label: str
     ax.figure.colorbar(image, ax=ax, label=colorbar)
     ax.set_xticks(range(len(cols)), [number(v) for v in cols], fontsize=7, rotation=45)
     ax.set_yticks(range(len(rows)), [number(v) for v in rows], fontsize=7)
-    ax.set_xlabel(f"{cols_name} ({cols_unit})" if cols_unit else cols_name)
-    ax.set_ylabel(f"{rows_name} ({rows_unit})" if rows_unit else rows_name)
+    ax.set_xlabel(f"{cols_name} ({unit_name(cols_unit)})" if cols_unit else cols_name)
+    ax.set_ylabel(f"{rows_name} ({unit_name(rows_unit)})" if rows_unit else rows_name)
     if grid.size <= 100:
         for (i, j), value in np.ndenumerate(grid):
             text = f"{value:.2f}" if binary else number(value)

@@ -15,7 +15,7 @@ import re
 from collections.abc import Sequence
 
 from alignment_runway import __version__
-from alignment_runway.formatting import estimate_parts, number, probability, swing
+from alignment_runway.formatting import estimate_parts, number, probability, swing, unit_name
 from alignment_runway.reports.figures import (
     FigureSpec,
     distribution_figure,
@@ -127,7 +127,7 @@ def figure_specs(
             specs.append(
                 FigureSpec(
                     "research-by-month",
-                    f"Research delivered by month since the pause ({unit}){kept}.",
+                    f"Research delivered by month since the pause ({unit_name(unit)}){kept}.",
                     lambda: fan_figure(month, paths, scale, unit),
                 )
             )
@@ -238,7 +238,7 @@ def scenario_section(name: str, rows: Sequence[InputRow], anchor: str = "scenari
     cells = [
         "<tr>"
         f"<td><code>{esc(row.name)}</code></td><td>{esc(row.symbol)}</td>"
-        f"<td>{esc(row.as_written)}</td><td>{esc(row.unit)}</td>"
+        f"<td>{esc(row.as_written)}</td><td>{esc(unit_name(row.unit))}</td>"
         f'<td>{esc(row.meaning)}</td><td class="source">{esc(row.source or row.where)}</td>'
         "</tr>"
         for row in rows
@@ -277,7 +277,7 @@ def summary_table_html(rows: Sequence[SummaryRow], *, point: bool = False) -> st
         estimates = (row.mean,) if point else (row.mean, *row.percentiles.values())
         shown = "".join(f'<td class="num">{estimate_html(e)}</td>' for e in estimates)
         cells.append(
-            f"<tr><td><code>{esc(row.name)}</code></td>{shown}<td>{esc(row.unit)}</td>"
+            f"<tr><td><code>{esc(row.name)}</code></td>{shown}<td>{esc(unit_name(row.unit))}</td>"
             f'<td class="meaning">{esc(OUTPUT_SPECS[row.name].meaning)}</td></tr>'
         )
     numeric = ("value",) if point else ("mean", *labels)
@@ -329,7 +329,7 @@ def _essay_section(audit: EssayView) -> str:
         verdict = f'<span class="{fig.verdict}">{esc(fig.verdict)}</span>'
         rows.append(
             f"<tr><td>{index}</td><td>{esc(fig.quantity)}</td><td>{esc(fig.stated_text)}</td>"
-            f'<td class="num">{esc(number(fig.computed))} {esc(fig.unit)}</td>'
+            f'<td class="num">{esc(number(fig.computed))} {esc(unit_name(fig.unit))}</td>'
             f'<td class="num">{fig.ratio:.2f}</td><td>{verdict}</td><td>{esc(fig.reason)}</td>'
             "</tr>"
         )
@@ -391,7 +391,7 @@ def _sensitivity_section(
             f'</td><td class="num">{esc(number(row["output_at_p5"]))}</td>'
             f'<td class="num">{esc(number(row["output_at_p95"]))}</td>'
             f'<td class="num">{esc(swing(row["swing"], view.swing_scale))}</td>'
-            f"<td>{esc(view.unit)}</td></tr>"
+            f"<td>{esc(unit_name(view.unit))}</td></tr>"
             for view in views
             for row in view.rows
         ]
