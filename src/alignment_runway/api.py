@@ -211,15 +211,19 @@ def load_scenario(
     return with_settings(scenario, list(settings))
 
 
-def export_sweep(sweep: Sweep, path: PathLike, *, force: bool = False) -> Exported:
+def export_sweep(
+    sweep: Sweep, path: PathLike, *, force: bool = False, canonical: bool = False
+) -> Exported:
     """Write a sweep: one row per cell (.csv, .parquet, .json) or its Dataset (.nc).
+
+    In display units, or canonical ones with ``canonical``.
 
     Raises:
         OutputError: see ``alignment_runway.export.export_sweep``.
     """
     from alignment_runway.export import export_sweep as write
 
-    return write(sweep, path, force=force)
+    return write(sweep, path, force=force, canonical=canonical)
 
 
 def scenario_text(scenario: Scenario) -> str:
@@ -250,10 +254,11 @@ def _after(
     store: str | Store | None,
     store_samples: bool,
     label: str | None = None,
+    canonical: bool = False,
 ) -> AfterRun | None:
     """The steps after a run, checked (None when nothing is asked)."""
     asked = out or what or report or figures or force or store is not None or store_samples
-    if not asked and label is None:
+    if not asked and label is None and not canonical:
         return None
     thresholds = dict(threshold(item) for item in above)
     return steps.plan(
@@ -268,6 +273,7 @@ def _after(
         store=store,
         store_samples=store_samples,
         label=label,
+        canonical=canonical,
     )
 
 
@@ -291,6 +297,7 @@ def run(
     force: bool = False,
     cluster: str | None = None,
     label: str | None = None,
+    canonical: bool = False,
 ) -> RunResult:
     """Run the static model (compute → model → tokens/s → researcher labor) on a scenario.
 
@@ -319,6 +326,8 @@ def run(
         cluster: evaluate the blocks on a Dask cluster, ``local:N`` or ``tcp://HOST:PORT``
             (``workers`` then stays 1); the values are bit for bit those of a local run.
         label: a name for the run, recorded with it in ``store`` and shown in the list of runs.
+        canonical: ``out`` in canonical units (researcher-seconds per second, seconds …)
+            instead of display units (researcher-months per month, months …).
 
     Raises:
         InputError: for bad options; OutputError: for files that cannot be written;
@@ -336,7 +345,18 @@ def run(
         keep=keep,
     )
     after = _after(
-        options, out, what, report, figures, force, percentiles, above, store, store_samples, label
+        options,
+        out,
+        what,
+        report,
+        figures,
+        force,
+        percentiles,
+        above,
+        store,
+        store_samples,
+        label,
+        canonical,
     )
     _check_thresholds_kept(above, keep)
     with cluster_executor(cluster, workers) as executor:
@@ -387,6 +407,7 @@ def race(
     force: bool = False,
     cluster: str | None = None,
     label: str | None = None,
+    canonical: bool = False,
 ) -> RaceResult:
     """Run the race (SPEC §6): research delivered in the window the lead buys.
 
@@ -417,6 +438,7 @@ def race(
         force: as in ``run``.
         cluster: as in ``run``.
         label: as in ``run``.
+        canonical: as in ``run``.
 
     Raises:
         InputError, OutputError, StoreError, ScenarioError: as in ``run``; ScenarioError also
@@ -434,7 +456,18 @@ def race(
         percentiles=percentiles,
     )
     after = _after(
-        options, out, what, report, figures, force, percentiles, (), store, store_samples, label
+        options,
+        out,
+        what,
+        report,
+        figures,
+        force,
+        percentiles,
+        (),
+        store,
+        store_samples,
+        label,
+        canonical,
     )
     with cluster_executor(cluster, workers) as executor:
         result = runs.race(

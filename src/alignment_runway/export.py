@@ -1,11 +1,12 @@
 """Exports of a run to a file: its samples or its summary, as CSV, Parquet, NetCDF or JSON.
 
-The format follows the file's extension. Every file carries the metadata needed to read and
-reproduce it (package and version, scenario, its inputs as written, seed, samples, and each
-variable's canonical unit), floats round-trip exactly, and a file is written atomically: to a
-temporary file in the same directory, then renamed, so an interrupted export leaves nothing
-half-written. An existing file is overwritten only with ``force``. docs/usage.md ("Exports")
-describes where each format keeps the metadata.
+The format follows the file's extension. Values are in display units (researcher-months per
+month, researcher-years, months …) unless canonical units are asked for. Every file carries the
+metadata needed to read and reproduce it (package and version, scenario, its inputs as written,
+seed, samples, the unit system and each variable's unit), floats round-trip exactly, and a file
+is written atomically: to a temporary file in the same directory, then renamed, so an
+interrupted export leaves nothing half-written. An existing file is overwritten only with
+``force``. docs/usage.md ("Exports") describes where each format keeps the metadata.
 
 pandas, pyarrow and xarray are imported only when a file is written.
 """
@@ -27,7 +28,7 @@ from numpy.typing import NDArray
 from alignment_runway import __version__
 from alignment_runway.errors import InputError, OutputError
 from alignment_runway.files import exists_error, write_atomically
-from alignment_runway.results import DEFAULT_PERCENTILES, UNITS, RaceResult, RunResult
+from alignment_runway.results import DEFAULT_PERCENTILES, RaceResult, RunResult, unit_of
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -105,6 +106,7 @@ def export(
     percentiles: Sequence[float] = DEFAULT_PERCENTILES,
     above: Mapping[str, float] | None = None,
     force: bool = False,
+    canonical: bool = False,
 ) -> Exported:
     """Write a run's samples or its summary to ``path``, in the format its extension names.
 
@@ -112,12 +114,14 @@ def export(
         result: from ``api.run``.
         path: a file ending in ``.csv``, ``.parquet``, ``.nc`` or ``.json``.
         what: ``"samples"``: one row per sample, one column per kept output and uncertain
-            input, in canonical units; ``"summary"``: one row per kept output and uncertain
-            input, with the columns of ``RunResult.summary()`` (mean, mean_se, p5, p5_se, …,
-            P(>t), P(>t)_se).
+            input; ``"summary"``: one row per kept output and uncertain input, with the
+            columns of ``RunResult.summary()`` (unit, mean, mean_se, p5, p5_se, …, P(>t),
+            P(>t)_se).
         percentiles: for the summary, in percent.
         above: for the summary, thresholds by output name (canonical units) for P(output > t).
         force: overwrite an existing file (atomically) instead of refusing.
+        canonical: write canonical units (researcher-seconds per second, seconds …) instead
+            of display units; the metadata's ``units`` names each column's unit either way.
 
     Returns:
         The file written, its format and its number of rows.
@@ -136,12 +140,15 @@ def export(
     names = _names(result)
     table: Mapping[str, Any] | pd.DataFrame
     if what == "samples":
-        table = {name: np.ascontiguousarray(result.values[name]) for name in names}
+        table = {
+            name: np.ascontiguousarray(result.values[name] * unit_of(name, canonical)[1])
+            for name in names
+        }
         rows = result.samples
     else:
-        table = _summary_frame(result, names, percentiles, dict(above or {}))
+        table = _summary_frame(result, names, percentiles, dict(above or {}), canonical)
         rows = len(table)
-    meta = metadata(result, what, names, percentiles, above)
+    meta = metadata(result, what, names, percentiles, above, canonical=canonical)
     meta["never"] = _never_cells(table)
     writer = _WRITERS[suffix]
     write_atomically(path, force, lambda tmp: writer(tmp, table, meta))
@@ -154,8 +161,14 @@ def metadata(
     names: Sequence[str],
     percentiles: Sequence[float] = DEFAULT_PERCENTILES,
     above: Mapping[str, float] | None = None,
+    *,
+    canonical: bool = False,
 ) -> dict[str, Any]:
-    """The metadata every export carries (JSON-ready): what is needed to read and reproduce it."""
+    """The metadata every export carries (JSON-ready): what is needed to read and reproduce it.
+
+    ``units`` names each column's unit (display or canonical, as ``unit_system`` says);
+    ``above`` keeps the thresholds as given, in canonical units.
+    """
     meta: dict[str, Any] = {
         "package": "alignment-runway",
         "version": __version__,
@@ -164,7 +177,8 @@ def metadata(
         "seed": result.seed,
         "samples": result.samples,
         "capped_serial_samples": result.capped_serial_samples,
-        "units": {name: UNITS.get(name, "") for name in names},
+        "unit_system": "canonical" if canonical else "display",
+        "units": {name: unit_of(name, canonical)[0] for name in names},
         "inputs": {name: s.text for name, s in result.scenario.settings.items()},
     }
     if isinstance(result, RaceResult):
@@ -182,7 +196,11 @@ def _names(result: RunResult) -> list[str]:
 
 
 def _summary_frame(
-    result: RunResult, names: list[str], percentiles: Sequence[float], above: dict[str, float]
+    result: RunResult,
+    names: list[str],
+    percentiles: Sequence[float],
+    above: dict[str, float],
+    canonical: bool,
 ) -> pd.DataFrame:
     """``RunResult.summary()``'s table, for every kept output and uncertain input."""
     bad = [q for q in percentiles if not (isinstance(q, int | float) and 0 <= q <= 100)]
@@ -193,7 +211,7 @@ def _summary_frame(
         raise InputError(
             "thresholds", f"outputs kept in the result ({', '.join(names)})", ", ".join(unknown)
         )
-    return result.summary(percentiles, above, names)
+    return result.summary(percentiles, above, names, canonical=canonical)
 
 
 def _missing_error(path: Path, package: str) -> OutputError:
@@ -379,13 +397,16 @@ _WRITERS: dict[str, Callable[[Path, Mapping[str, Any] | pd.DataFrame, dict[str, 
 }
 
 
-def export_sweep(sweep: Sweep, path: str | os.PathLike[str], *, force: bool = False) -> Exported:
+def export_sweep(
+    sweep: Sweep, path: str | os.PathLike[str], *, force: bool = False, canonical: bool = False
+) -> Exported:
     """Write a sweep to ``path``: one row per cell (CSV, Parquet, JSON) or its Dataset (NetCDF).
 
     A row holds the cell's value on each axis (in the axis's display unit) and, for each
     output, its mean and percentiles with their Monte Carlo standard errors (``NAME.p50``,
-    ``NAME.p50.se`` …, in canonical units); the metadata names every column's unit. NetCDF
-    holds ``Sweep.dataset``, one dimension per axis.
+    ``NAME.p50.se`` …, in display units, or canonical ones with ``canonical``); the metadata
+    names every column's unit. NetCDF holds ``Sweep.dataset`` (converted likewise), one
+    dimension per axis.
 
     Raises:
         OutputError: as ``check_path``; nothing is left at ``path`` on failure.
@@ -401,14 +422,15 @@ def export_sweep(sweep: Sweep, path: str | os.PathLike[str], *, force: bool = Fa
         table[axis.name] = np.array([axis.values[c.cell[k]] for c in sweep.cells])
         units[axis.name] = axis.unit
     for name in sweep.outputs:
+        unit, scale = unit_of(name, canonical)
         for j, stat in enumerate(stats):
             estimates = [
                 [c.outputs[name].mean, *c.outputs[name].percentiles.values()][j]
                 for c in sweep.cells
             ]
-            table[f"{name}.{stat}"] = np.array([e.value for e in estimates])
-            table[f"{name}.{stat}.se"] = np.array([e.se for e in estimates])
-            units[f"{name}.{stat}"] = units[f"{name}.{stat}.se"] = UNITS.get(name, "")
+            table[f"{name}.{stat}"] = np.array([e.value for e in estimates]) * scale
+            table[f"{name}.{stat}.se"] = np.array([e.se for e in estimates]) * scale
+            units[f"{name}.{stat}"] = units[f"{name}.{stat}.se"] = unit
     meta: dict[str, Any] = {
         "package": "alignment-runway",
         "version": __version__,
@@ -419,6 +441,7 @@ def export_sweep(sweep: Sweep, path: str | os.PathLike[str], *, force: bool = Fa
         "samples": sweep.samples,
         "cells": len(sweep.cells),
         "axes": [{"name": a.name, "unit": a.unit, "values": list(a.values)} for a in sweep.axes],
+        "unit_system": "canonical" if canonical else "display",
         "units": units,
         "inputs": {name: s.text for name, s in sweep.scenario.settings.items()},
     }
@@ -429,6 +452,11 @@ def export_sweep(sweep: Sweep, path: str | os.PathLike[str], *, force: bool = Fa
     def write(tmp: Path) -> None:
         if suffix == ".nc":
             dataset = sweep.dataset.copy()
+            for output in sweep.outputs:
+                unit, scale = unit_of(output, canonical)
+                for variable in (output, f"{output}.se"):
+                    dataset[variable] = dataset[variable] * scale
+                    dataset[variable].attrs["unit"] = unit
             for name in dataset.data_vars:
                 values = dataset[name].values
                 if values.dtype.kind == "f" and np.isposinf(values).any():

@@ -39,7 +39,8 @@ def _ok(result: subprocess.CompletedProcess[str]) -> str:
 
 
 def test_samples_to_parquet_end_to_end(cli: Cli, tmp_path: Path) -> None:
-    result = cli(*UNCERTAIN, "--out", "x.parquet", "--what", "samples")
+    # --canonical-units: the arrays exactly as the model computed them (display: test below)
+    result = cli(*UNCERTAIN, "--out", "x.parquet", "--what", "samples", "--canonical-units")
     out = _ok(result)
     assert result.stderr.splitlines()[-1] == "wrote x.parquet (5,000 rows)"
     assert "wrote" not in out
@@ -62,6 +63,7 @@ def test_samples_to_parquet_end_to_end(cli: Cli, tmp_path: Path) -> None:
     assert meta["version"] == __version__
     assert meta["units"]["compute.stock"] == "FLOP/s"
     assert meta["units"]["static.research_per_month"] == "researcher_second/s"
+    assert meta["unit_system"] == "canonical"
     unit = schema.field("compute.training_duration").metadata
     assert unit is not None
     assert unit[b"unit"] == b"second"
@@ -130,7 +132,7 @@ def test_kept_samples_to_other_formats(cli: Cli, tmp_path: Path, suffix: str) ->
         5000,
         DEFAULT_SEED,
         keep=["static.research_per_month"],
-    ).values["static.research_per_month"]
+    ).values["static.research_per_month"] * (30 * 86400 / (240 * 3600))  # researcher-months/month
     if suffix == ".json":
         document = json.loads((tmp_path / name).read_text("utf-8"))
         assert list(document["data"]) == ["static.research_per_month"]
@@ -141,8 +143,22 @@ def test_kept_samples_to_other_formats(cli: Cli, tmp_path: Path, suffix: str) ->
         with xr.open_dataset(tmp_path / name, engine="h5netcdf") as ds:
             assert list(ds.data_vars) == ["static.research_per_month"]
             assert ds.attrs["seed"] == DEFAULT_SEED
+            assert ds["static.research_per_month"].attrs["units"] == "researcher_month/month"
             got = ds["static.research_per_month"].values
-    assert np.array_equal(got, expected)
+    assert np.allclose(got, expected, rtol=1e-15, atol=0)
+
+
+def test_exports_are_in_the_units_the_screen_shows(
+    cli: Cli, tmp_path: Path, strict_json: StrictJson
+) -> None:
+    data = strict_json(_ok(cli(*UNCERTAIN, "--format", "json", "--out", "s.json")))
+    document = json.loads((tmp_path / "s.json").read_text("utf-8"))
+    assert document["metadata"]["unit_system"] == "display"
+    shown = {row["name"]: row for row in data["summary"]}["static.research_per_month"]
+    column = document["data"]["output"].index("static.research_per_month")
+    assert document["data"]["unit"][column] == shown["unit"] == "researcher_month/month"
+    assert document["data"]["mean"][column] == shown["mean"]["value"]
+    assert cli(*UNCERTAIN, "--canonical-units").returncode == 2  # only with --out
 
 
 def test_point_run_exports_one_sample(cli: Cli, tmp_path: Path) -> None:

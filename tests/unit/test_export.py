@@ -38,6 +38,16 @@ SEED = 11
 N = 3_000
 PERCENTILES = (1.0, 50.0, 97.5)
 ABOVE = {"static.ai_researchers": 1e5}
+#: Display units (the default), written out here (not taken from the package), and the factor
+#: from the canonical unit, for the variables checked.
+DISPLAY = {
+    "static.ai_researchers": ("", 1.0),
+    "static.training_compute": ("FLOP", 1.0),
+    "static.research_per_month": ("researcher_month/month", 30 * 86400 / (240 * 3600)),
+    "compute.stock": ("FLOP/s", 1.0),
+    "compute.training_duration": ("year", 1 / (365 * 86400)),
+    "labor.tokens_per_researcher_second": ("token/researcher_second", 1.0),
+}
 #: Canonical units, written out here (not taken from the package) for the variables checked.
 UNITS = {
     "static.ai_researchers": "",
@@ -148,13 +158,16 @@ def _same(a: Any, b: Any) -> bool:
 # --- round trips -------------------------------------------------------------------------------
 
 
+@pytest.mark.parametrize("canonical", [False, True], ids=["display", "canonical"])
 @pytest.mark.parametrize("what", WHATS)
 @pytest.mark.parametrize("suffix", FORMATS)
 def test_round_trip_is_exact_and_carries_metadata(
-    result: RunResult, tmp_path: Path, suffix: str, what: ex.What
+    result: RunResult, tmp_path: Path, suffix: str, what: ex.What, canonical: bool
 ) -> None:
+    from alignment_runway.results import unit_of
+
     path = tmp_path / f"out{suffix}"
-    written = _export(result, path, what)
+    written = _export(result, path, what, canonical=canonical)
     names = _kept(result)
     assert written.path == path
     assert written.rows == (N if what == "samples" else len(names))
@@ -170,8 +183,11 @@ def test_round_trip_is_exact_and_carries_metadata(
     assert meta["capped_serial_samples"] == result.capped_serial_samples
     assert meta["inputs"]["compute.stock"] == "1.7e22 to 2.4e22 FLOP/s"
     assert set(back.units) == set(names)
+    assert meta["unit_system"] == ("canonical" if canonical else "display")
     for name, unit in UNITS.items():
-        assert back.units[name] == unit, name
+        shown, k = DISPLAY[name]
+        assert back.units[name] == (unit if canonical else shown), name
+        assert unit_of(name, canonical)[1] == pytest.approx(1.0 if canonical else k, rel=1e-12)
 
     frame = back.frame
     if what == "samples":
@@ -179,13 +195,14 @@ def test_round_trip_is_exact_and_carries_metadata(
         assert len(frame) == N
         for name in names:
             assert frame[name].dtype == np.float64, name
-            assert np.array_equal(frame[name].to_numpy(), result.values[name]), name
+            expected = result.values[name] * unit_of(name, canonical)[1]
+            assert np.array_equal(frame[name].to_numpy(), expected), name
         return
     assert meta["percentiles"] == list(PERCENTILES)
     assert meta["above"] == ABOVE
     assert list(frame.index) == names
     # the outputs' rows are RunResult.summary(), exactly
-    expected = result.summary(PERCENTILES, ABOVE)
+    expected = result.summary(PERCENTILES, ABOVE, canonical=canonical)
     assert list(frame.columns) == list(expected.columns)
     got = frame.loc[result.outputs]
     assert list(got["unit"]) == list(expected["unit"])
@@ -193,10 +210,11 @@ def test_round_trip_is_exact_and_carries_metadata(
         assert _same(got[column], expected[column]), column
     # the uncertain inputs' rows, from RunResult.summaries()
     for row in result.summaries(PERCENTILES, ABOVE, result.uncertain_inputs):
-        assert frame.loc[row.name, "mean"] == row.mean.value
-        assert frame.loc[row.name, "mean_se"] == row.mean.se
-        assert frame.loc[row.name, "p97.5"] == row.percentiles[97.5].value
-        assert frame.loc[row.name, "p1_se"] == row.percentiles[1.0].se
+        k = unit_of(row.name, canonical)[1]
+        assert frame.loc[row.name, "mean"] == row.mean.value * k
+        assert frame.loc[row.name, "mean_se"] == row.mean.se * k
+        assert frame.loc[row.name, "p97.5"] == row.percentiles[97.5].value * k
+        assert frame.loc[row.name, "p1_se"] == row.percentiles[1.0].se * k
         assert np.isnan(frame.loc[row.name, "P(>100000)"])
     researchers = result.values["static.ai_researchers"]
     assert frame.loc["static.ai_researchers", "P(>100000)"] == np.mean(researchers > 1e5)
@@ -253,7 +271,7 @@ def test_kept_subset_only(tmp_path: Path) -> None:
     summary = json.loads((tmp_path / "k.json").read_text(encoding="utf-8"))
     assert summary["data"]["output"] == ["static.research_per_month", "compute.stock"]
     assert summary["metadata"]["units"] == {
-        "static.research_per_month": "researcher_second/s",
+        "static.research_per_month": "researcher_month/month",
         "compute.stock": "FLOP/s",
     }
 
@@ -524,7 +542,8 @@ def test_never_is_written_as_the_format_allows_and_named_in_the_metadata(
         assert marked["cells"] == [name]
         column = back.frame[name].to_numpy(dtype=float)
         assert np.array_equal(np.isnan(column), never)
-        assert np.array_equal(column[~never], times[~never])
+        months = times / (30 * 86400)  # the display unit: calendar months of 30 days
+        assert np.allclose(column[~never], months[~never], rtol=1e-12)
         if suffix == ".nc":
             with xr.open_dataset(path, engine="h5netcdf", decode_timedelta=False) as ds:
                 assert "never reached" in ds[name].attrs["never"]

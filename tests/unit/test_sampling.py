@@ -517,3 +517,20 @@ def test_streamed_run_percentiles_equal_the_in_memory_run() -> None:
     (a,) = full.summaries(qs, names=["static.research_per_month"])
     (b,) = streamed.summaries(qs)
     assert a == b
+
+
+def test_summary_and_samples_are_in_display_units_unless_canonical(small: RunResult) -> None:
+    # researcher-seconds per second → researcher-months (240 h) per month (30 days): × 3
+    to_months = 30 * 86400 / (240 * 3600)
+    shown, canonical = small.summary(), small.summary(canonical=True)
+    name = "static.research_per_month"
+    assert shown.loc[name, "unit"] == "researcher_month/month"
+    assert canonical.loc[name, "unit"] == "researcher_second/s"
+    for column in ("mean", "mean_se", "p50", "p95_se"):
+        assert shown.loc[name, column] == pytest.approx(canonical.loc[name, column] * to_months)
+    frame = small.to_pandas()
+    assert frame.attrs["units"][name] == "researcher_month/month"
+    np.testing.assert_allclose(frame[name].to_numpy(), small.values[name] * to_months, rtol=1e-15)
+    raw = small.to_pandas(canonical=True)
+    assert np.array_equal(raw[name].to_numpy(), small.values[name])
+    assert small.quantiles([0.5])[name].attrs["units"] == "researcher_month/month"

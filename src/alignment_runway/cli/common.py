@@ -71,6 +71,7 @@ FLAGS = {
     "store": "--store",
     "store_samples": "--store-samples",
     "no_store": "--no-store",
+    "canonical": "--canonical-units",
     "label": "--label",
     "preset": "--preset",
     "settings": "--set",
@@ -149,6 +150,14 @@ ClusterOpt = Annotated[
         metavar="local:N|tcp://HOST:PORT",
         help="Compute on a Dask cluster: local:N starts N worker processes here; tcp://HOST:PORT "
         "uses a running scheduler. Results are bit for bit those of a local run.",
+    ),
+]
+CanonicalOpt = Annotated[
+    bool,
+    typer.Option(
+        "--canonical-units",
+        help="With --out: write canonical units (researcher-seconds per second, seconds …) "
+        "instead of display units (researcher-months per month, months …).",
     ),
 ]
 PercentilesOpt = Annotated[

@@ -14,6 +14,7 @@ import typer
 
 from alignment_runway import api, views
 from alignment_runway.cli.common import (
+    CanonicalOpt,
     ClusterOpt,
     FileArg,
     Format,
@@ -139,7 +140,7 @@ AboveOpt = Annotated[
 
 def _plan(
     options: dict[str, Any],
-    files: tuple[Path | None, What | None, bool, Path | None, Path | None],
+    files: tuple[Path | None, What | None, bool, Path | None, Path | None, bool],
     qs: list[float],
     thresholds: dict[str, float],
     store: tuple[str | None, bool, bool, str | None],
@@ -148,7 +149,7 @@ def _plan(
 
     Runs are recorded by default, unless --no-store.
     """
-    out, what, force, report, figures = files
+    out, what, force, report, figures, canonical = files
     location, no_store, store_samples, label = store
     if no_store and (location is not None or store_samples):
         given = "store" if location is not None else "store_samples"
@@ -167,6 +168,7 @@ def _plan(
         store=None if no_store else location,
         store_samples=store_samples,
         label=label,
+        canonical=canonical,
     )
 
 
@@ -208,6 +210,7 @@ def run_command(
     out: OutOpt = None,
     what: WhatOpt = None,
     force: ForceOpt = False,
+    canonical: CanonicalOpt = False,
     report: ReportOpt = None,
     figures: FiguresOpt = None,
     store: StoreOpt = None,
@@ -235,7 +238,7 @@ def run_command(
         above=above or (),
         keep=keep,
     )
-    files = (out, what, force, report, figures)
+    files = (out, what, force, report, figures, canonical)
     after = _plan(options, files, qs, thresholds, (store, no_store, store_samples, label))
     with progress(n, fmt is Format.json) as advance:
         result = api.run(
@@ -287,6 +290,7 @@ def race_command(
     out: OutOpt = None,
     what: WhatOpt = None,
     force: ForceOpt = False,
+    canonical: CanonicalOpt = False,
     report: ReportOpt = None,
     figures: FiguresOpt = None,
     store: StoreOpt = None,
@@ -316,7 +320,7 @@ def race_command(
         workers=workers,
         percentiles=qs,
     )
-    files = (out, what, force, report, figures)
+    files = (out, what, force, report, figures, canonical)
     after = _plan(options, files, qs, {}, (store, no_store, store_samples, label))
     with progress(n, fmt is Format.json) as advance:
         result = api.race(

@@ -12,6 +12,7 @@ from rich.table import Table
 
 from alignment_runway import api, views
 from alignment_runway.cli.common import (
+    CanonicalOpt,
     ClusterOpt,
     FileArg,
     Format,
@@ -92,6 +93,7 @@ def sweep_command(
     store: StoreOpt = None,
     no_store: NoStoreOpt = False,
     resume: ResumeOpt = None,
+    canonical: CanonicalOpt = False,
     fmt: FormatOpt = Format.table,
 ) -> None:
     """Sweep a grid of scenarios: every cell a full run or race with the same seed.
@@ -106,10 +108,12 @@ def sweep_command(
         given = "store" if store is not None else "resume"
         raise api.InputError(given, "no {0} with it", "both", related=("no_store",))
     location = None if no_store else (store or api.default_store())
+    if canonical and out is None:
+        raise api.InputError("canonical", "{0} FILE with it", "no {0}", related=("out",))
     if resume is not None:
         if grid or file or preset or settings or output:
             raise api.InputError("resume", "no scenario, settings, grid or outputs with it", "both")
-        _resume(resume, location, workers, cluster, fmt, out, figure, force)
+        _resume(resume, location, workers, cluster, fmt, out, figure, force, canonical)
         return
     if not grid:
         raise api.InputError("grid", "at least one grid axis (NAME=VALUES)", "none")
@@ -143,7 +147,7 @@ def sweep_command(
             cluster=cluster,
             store=location,
         )
-    _show(result, fmt, out, figure, force, location)
+    _show(result, fmt, out, figure, force, location, canonical)
 
 
 def _resume(
@@ -155,6 +159,7 @@ def _resume(
     out: Path | None,
     figure: Path | None,
     force: bool,
+    canonical: bool = False,
 ) -> None:
     """Finish a recorded sweep: only its missing cells run."""
     if out is not None:
@@ -171,7 +176,7 @@ def _resume(
             store=location,
             resume=sweep_id,
         )
-    _show(result, fmt, out, figure, force, location)
+    _show(result, fmt, out, figure, force, location, canonical)
 
 
 def _show(
@@ -181,12 +186,13 @@ def _show(
     figure: Path | None,
     force: bool,
     location: str | None,
+    canonical: bool = False,
 ) -> None:
     """The finished sweep as a table or JSON, then its files, and where it was recorded."""
     view = views.sweep_view(result)
     emit_json(view.to_json()) if fmt is Format.json else print_sweep(view)
     if out is not None:
-        written = api.export_sweep(result, Path(out), force=force)
+        written = api.export_sweep(result, Path(out), force=force, canonical=canonical)
         sys.stderr.write(f"wrote {written.path} ({written.rows:,} rows)\n")
     if figure is not None:
         drawn = api.sweep_figure(result, Path(figure), force=force)

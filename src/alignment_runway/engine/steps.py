@@ -69,6 +69,7 @@ class AfterRun:
         percentiles, thresholds: what an exported summary holds.
         store: where to record the run (None: nowhere); store_samples: keep its samples too.
         label: the user's name for the run, recorded with it.
+        canonical: export in canonical units instead of display units.
         started_at: when the run started (UTC, ISO 8601).
     """
 
@@ -83,6 +84,7 @@ class AfterRun:
     store: Store | None = None
     store_samples: bool = False
     label: str | None = None
+    canonical: bool = False
     started_at: str = ""
 
 
@@ -114,6 +116,7 @@ def plan(
     store: str | Store | None = None,
     store_samples: bool = False,
     label: str | None = None,
+    canonical: bool = False,
 ) -> AfterRun:
     """Check the steps after a run before it starts; open the store; take the start time.
 
@@ -129,6 +132,8 @@ def plan(
 
     if out is None and what is not None:
         raise InputError("what", "{0} FILE with it", "no {0}", related=("out",))
+    if out is None and canonical:
+        raise InputError("canonical", "{0} FILE with it", "no {0}", related=("out",))
     if force and out is None and report is None and figures is None:
         raise InputError(
             "force",
@@ -162,6 +167,7 @@ def plan(
         store=opened,
         store_samples=store_samples,
         label=label,
+        canonical=canonical,
         started_at=now(),
     )
 
@@ -193,6 +199,7 @@ def finish(result: RunResult, after: AfterRun) -> tuple[RunResult, Finished]:
             percentiles=after.percentiles,
             above=after.thresholds,
             force=after.force,
+            canonical=after.canonical,
         )
     run_id = None
     if after.store is not None:
@@ -221,11 +228,14 @@ def export(
     percentiles: Sequence[float] = DEFAULT_PERCENTILES,
     above: Mapping[str, float] | None = None,
     force: bool = False,
+    canonical: bool = False,
 ) -> Exported:
     """Write a run's samples or summary to a file (see ``alignment_runway.export.export``)."""
     from alignment_runway.export import export as write
 
-    return write(result, path, what, percentiles=percentiles, above=above, force=force)
+    return write(
+        result, path, what, percentiles=percentiles, above=above, force=force, canonical=canonical
+    )
 
 
 def report_sensitivity(result: RunResult) -> list[SensitivityResult]:

@@ -8,6 +8,7 @@ from alignment_runway.results.runs import (
     RaceResult,
     RunResult,
     register_html,
+    unit_of,
 )
 from alignment_runway.results.studies import (
     DevloopCase,
@@ -36,4 +37,5 @@ __all__ = [
     "TasksCase",
     "TasksCurve",
     "register_html",
+    "unit_of",
 ]

@@ -1,7 +1,9 @@
 """Results of a run: sampled outputs and inputs, with summaries, as xarray and pandas.
 
-The samples are kept as numpy arrays; the xarray Dataset (dimension ``sample``) and pandas
-frames are built on first use, so commands that only print a table never import them.
+The samples are kept as numpy arrays, in canonical units; the xarray Dataset (dimension
+``sample``) and pandas frames are built on first use, so commands that only print a table never
+import them. Those objects are in display units (researcher-months per month, researcher-years,
+months …) unless ``canonical=True`` is asked, with each variable's unit in its metadata.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from alignment_runway.model.race import RACE_OUTPUTS
 from alignment_runway.model.stage_d import TASKS_OUTPUTS
 from alignment_runway.model.static import OUTPUTS
 from alignment_runway.scenarios import PARAMETERS, Scenario
+from alignment_runway.units import factor
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -27,6 +30,7 @@ if TYPE_CHECKING:
 __all__ = [
     "ALL_OUTPUTS",
     "DEFAULT_PERCENTILES",
+    "DISPLAY_UNITS",
     "UNITS",
     "OutputSummary",
     "RaceResult",
@@ -43,6 +47,25 @@ ALL_OUTPUTS = OUTPUTS + TASKS_OUTPUTS + RACE_OUTPUTS
 UNITS = {spec.name: spec.unit for spec in ALL_OUTPUTS} | {
     name: spec.unit for name, spec in PARAMETERS.items()
 }
+#: The display unit of every model output and input, by name (what people read).
+DISPLAY_UNITS = {spec.name: spec.display_unit for spec in ALL_OUTPUTS} | {
+    name: spec.display_unit for name, spec in PARAMETERS.items()
+}
+
+
+def unit_of(name: str, canonical: bool = False) -> tuple[str, float]:
+    """A variable's unit, and the factor from its canonical unit to it.
+
+    The display unit (``canonical=False``) or the canonical one (factor 1); a name the model
+    does not know keeps its canonical unit ("").
+    """
+    unit = UNITS.get(name, "")
+    if canonical or name not in DISPLAY_UNITS:
+        return unit, 1.0
+    shown = DISPLAY_UNITS[name]
+    return shown, factor(unit, shown)
+
+
 #: What renders a result as HTML in a notebook (registered by the layer that draws reports).
 _HTML_RENDERERS: list[Callable[[RunResult], str]] = []
 
@@ -216,13 +239,21 @@ class RunResult:
 
     @cached_property
     def dataset(self) -> xr.Dataset:
-        """The samples as an xarray Dataset with dimension ``sample``; units in ``attrs``."""
+        """The samples as an xarray Dataset with dimension ``sample``, in display units.
+
+        Each variable's unit is its ``units`` attribute; ``to_dataset(canonical=True)`` gives
+        canonical units.
+        """
+        return self.to_dataset()
+
+    def to_dataset(self, *, canonical: bool = False) -> xr.Dataset:
+        """The samples as an xarray Dataset: display units, or canonical ones on request."""
         import xarray as xr
 
-        data = {
-            name: xr.DataArray(array, dims="sample", attrs={"units": UNITS.get(name, "")})
-            for name, array in self.values.items()
-        }
+        data = {}
+        for name, array in self.values.items():
+            unit, k = unit_of(name, canonical)
+            data[name] = xr.DataArray(array * k, dims="sample", attrs={"units": unit})
         return xr.Dataset(
             data,
             coords={"sample": np.arange(self.samples)},
@@ -231,6 +262,7 @@ class RunResult:
                 "samples": self.samples,
                 "seed": self.seed,
                 "capped_serial_samples": self.capped_serial_samples,
+                "unit_system": "canonical" if canonical else "display",
             },
         )
 
@@ -239,27 +271,33 @@ class RunResult:
         percentiles: Sequence[float] = DEFAULT_PERCENTILES,
         above: Mapping[str, float] | None = None,
         names: Sequence[str] | None = None,
+        *,
+        canonical: bool = False,
     ) -> pd.DataFrame:
         """A table (pandas) of outputs: mean, percentiles and P(x > t), each with ``_se``.
 
-        All outputs by default, or the outputs and inputs in ``names``.
+        All outputs by default, or the outputs and inputs in ``names``. Values are in each
+        row's ``unit``: its display unit, or its canonical one with ``canonical=True``.
+        Thresholds ``above`` are given in canonical units; a column ``P(>t)`` names ``t`` in
+        the row's unit.
         """
         import pandas as pd
 
         records: list[dict[str, Any]] = []
         for row in self.summaries(percentiles, above, names):
+            unit, k = unit_of(row.name, canonical)
             record: dict[str, Any] = {
                 "output": row.name,
-                "unit": row.unit,
-                "mean": row.mean.value,
-                "mean_se": row.mean.se,
+                "unit": unit,
+                "mean": row.mean.value * k,
+                "mean_se": row.mean.se * k,
             }
             for q, est in row.percentiles.items():
-                record[f"p{q:g}"] = est.value
-                record[f"p{q:g}_se"] = est.se
+                record[f"p{q:g}"] = est.value * k
+                record[f"p{q:g}_se"] = est.se * k
             for t, est in row.above.items():
-                record[f"P(>{t:g})"] = est.value
-                record[f"P(>{t:g})_se"] = est.se
+                record[f"P(>{t * k:g})"] = est.value
+                record[f"P(>{t * k:g})_se"] = est.se
             records.append(record)
         return pd.DataFrame.from_records(records).set_index("output")
 
@@ -267,13 +305,22 @@ class RunResult:
         """The summary as an HTML table (shown by Jupyter), once a renderer is registered."""
         return _HTML_RENDERERS[-1](self) if _HTML_RENDERERS else None
 
-    def quantiles(self, q: Sequence[float]) -> xr.Dataset:
+    def quantiles(self, q: Sequence[float], *, canonical: bool = False) -> xr.Dataset:
         """Quantiles ``q`` (fractions in [0, 1]) of every variable, as an xarray Dataset."""
-        return self.dataset.quantile(list(q), dim="sample")
+        data = self.to_dataset(canonical=canonical) if canonical else self.dataset
+        return data.quantile(list(q), dim="sample", keep_attrs=True)
 
-    def to_pandas(self) -> pd.DataFrame:
-        """The samples as a pandas DataFrame: one row per sample, one column per variable."""
-        return self.dataset.to_dataframe()
+    def to_pandas(self, *, canonical: bool = False) -> pd.DataFrame:
+        """The samples as a pandas DataFrame: one row per sample, one column per variable.
+
+        Display units unless ``canonical``; each column's unit is in ``frame.attrs["units"]``.
+        """
+        data = self.to_dataset(canonical=canonical) if canonical else self.dataset
+        frame = data.drop_vars(
+            [n for n in data.data_vars if "sample" not in data[n].dims]
+        ).to_dataframe()
+        frame.attrs["units"] = {n: data[n].attrs["units"] for n in frame.columns}
+        return frame
 
 
 #: Quantiles of research by month shown in a fan chart by default.
@@ -321,15 +368,28 @@ class RaceResult(RunResult):
         reasons = self.values["race.end_reason"]
         return {name: s.mean_of_indicator(reasons == code) for code, name in END_REASONS.items()}
 
-    def fan(self, quantiles: Sequence[float] = FAN_QUANTILES) -> Array:
+    def fan(
+        self, quantiles: Sequence[float] = FAN_QUANTILES, *, canonical: bool = False
+    ) -> xr.DataArray:
         """Quantiles (fractions) of cumulative research at each reporting time.
 
-        From the kept trajectories; an array of shape ``(len(quantiles), len(month))`` in
-        researcher-seconds.
+        From the kept trajectories: a DataArray with dimensions ``quantile`` and ``month``
+        (calendar months since the pause), in researcher-years (``canonical``:
+        researcher-seconds), the unit in its ``units`` attribute.
         """
+        import xarray as xr
+
         if self.trajectories.shape[0] == 0:
             raise ValueError("no trajectories were kept (keep_trajectories=0)")
-        return np.quantile(self.trajectories, list(quantiles), axis=0)
+        unit, k = unit_of("race.research", canonical)
+        values = np.quantile(self.trajectories, list(quantiles), axis=0) * k
+        return xr.DataArray(
+            values,
+            dims=("quantile", "month"),
+            coords={"quantile": list(quantiles), "month": self.month},
+            name="race.research_by_month",
+            attrs={"units": unit, "trajectories": int(self.trajectories.shape[0])},
+        )
 
     def notes(self, percentiles: Sequence[float] = DEFAULT_PERCENTILES) -> list[str]:
         """``RunResult.notes`` and the samples cut at the horizon."""
@@ -342,17 +402,17 @@ class RaceResult(RunResult):
             )
         return notes
 
-    @cached_property
-    def dataset(self) -> xr.Dataset:
+    def to_dataset(self, *, canonical: bool = False) -> xr.Dataset:
         """Samples (dimension ``sample``) and research by month (``trajectory`` × ``month``)."""
         import xarray as xr
 
-        data = super().dataset
+        data = super().to_dataset(canonical=canonical)
+        unit, k = unit_of("race.research", canonical)
         research = xr.DataArray(
-            self.trajectories,
+            self.trajectories * k,
             dims=("trajectory", "month"),
             coords={"trajectory": np.arange(self.trajectories.shape[0]), "month": self.month},
-            attrs={"units": UNITS["race.research"]},
+            attrs={"units": unit},
         )
         data = data.assign({"race.research_by_month": research})
         data.attrs |= {"months": self.months, "step": self.step, "cut_samples": self.cut}

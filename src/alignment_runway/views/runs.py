@@ -445,7 +445,11 @@ def race_view(result: RaceResult, qs: Sequence[float]) -> RaceView:
     rows = _rows(result, qs, None, names)
     to_years = 1.0 / RESEARCHER_YEAR_RS
     kept = int(result.trajectories.shape[0])
-    fan = result.fan(FAN_QUANTILES) * to_years if kept else np.zeros((0, 0))
+    fan = (
+        np.quantile(result.trajectories, FAN_QUANTILES, axis=0) * to_years
+        if kept
+        else np.zeros((0, 0))
+    )
     required = result.scenario.value("race.required_research")
     research = result.values["race.research"]
     return RaceView(

@@ -104,12 +104,21 @@ def test_workers_split_a_long_race() -> None:
 
 def test_fan_chart(race_run: RaceResult) -> None:
     fan = race_run.fan()
-    assert fan.shape == (5, race_run.month.size)
+    assert fan.dims == ("quantile", "month") and fan.shape == (5, race_run.month.size)
+    assert list(fan["quantile"].values) == [0.05, 0.25, 0.5, 0.75, 0.95]
+    np.testing.assert_array_equal(fan["month"].values, race_run.month)
+    assert fan.attrs["units"] == "researcher_year"
+    canonical = race_run.fan(canonical=True)
+    assert canonical.attrs["units"] == "researcher_second"
+    np.testing.assert_allclose(fan.values, canonical.values / (2880 * 3600), rtol=1e-12)
+    fan = fan.values
     assert np.all(np.diff(fan, axis=1) >= 0)  # monotone in month
     assert np.all(np.diff(fan, axis=0) >= 0)  # and in the quantile
     np.testing.assert_array_equal(fan[:, 0], 0.0)
     np.testing.assert_allclose(
-        race_run.fan([0.5])[0], np.median(race_run.trajectories, axis=0), rtol=1e-15
+        race_run.fan([0.5], canonical=True)[0],
+        np.median(race_run.trajectories, axis=0),
+        rtol=1e-15,
     )
 
 
@@ -131,7 +140,12 @@ def test_dataset_has_research_by_month(race_run: RaceResult) -> None:
     assert "month" in research.dims
     assert research.sizes["month"] == 37
     np.testing.assert_array_equal(data["month"].values, race_run.month)
-    np.testing.assert_array_equal(research.values, race_run.trajectories)
+    assert research.attrs["units"] == "researcher_year" and data.attrs["unit_system"] == "display"
+    np.testing.assert_allclose(research.values, race_run.trajectories / (2880 * 3600), rtol=1e-12)
+    canonical = race_run.to_dataset(canonical=True)
+    np.testing.assert_array_equal(canonical["race.research_by_month"].values, race_run.trajectories)
+    assert canonical["race.window"].attrs["units"] == "second"
+    assert data["race.window"].attrs["units"] == "month"
     assert data["race.research"].sizes["sample"] == 3000
     assert data.attrs["cut_samples"] == race_run.cut
 
