@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -83,10 +84,13 @@ def test_figure_sets(case: str, uncertain_run: RunResult, race_run: RunResult) -
 @pytest.mark.parametrize(
     ("case", "sections"),
     [
-        ("uncertain run", ["results", "distributions", "sensitivity", "scenario"]),
-        ("race", ["results", "race", "distributions", "sensitivity", "scenario"]),
-        ("essay run", ["results", "distributions", "sensitivity", "essay", "scenario"]),
-        ("essay race", ["results", "race", "distributions", "sensitivity", "essay", "scenario"]),
+        ("uncertain run", ["brief", "results", "distributions", "sensitivity", "scenario"]),
+        ("race", ["brief", "results", "race", "distributions", "sensitivity", "scenario"]),
+        ("essay run", ["brief", "results", "distributions", "sensitivity", "essay", "scenario"]),
+        (
+            "essay race",
+            ["brief", "results", "race", "distributions", "sensitivity", "essay", "scenario"],
+        ),
     ],
 )
 def test_report_structure_and_self_containment(
@@ -100,6 +104,10 @@ def test_report_structure_and_self_containment(
     path = api.report(result, tmp_path / "report.html")
     scan, text = _scan(path)
     assert scan.sections == sections
+    contents = text.split('<nav class="contents">', 1)[1].split("</nav>", 1)[0]
+    assert re.findall(r'<a href="#([^"]+)">', contents) == sections
+    assert contents.count("<li>") == len(sections)
+    assert text.index('<nav class="contents">') < text.index('<section id="brief">')
     assert scan.svgs == len(_FIGURE_SETS[case])  # every figure inline, nothing else drawn
     external = [link for link in scan.links if not link.startswith(("#", "data:"))]
     assert external == []
@@ -294,3 +302,42 @@ def test_sobol_legend_sits_below_the_axes_and_log_says_ln() -> None:
     assert legend.y1 <= ax.get_window_extent(renderer).y0  # under the axes: covers no bar
     assert ax.get_xlabel().startswith("Sobol index of ln(")
     assert ax.get_title(loc="left").startswith("ln(")
+
+
+def test_the_brief_says_in_words_what_was_assumed_came_out_and_matters(
+    race_run: RunResult,
+) -> None:
+    from alignment_runway.engine.steps import report_sensitivity
+    from alignment_runway.reports.html import report_html
+    from alignment_runway.views import brief_view, essay_view, race_view, sensitivity_view
+
+    sensitivity = report_sensitivity(race_run)
+    brief = brief_view(race_run, sensitivity)
+    uncertain = len(race_run.scenario.uncertain())
+    assert brief.assumed.startswith("The race scenario")
+    assert f"{uncertain} of its {len(race_run.scenario.settings)} values are uncertain" in (
+        brief.assumed
+    )
+    view = race_view(race_run, (5.0, 50.0, 95.0))
+    from alignment_runway.formatting import number
+
+    assert f"median {number(view.research.p50)} researcher-years" in brief.came_out[0]
+    assert "it ended by catch-up in" in brief.came_out[1]
+    assert brief.came_out[-1].startswith("The chance of delivering")
+    tornado = sensitivity_view(sensitivity[0])
+    top = str(tornado.rows[0]["input"]).split(".")[1].replace("_", " ")
+    assert brief.matters[1].lower().startswith(top)  # the largest swing first
+    assert len(brief.matters) == 4 and brief.audit is None
+    text = report_html(race_run, sensitivity)
+    opening = text.split('<section id="brief">', 1)[1].split("</section>", 1)[0]
+    assert "What was assumed" in opening and "What matters most" in opening
+    audit = essay_view(api.essay_audit(), api.ESSAY_TOLERANCE)
+    point = brief_view(api.run(api.load_scenario()), (), audit)
+    assert "Every value is fixed" in point.assumed
+    assert point.came_out == (
+        "Each month of lead buys 654,000 researcher-months of alignment research (of 240 "
+        "working hours).",
+    )
+    assert point.audit is not None and f"{audit.differing} differ (" in point.audit
+    essay = report_html(api.run(api.load_scenario()), audit=audit)
+    assert "agrees, within 10%" in essay and "differs: the model gives 2.91× the essay" in essay

@@ -324,7 +324,7 @@ def fan_figure(month: Array, trajectories: Array, scale: float, unit: str) -> An
             ax.set_yscale("log")
             ax.set_ylim(floor, float(q.max()) * 2)
             ax.yaxis.set_major_formatter(FuncFormatter(lambda value, _: number(value)))
-        ax.set_ylabel(f"research delivered\n({shown}{', log scale' if log else ''})")
+        ax.set_ylabel(f"research ({shown}{', log scale' if log else ''})")
     ax.set_xlabel("months since the pause")
     ax.legend(fontsize=8, loc="upper left")
     fig.tight_layout()

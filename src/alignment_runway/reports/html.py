@@ -29,18 +29,21 @@ from alignment_runway.results import RaceResult, RunResult, SensitivityResult
 from alignment_runway.views import (
     BASELINE_NOTE,
     OUTPUT_SPECS,
+    BriefView,
     EssayView,
     Estimate,
     InputRow,
     Interval,
     SummaryRow,
     TasksView,
+    brief_view,
     display_unit,
     input_rows,
     output_rows,
     race_view,
     sensitivity_view,
     summary_view,
+    verdict_words,
 )
 from alignment_runway.views.runs import REPORT_PERCENTILES
 
@@ -90,6 +93,10 @@ td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; white-sp
 figure { margin: 1rem 0; } figure svg { max-width: 100%; height: auto; }
 figcaption { color: #57606a; font-size: 0.85rem; }
 .note { color: #57606a; font-style: italic; }
+nav.contents { background: #f6f8fa; padding: 0.4rem 1rem; margin: 1rem 0; font-size: 0.9rem; }
+nav.contents h2 { font-size: 1rem; border: none; margin: 0.3rem 0; }
+nav.contents ol { margin: 0.2rem 0; padding-left: 1.4rem; columns: 2; }
+#brief h3 { font-size: 1rem; margin: 1rem 0 0.3rem; }
 """
 
 
@@ -169,6 +176,16 @@ def report_html(
     kind = _kind(result)
     title = f"alignment-runway {kind}: {scenario.name}"
     figures = {spec.stem: spec for spec in figure_specs(result, sensitivity)}
+    sections = [_brief_section(brief_view(result, sensitivity, audit)), _results_section(result)]
+    if isinstance(result, RaceResult):
+        sections.append(_race_section(result, figures))
+    sections.append(_distributions_section(result, figures))
+    sections.append(_sensitivity_section(sensitivity, figures))
+    if tasks is not None:
+        sections.append(_tasks_section(tasks))
+    if audit is not None:
+        sections.append(_essay_section(audit))
+    sections.append(scenario_section(scenario.name, input_rows(scenario)))
     parts = [
         "<!DOCTYPE html>",
         '<html lang="en"><head><meta charset="utf-8">',
@@ -178,19 +195,37 @@ def report_html(
         f'<p class="meta">{esc(scenario.description)}</p>',
         f'<p class="meta">{esc(_run_line(result))}</p></header>',
         _headline(result),
-        _results_section(result),
+        _contents(sections),
+        *sections,
+        "</body></html>",
     ]
-    if isinstance(result, RaceResult):
-        parts.append(_race_section(result, figures))
-    parts.append(_distributions_section(result, figures))
-    parts.append(_sensitivity_section(sensitivity, figures))
-    if tasks is not None:
-        parts.append(_tasks_section(tasks))
-    if audit is not None:
-        parts.append(_essay_section(audit))
-    parts.append(scenario_section(scenario.name, input_rows(scenario)))
-    parts.append("</body></html>")
     return "\n".join(parts) + "\n"
+
+
+def _contents(sections: Sequence[str]) -> str:
+    """A table of contents: a link to each section, by its id and heading."""
+    links = []
+    for section in sections:
+        found = re.match(r'<section id="([^"]+)"><h2>(.*?)</h2>', section)
+        if found:
+            links.append(f'<li><a href="#{found[1]}">{found[2]}</a></li>')
+    return f'<nav class="contents"><h2>Contents</h2><ol>{"".join(links)}</ol></nav>'
+
+
+def _brief_section(brief: BriefView) -> str:
+    """The report's opening in plain words: assumed, came out, matters most, the audit."""
+    came_out = "".join(f"<li>{esc(line)}</li>" for line in brief.came_out)
+    lead, *inputs = brief.matters
+    matters = f"<p>{esc(lead)}</p>"
+    if inputs:
+        matters += "<ol>" + "".join(f"<li>{esc(line)}</li>" for line in inputs) + "</ol>"
+    audit = "" if brief.audit is None else f"<h3>The essay</h3><p>{esc(brief.audit)}</p>"
+    return (
+        '<section id="brief"><h2>In brief</h2>'
+        f"<h3>What was assumed</h3><p>{esc(brief.assumed)}</p>"
+        f"<h3>What came out</h3><ul>{came_out}</ul>"
+        f"<h3>What matters most</h3>{matters}{audit}</section>"
+    )
 
 
 def _run_line(result: RunResult) -> str:
@@ -326,7 +361,8 @@ def _results_section(result: RunResult) -> str:
 def _essay_section(audit: EssayView) -> str:
     rows = []
     for index, fig in enumerate(audit.figures, start=1):
-        verdict = f'<span class="{fig.verdict}">{esc(fig.verdict)}</span>'
+        words = verdict_words(fig, audit.tolerance)
+        verdict = f'<span class="{fig.verdict}">{esc(words)}</span>'
         rows.append(
             f"<tr><td>{index}</td><td>{esc(fig.quantity)}</td><td>{esc(fig.stated_text)}</td>"
             f'<td class="num">{esc(number(fig.computed))} {esc(unit_name(fig.unit))}</td>'

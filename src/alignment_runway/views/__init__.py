@@ -6,6 +6,7 @@ are rendered from these records, so they cannot drift apart.
 
 from alignment_runway.analysis.paired import PairedSummary
 from alignment_runway.analysis.summary import Estimate
+from alignment_runway.views.brief import BriefView, brief_view, verdict_words
 from alignment_runway.views.common import (
     OUTPUT_SPECS,
     InputRow,
@@ -64,6 +65,7 @@ __all__ = [
     "FAN_QUANTILES",
     "OUTPUT_SPECS",
     "STAGES",
+    "BriefView",
     "CompareView",
     "DevloopView",
     "DiffView",
@@ -85,6 +87,7 @@ __all__ = [
     "SweepView",
     "TasksCaseView",
     "TasksView",
+    "brief_view",
     "compare_view",
     "devloop_view",
     "diff_view",
@@ -110,4 +113,5 @@ __all__ = [
     "sweep_view",
     "tasks_view",
     "validation_record",
+    "verdict_words",
 ]

@@ -111,10 +111,10 @@ def test_fan_chart(race_run: RaceResult) -> None:
     canonical = race_run.fan(canonical=True)
     assert canonical.attrs["units"] == "researcher_second"
     np.testing.assert_allclose(fan.values, canonical.values / (2880 * 3600), rtol=1e-12)
-    fan = fan.values
-    assert np.all(np.diff(fan, axis=1) >= 0)  # monotone in month
-    assert np.all(np.diff(fan, axis=0) >= 0)  # and in the quantile
-    np.testing.assert_array_equal(fan[:, 0], 0.0)
+    values = fan.values
+    assert np.all(np.diff(values, axis=1) >= 0)  # monotone in month
+    assert np.all(np.diff(values, axis=0) >= 0)  # and in the quantile
+    np.testing.assert_array_equal(values[:, 0], 0.0)
     np.testing.assert_allclose(
         race_run.fan([0.5], canonical=True)[0],
         np.median(race_run.trajectories, axis=0),
