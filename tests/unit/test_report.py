@@ -318,8 +318,11 @@ def test_the_brief_says_in_words_what_was_assumed_came_out_and_matters(
     assert f"{uncertain} of its {len(race_run.scenario.settings)} values are uncertain" in (
         brief.assumed
     )
-    view = race_view(race_run, (5.0, 50.0, 95.0))
     from alignment_runway.formatting import number
+    from alignment_runway.results import RaceResult
+
+    assert isinstance(race_run, RaceResult)
+    view = race_view(race_run, (5.0, 50.0, 95.0))
 
     assert f"median {number(view.research.p50)} researcher-years" in brief.came_out[0]
     assert "it ended by catch-up in" in brief.came_out[1]
