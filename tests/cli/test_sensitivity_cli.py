@@ -93,7 +93,6 @@ def test_figure_is_written(cli: Cli, tmp_path: Path, suffix: str) -> None:
             ("--preset", "uncertain", "--input", "compute.stock", "--input", "race.lead"),
             ("--input", "race.lead", "no uncertainty"),
         ),
-        (("--preset", "uncertain", "--method", "sobol"), ("sobol", "independent inputs")),
         (("--preset", "uncertain", "--method", "rank", "-n", "10"), ("--samples", "100")),
         (("--preset", "uncertain", "--figure", "out.pdf"), ("--figure", ".png or .svg")),
     ],

@@ -19,7 +19,7 @@ from numpy.typing import NDArray
 
 from alignment_runway import api
 from alignment_runway.analysis import sensitivity
-from alignment_runway.distributions import LogNormal, Uniform
+from alignment_runway.distributions import LogNormal, Normal, Uniform
 from alignment_runway.errors import Error
 from alignment_runway.scenarios import Scenario
 
@@ -190,9 +190,58 @@ def test_a_scenario_without_uncertainty_is_refused() -> None:
         api.sensitivity(api.load_scenario())
 
 
-def test_sobol_is_refused_for_correlated_inputs() -> None:
-    with pytest.raises(Error, match="independent inputs for Sobol indices"):
-        api.sensitivity(api.load_scenario(preset="uncertain"), method="sobol")
+@pytest.mark.parametrize("r", [0.0, 0.6, -0.5])
+def test_sobol_of_correlated_inputs_gives_each_group_its_joint_share(r: float) -> None:
+    # y = x1 + x2 + x3, standard normals, x1 and x2 correlated r: var = (2 + 2r) + 1, so the
+    # group {x1, x2} explains (2 + 2r) / (3 + 2r) and x3 the rest, first and total order alike
+    inputs = {name: Normal(0.0, 1.0) for name in ("x1", "x2", "x3")}
+    mixing = np.linalg.cholesky(np.array([[1.0, r], [r, 1.0]]))
+
+    def total(values: dict[str, Array]) -> Array:
+        out: Array = values["x1"] + values["x2"] + values["x3"]
+        return out
+
+    rows = sensitivity.sobol(total, inputs, 2**13, seed=2, groups=[(("x1", "x2"), mixing)])
+    shares = {"x1 + x2": (2 + 2 * r) / (3 + 2 * r), "x3": 1 / (3 + 2 * r)}
+    assert {row.name for row in rows} == set(shares)
+    for row in rows:
+        assert row.first == pytest.approx(shares[row.name], abs=max(0.02, 1.5 * row.first_conf))
+        assert row.total == pytest.approx(shares[row.name], abs=max(0.02, 1.5 * row.total_conf))
+
+
+def test_grouped_design_carries_the_correlation() -> None:
+    from alignment_runway.analysis.sensitivity import _correlated
+
+    rng = np.random.default_rng(0)
+    design = rng.uniform(size=(200_000, 3))
+    mixing = np.linalg.cholesky(np.array([[1.0, 0.7], [0.7, 1.0]]))
+    out = _correlated(design, ["a", "b", "c"], [(("a", "c"), mixing)])
+    from scipy.special import ndtri
+
+    scores = ndtri(out)
+    assert np.corrcoef(scores[:, 0], scores[:, 2])[0, 1] == pytest.approx(0.7, abs=0.01)
+    assert abs(np.corrcoef(scores[:, 0], scores[:, 1])[0, 1]) < 0.01
+    np.testing.assert_array_equal(out[:, 1], design[:, 1])  # b is not in a group: untouched
+
+
+def test_sobol_on_the_uncertain_preset_groups_tau_and_sigma_and_warns_of_noise() -> None:
+    scenario = api.load_scenario(preset="uncertain")
+    result = api.sensitivity(scenario, ["static.research_per_month"], method="sobol", samples=64)[0]
+    names = [row.name for row in result.sobol]
+    group = "labor.tokens_per_researcher_second + labor.serial_tokens_per_researcher_second"
+    assert group in names
+    assert "labor.tokens_per_researcher_second" not in names  # only as part of the group
+    assert any("analyses them as one group" in note for note in result.notes)
+    assert any("confidence intervals are wide" in note for note in result.notes)
+    assert any("--log" in note for note in result.notes)
+
+
+def test_narrow_sobol_intervals_earn_no_warning() -> None:
+    scenario = api.load_scenario(settings=["compute.stock=2e21 to 8e21 FLOP/s"])
+    result = api.sensitivity(scenario, ["static.research_per_month"], method="sobol", samples=8192)
+    (only,) = result[0].sobol
+    assert only.first_conf < 0.1 and only.total_conf < 0.1
+    assert not any("wide" in note for note in result[0].notes)
 
 
 def test_log_of_an_output_that_reaches_zero_is_refused() -> None:

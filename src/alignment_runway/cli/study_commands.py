@@ -56,7 +56,8 @@ MethodOpt = Annotated[
     typer.Option(
         "--method",
         help="tornado: p5 → p95 one input at a time; rank: Spearman over a Monte Carlo run "
-        "(correlations allowed); sobol: first- and total-order indices (independent inputs).",
+        "(correlations allowed); sobol: first- and total-order indices (correlated inputs "
+        "grouped).",
     ),
 ]
 StudySamplesOpt = Annotated[

@@ -194,8 +194,10 @@ def sensitivity(
     notes = _notes(scenario, method, chosen, fixed)
     if method == "rank":
         return _rank_results(scenario, names, chosen, samples, seed, log, months, step, notes)
+    groups: list[sensitivity_methods.Group] = []
     if method == "sobol":
-        _check_independent(scenario, chosen)
+        groups, grouped = _sobol_groups(scenario, chosen)
+        notes += grouped
     results = []
     for name in names:
         evaluate = _output_function(scenario, name, grid, log, fixed)
@@ -216,25 +218,82 @@ def sensitivity(
             )
         else:
             n = DEFAULT_SOBOL_SAMPLES if samples is None else samples
-            indices = sensitivity_methods.sobol(evaluate, chosen, n, seed, label=name)
+            indices = sensitivity_methods.sobol(
+                evaluate, chosen, n, seed, label=name, groups=groups
+            )
             result = SensitivityResult(
-                scenario, name, unit, log, method, n, seed, sobol=tuple(indices), notes=tuple(notes)
+                scenario,
+                name,
+                unit,
+                log,
+                method,
+                n,
+                seed,
+                sobol=tuple(indices),
+                notes=(*notes, *_wide_intervals(indices, n, log)),
             )
         results.append(result)
     return results
 
 
-def _check_independent(scenario: Scenario, chosen: Mapping[str, Distribution]) -> None:
-    pairs = [c.pair for c in scenario.correlations if set(c.pair) & set(chosen)]
-    if pairs:
-        shown = "; ".join(f"{a} with {b}" for a, b in pairs)
-        raise InputError(
-            "method",
-            "independent inputs for Sobol indices",
-            f"sobol on a scenario that correlates {shown}",
-            hint=": use the rank method, or leave the correlated inputs out of {0}",
-            related=("inputs",),
+#: A Sobol confidence half-width above this (indices run from 0 to 1) earns a warning.
+WIDE_SOBOL_INTERVAL = 0.1
+
+
+def _sobol_groups(
+    scenario: Scenario, chosen: Mapping[str, Distribution]
+) -> tuple[list[sensitivity_methods.Group], list[str]]:
+    """Correlated inputs grouped for Sobol indices (connected by correlations), and notes.
+
+    Each group's mixing matrix comes from its own correlations, so groups stay independent.
+    A correlation with an input not analysed (held at its median) is dropped, and said so.
+    """
+    from alignment_runway.scenarios.correlations import mixing_matrix
+
+    inside = [c for c in scenario.correlations if set(c.pair) <= set(chosen)]
+    component = {name: name for name in chosen}
+
+    def root(name: str) -> str:
+        while component[name] != name:
+            name = component[name]
+        return name
+
+    for c in inside:
+        component[root(c.first)] = root(c.second)
+    members: dict[str, list[str]] = {}
+    for name in chosen:
+        members.setdefault(root(name), []).append(name)
+    groups: list[sensitivity_methods.Group] = []
+    notes = []
+    for names in (m for m in members.values() if len(m) > 1):
+        correlations = [c for c in inside if c.first in names]
+        groups.append(mixing_matrix(correlations))
+        notes.append(
+            f"{' and '.join(groups[-1][0])} are correlated, so Sobol analyses them as one "
+            "group (their joint index, row 'a + b'): the design draws independent normals and "
+            "the scenario's Gaussian copula correlates them (Jacques et al. 2006)"
         )
+    dropped = [c.pair for c in scenario.correlations if len(set(c.pair) & set(chosen)) == 1]
+    if dropped:
+        shown = "; ".join(f"{a} with {b}" for a, b in dropped)
+        notes.append(f"correlations with inputs held at their medians are dropped: {shown}")
+    return groups, notes
+
+
+def _wide_intervals(rows: Sequence[sensitivity_methods.SobolRow], n: int, log: bool) -> list[str]:
+    """A warning when a Sobol index's 95% interval is wider than ±0.1, with what to do."""
+    widest = max(max(r.first_conf, r.total_conf) for r in rows)
+    if not widest > WIDE_SOBOL_INTERVAL:
+        return []
+    advice = f"a larger base sample (--samples {4 * n})" + (
+        ""
+        if log
+        else " or the output's logarithm (--log), whose indices settle faster for a skewed output"
+    )
+    return [
+        f"Sobol confidence intervals are wide (up to ±{widest:.2f} at N = {n:,}): the indices "
+        f"are noisy; use {advice}"
+    ]
 
 
 def _rank_results(

@@ -70,7 +70,8 @@ def _pyplot() -> Any:
 
 
 def _label(name: str) -> str:
-    return name.split(".", 1)[-1].replace("_", " ")
+    """A name as words (``labor.serial_speed`` → serial speed); a Sobol group ``a + b`` too."""
+    return " + ".join(part.split(".", 1)[-1].replace("_", " ") for part in name.split(" + "))
 
 
 def _analysed(result: SensitivityResult) -> str:
