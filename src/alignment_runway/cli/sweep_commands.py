@@ -64,6 +64,14 @@ ResumeOpt = Annotated[
         "missing cells (alignment-runway runs sweeps lists them).",
     ),
 ]
+KeepSamplesOpt = Annotated[
+    bool,
+    typer.Option(
+        "--keep-samples",
+        help="Keep every cell's samples of its outputs too (8 bytes a sample each): --out .nc "
+        "then holds NAME.samples over the axes and the sample.",
+    ),
+]
 DryRunOpt = Annotated[
     bool,
     typer.Option("--dry-run", help="Print the cells and the estimated cost, run nothing."),
@@ -84,6 +92,7 @@ def sweep_command(
     cluster: ClusterOpt = None,
     percentiles: PercentilesOpt = "5,50,95",
     dry_run: DryRunOpt = False,
+    keep_samples: KeepSamplesOpt = False,
     out: OutOpt = None,
     figure: FigureOpt = None,
     force: Annotated[
@@ -107,7 +116,7 @@ def sweep_command(
         raise api.InputError(given, "no {0} with it", "both", related=("no_store",))
     location = None if no_store else (store or api.default_store())
     if resume is not None:
-        if grid or file or preset or settings or output:
+        if grid or file or preset or settings or output or keep_samples:
             raise api.InputError("resume", "no scenario, settings, grid or outputs with it", "both")
         _resume(resume, location, workers, cluster, fmt, out, figure, force)
         return
@@ -142,6 +151,7 @@ def sweep_command(
             progress=advance,
             cluster=cluster,
             store=location,
+            keep_samples=keep_samples,
         )
     _show(result, fmt, out, figure, force, location)
 

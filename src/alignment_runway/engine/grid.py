@@ -77,6 +77,7 @@ def sweep_grid(
     cluster: str | None = None,
     store: str | Store | None = None,
     resume: int | None = None,
+    keep_samples: bool = False,
 ) -> Sweep:
     """Sweep a grid of scenarios (SPEC §11): every cell a full run or race with one seed.
 
@@ -98,6 +99,9 @@ def sweep_grid(
         resume: the id of a sweep recorded in ``store`` to finish: its scenario, grid and
             options are the recorded ones (the arguments above are then not used), and only
             its missing cells run.
+        keep_samples: keep every cell's samples of its outputs (``Sweep.dataset`` then holds
+            ``NAME.samples``); by default cells keep only their summaries. The store keeps
+            summaries only.
 
     Raises:
         InputError: as ``plan_grid``, for a bad cluster, a cluster with ``workers``, or an
@@ -131,7 +135,7 @@ def sweep_grid(
         def on_cell(summary: Any) -> None:
             recorded.add_cell(store_at, at_id, summary)
 
-    result = _run(chosen, percentiles, workers, progress, cluster, done, on_cell)
+    result = _run(chosen, percentiles, workers, progress, cluster, done, on_cell, keep_samples)
     if opened is not None and sweep_id is not None:
         recorded.finish_sweep(opened, sweep_id, now())
     return dataclasses.replace(result, sweep_id=sweep_id)
@@ -171,10 +175,17 @@ def _run(
     cluster: str | None,
     done: dict[tuple[int, ...], Any],
     on_cell: Callable[[Any], None] | None,
+    keep_samples: bool,
 ) -> Sweep:
     if cluster is None:
         return sweep(
-            chosen, percentiles, workers=workers, progress=progress, done=done, on_cell=on_cell
+            chosen,
+            percentiles,
+            workers=workers,
+            progress=progress,
+            done=done,
+            on_cell=on_cell,
+            keep_samples=keep_samples,
         )
     from alignment_runway.engine.cluster import cell_mapper, check_cluster_workers, open_cluster
 
@@ -187,6 +198,7 @@ def _run(
             done=done,
             on_cell=on_cell,
             map_cells=cell_mapper(client),
+            keep_samples=keep_samples,
         )
 
 
