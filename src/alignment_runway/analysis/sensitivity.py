@@ -125,11 +125,12 @@ def tornado(
     return float(output[0]), rows
 
 
-def rank(inputs: Mapping[str, Array], output: Array) -> list[RankRow]:
+def rank(inputs: Mapping[str, Array], output: Array, label: str = "the output") -> list[RankRow]:
     """Spearman's rank correlation of each input's samples with the output's, largest first.
 
     Raises:
-        InputError: for fewer than ``MIN_RANK_SAMPLES`` samples.
+        InputError: for fewer than ``MIN_RANK_SAMPLES`` samples, or an output that does not
+            vary (``label`` names it).
     """
     if not inputs:
         _need_inputs(inputs)
@@ -138,6 +139,12 @@ def rank(inputs: Mapping[str, Array], output: Array) -> list[RankRow]:
             "samples",
             f"at least {MIN_RANK_SAMPLES} samples for rank correlations",
             str(output.size),
+        )
+    if not np.any(output != output[0]):
+        raise InputError(
+            "outputs",
+            f"an output that varies over the samples of {', '.join(inputs)}",
+            f"{label}, which has the same value in every sample: it correlates with nothing",
         )
     rows = [RankRow(name, rank_correlation(x, output)) for name, x in inputs.items()]
     rows.sort(key=lambda row: abs(row.rho.value), reverse=True)

@@ -17,7 +17,7 @@ from alignment_runway.engine import recorded
 from alignment_runway.engine.evaluate import race_inputs
 from alignment_runway.engine.sensitivity import sensitivity
 from alignment_runway.errors import InputError, OutputError
-from alignment_runway.files import check_new_file, write_atomically
+from alignment_runway.files import check_name, check_new_file, check_writable, write_atomically
 from alignment_runway.results import DEFAULT_PERCENTILES, RaceResult, RunResult, SensitivityResult
 
 if TYPE_CHECKING:
@@ -246,6 +246,7 @@ def check_figures_path(folder: str | os.PathLike[str], force: bool = False) -> P
     from alignment_runway.reports.html import FIGURE_STEMS
 
     target = Path(folder)
+    check_name(target, "figures")
     if target.exists() and not target.is_dir():
         raise OutputError("figures", "a folder", f"{str(target)!r}, which is a file")
     if not target.parent.is_dir():
@@ -254,6 +255,10 @@ def check_figures_path(folder: str | os.PathLike[str], force: bool = False) -> P
             "a folder whose parent exists",
             f"{str(target)!r}, whose parent {str(target.parent)!r} does not exist",
         )
+    if target.is_dir():
+        check_writable(target / f"{FIGURE_STEMS[0]}.{FIGURE_FORMATS[0]}", "figures", True)
+    else:
+        check_writable(target, "figures", force)
     existing = [
         str(target / f"{stem}.{fmt}")
         for stem in FIGURE_STEMS

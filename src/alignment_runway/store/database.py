@@ -50,28 +50,69 @@ class Store:
     def __init__(self, location: str | None = None, *, create: bool = True) -> None:
         import sqlalchemy as sa
 
+        if location is not None and not location.strip():
+            raise StoreError(
+                location, "expected a SQLAlchemy URL or a SQLite file path; received none"
+            )
         self.location = location or default_url()
         self.url = _url(self.location)
         self.path = self._sqlite_path()
-        if self.path is not None and not create and not self.path.exists():
-            raise self._error(
-                "expected an existing run store; received a path with no store (nothing has "
-                "been recorded there: check the path, or run a model first)"
-            )
+        self.read_only = False
         if self.path is not None:
-            try:
-                self.path.parent.mkdir(parents=True, exist_ok=True)
-            except OSError as exc:
-                raise self._error(f"its folder cannot be created ({exc.strerror})") from None
+            self._prepare_file(create, named=location is not None)
+        url = self.url
+        if self.read_only:  # read through SQLite's read-only mode, never writing a byte
+            # in a folder this process cannot write, SQLite cannot make the shared-memory
+            # file of a WAL database: read it as immutable (no writer can be here either)
+            folder_ro = self.path is not None and not os.access(self.path.parent, os.W_OK)
+            immutable = "&immutable=1" if folder_ro else ""
+            url = f"sqlite:///file:{self.path}?mode=ro{immutable}&uri=true"
         try:
             self.engine = sa.create_engine(
-                self.url, connect_args={"timeout": _BUSY_TIMEOUT_S} if self.path else {}
+                url, connect_args={"timeout": _BUSY_TIMEOUT_S} if self.path else {}
             )
         except (sa.exc.ArgumentError, ImportError) as exc:
             raise self._error(f"not a database URL SQLAlchemy can open ({exc})") from None
         if self.path is not None:
-            sa.event.listen(self.engine, "connect", _sqlite_pragmas)
+            sa.event.listen(
+                self.engine, "connect", _sqlite_read_only if self.read_only else _sqlite_pragmas
+            )
         self._check_schema()
+
+    def _prepare_file(self, create: bool, named: bool) -> None:
+        """Check a SQLite store's file and folder; create the folder for a new store.
+
+        A named store's folder is created only when its parent exists (a mistyped path is
+        refused rather than built); the default store's folders are created as needed. A
+        store that exists but cannot be written (a read-only file or folder) is opened to be
+        read only.
+        """
+        assert self.path is not None
+        if not create and not self.path.exists():
+            raise self._error(
+                "expected an existing run store; received a path with no store (nothing has "
+                "been recorded there: check the path, or run a model first)"
+            )
+        folder = self.path.parent
+        if not folder.is_dir():
+            if named and not folder.parent.is_dir():
+                raise self._error(
+                    f"expected a store in an existing folder; received a path whose folder "
+                    f"{str(folder.parent)!r} does not exist: create it first, or check the path"
+                )
+            try:
+                folder.mkdir(parents=not named, exist_ok=True)
+            except OSError as exc:
+                raise self._error(f"its folder cannot be created ({exc.strerror})") from None
+        if self.path.exists() and not (
+            os.access(self.path, os.W_OK) and os.access(folder, os.W_OK)
+        ):
+            self.read_only = True
+            if create:
+                raise self._error(
+                    "expected a run store that can be written; received one that is read-only "
+                    "(its file or folder): choose another store, or do not record the run"
+                )
 
     # --- opening -----------------------------------------------------------------------------
 
@@ -96,8 +137,12 @@ class Store:
             finally:
                 fcntl.flock(handle, fcntl.LOCK_UN)
 
-    def _revision(self) -> str | None:
-        """The schema revision stored in the database (None: no schema yet)."""
+    def _revision(self, strict: bool = False) -> str | None:
+        """The schema revision stored in the database (None: no schema yet).
+
+        With ``strict`` (under the schema lock, where no other process is creating the
+        schema), an empty ``alembic_version`` beside other tables is an error.
+        """
         import sqlalchemy as sa
 
         try:
@@ -112,19 +157,30 @@ class Store:
                     return None
                 row = connection.execute(sa.text("SELECT version_num FROM alembic_version"))
                 found = row.scalar()
+                if strict and found is None and tables - {"alembic_version"}:
+                    raise self._error(
+                        "expected a run store with its schema revision; received one whose "
+                        "alembic_version table is empty, so its schema is unknown; it was left "
+                        "as it is: move it aside or choose another store"
+                    )
                 return None if found is None else str(found)
-        except sa.exc.DatabaseError as exc:
+        except (sa.exc.DatabaseError, UnicodeDecodeError) as exc:
             raise self._error(
                 f"expected a SQLite database; received a file that is not one, or is damaged "
-                f"({exc.orig}); it was left as it is: move it aside or choose another store"
+                f"({_reason(exc)}); it was left as it is: move it aside or choose another store"
             ) from None
         except sa.exc.OperationalError as exc:
             raise self._error(f"cannot be opened ({exc.orig})") from None
 
     def _check_schema(self) -> None:
-        revision = self._revision()
+        revision = self._revision(strict=self.read_only)  # a read-only store has no writer
         if revision == SCHEMA_REVISION:
             return
+        if self.read_only:
+            raise self._error(
+                f"its schema (revision {revision!r}) needs migrating to {SCHEMA_REVISION!r}, "
+                "but the store is read-only: open it once where it can be written"
+            )
         known = _known_revisions()
         if revision is not None and revision not in known:
             raise self._error(
@@ -132,9 +188,12 @@ class Store:
                 f"alignment-runway reads ({SCHEMA_REVISION!r}); upgrade alignment-runway, or "
                 "choose another store; the database was left as it is"
             )
-        with self._lock():
-            if self._revision() != SCHEMA_REVISION:
-                self._migrate()
+        try:
+            with self._using("creating or migrating its schema"), self._lock():
+                if self._revision(strict=True) != SCHEMA_REVISION:
+                    self._migrate()
+        except OSError as exc:  # the lock file, or the database's folder
+            raise self._error(f"its schema cannot be written ({exc.strerror or exc})") from None
 
     def _migrate(self) -> None:
         """Bring the schema to the head revision with Alembic (in one transaction)."""
@@ -150,6 +209,28 @@ class Store:
 
     # --- records -----------------------------------------------------------------------------
 
+    @contextlib.contextmanager
+    def _using(self, what: str) -> Iterator[None]:
+        """Turn a database error, or a record that cannot be read, into a ``StoreError``."""
+        import sqlalchemy as sa
+
+        try:
+            yield
+        except sa.exc.SQLAlchemyError as exc:
+            raise self._error(
+                f"{what} failed ({_reason(exc)}); if the store is damaged, check it with "
+                "sqlite3's PRAGMA integrity_check"
+            ) from None
+        except UnicodeDecodeError as exc:
+            raise self._error(
+                f"a record holds bytes that are not text ({exc.reason}); the store is damaged: "
+                "check it with sqlite3's PRAGMA integrity_check"
+            ) from None
+        except DamagedRecord as exc:
+            raise self._error(
+                f"run {exc.run_id} is damaged ({exc.why}); delete it with its id to go on"
+            ) from None
+
     def add(self, record: RunRecord, samples: Mapping[str, Any] | None = None) -> int:
         """Store ``record`` (and its samples as Parquet beside a SQLite store); return its id.
 
@@ -157,8 +238,6 @@ class Store:
         in one transaction: a run killed in between leaves an unreferenced file, never a
         record that points at nothing.
         """
-        import sqlalchemy as sa
-
         samples_file = None
         if samples is not None:
             samples_file = self._write_samples(samples)
@@ -176,13 +255,10 @@ class Store:
             "digests": json.dumps(record.digests, sort_keys=True),
             "samples_file": samples_file,
         }
-        try:
-            with self.engine.begin() as connection:
-                result = connection.execute(_runs_table().insert().values(**row))
-                key = result.inserted_primary_key
-                return int(key[0]) if key is not None else -1
-        except sa.exc.SQLAlchemyError as exc:
-            raise self._error(f"the run could not be recorded ({exc})") from None
+        with self._using("recording the run"), self.engine.begin() as connection:
+            result = connection.execute(_runs_table().insert().values(**row))
+            key = result.inserted_primary_key
+            return int(key[0]) if key is not None else -1
 
     def _write_samples(self, samples: Mapping[str, Any]) -> str:
         if self.path is None:
@@ -190,7 +266,7 @@ class Store:
         import pyarrow as pa
         import pyarrow.parquet as pq
 
-        folder = self.path.parent / f"{self.path.stem}-samples"
+        folder = self.path.parent / self._samples_folder()
         folder.mkdir(exist_ok=True)
         name = f"{uuid.uuid4().hex}.parquet"
         table = pa.table({key: np.asarray(value) for key, value in samples.items()})
@@ -200,10 +276,37 @@ class Store:
         return f"{folder.name}/{name}"
 
     def samples_path(self, record: RunRecord) -> Path | None:
-        """Where a record's samples are, when they were kept."""
+        """Where a record's samples are, when they were kept.
+
+        Only a file directly in the store's own samples folder is ever named: a record that
+        points anywhere else (an absolute path, ``..``, a link out of the folder) has
+        doctored or damaged fields, and its file is neither read nor deleted.
+
+        Raises:
+            StoreError: for a record whose samples file lies outside the samples folder.
+        """
         if record.samples_file is None or self.path is None:
             return None
-        return self.path.parent / record.samples_file
+        folder = self.path.parent / self._samples_folder()
+        name = record.samples_file.removeprefix(f"{folder.name}/")
+        candidate = folder / name
+        inside = (
+            "/" not in name
+            and "\\" not in name
+            and name not in ("", ".", "..")
+            and name.endswith(".parquet")
+            and candidate.resolve().parent == folder.resolve()
+        )
+        if not inside:
+            raise self._error(
+                f"run {record.id} names a samples file outside the store's samples folder "
+                f"({record.samples_file!r}); it was not touched"
+            )
+        return candidate
+
+    def _samples_folder(self) -> str:
+        assert self.path is not None
+        return f"{self.path.stem}-samples"
 
     def list(self, limit: int | None = None) -> list[RunRecord]:
         """Records, newest first."""
@@ -213,7 +316,7 @@ class Store:
         query = sa.select(runs).order_by(runs.c.id.desc())
         if limit is not None:
             query = query.limit(limit)
-        with self.engine.connect() as connection:
+        with self._using("reading the runs"), self.engine.connect() as connection:
             return [_record(dict(row._mapping)) for row in connection.execute(query)]
 
     def get(self, run_id: int) -> RunRecord:
@@ -225,28 +328,53 @@ class Store:
         import sqlalchemy as sa
 
         runs = _runs_table()
-        with self.engine.connect() as connection:
+        with self._using(f"reading run {run_id}"), self.engine.connect() as connection:
             row = connection.execute(sa.select(runs).where(runs.c.id == run_id)).first()
-        if row is None:
-            raise InputError(
-                "run_id",
-                "the id of a recorded run",
-                f"{run_id}, which is not in {self.location} (list the runs to see their ids)",
-            )
-        return _record(dict(row._mapping))
+            if row is None:
+                raise InputError(
+                    "run_id",
+                    "the id of a recorded run",
+                    f"{run_id}, which is not in {self.location} (list the runs to see their ids)",
+                )
+            return _record(dict(row._mapping))
 
-    def delete(self, run_id: int) -> RunRecord:
-        """Delete a record (and its samples file); return what was deleted."""
+    def delete(self, run_id: int) -> RunRecord | None:
+        """Delete a record (and its samples file); return what was deleted.
+
+        The record is read first, so a record that points outside the store's samples
+        folder is refused before anything is deleted. A damaged record (one that cannot be
+        read) is deleted without touching any file, and None is returned.
+        """
         import sqlalchemy as sa
 
-        record = self.get(run_id)
+        try:
+            record: RunRecord | None = self.get(run_id)
+        except StoreError as exc:
+            if "is damaged" not in exc.why:
+                raise
+            record = None
+        path = None if record is None else self.samples_path(record)
         runs = _runs_table()
-        with self.engine.begin() as connection:
+        with self._using(f"deleting run {run_id}"), self.engine.begin() as connection:
             connection.execute(sa.delete(runs).where(runs.c.id == run_id))
-        path = self.samples_path(record)
         if path is not None:
             path.unlink(missing_ok=True)
         return record
+
+
+def _reason(exc: BaseException) -> str:
+    """A database error's reason in one short line (never the SQL or a record's text)."""
+    text = str(getattr(exc, "orig", None) or exc).strip().splitlines()
+    first = text[0] if text else type(exc).__name__
+    return first if len(first) <= 160 else first[:160] + "…"
+
+
+def _sqlite_read_only(connection: Any, _record: Any) -> None:
+    """A read-only store: a busy timeout, and queries only (SQLite refuses any write)."""
+    cursor = connection.cursor()
+    cursor.execute(f"PRAGMA busy_timeout={_BUSY_TIMEOUT_S * 1000}")
+    cursor.execute("PRAGMA query_only=ON")
+    cursor.close()
 
 
 def _sqlite_pragmas(connection: Any, _record: Any) -> None:
@@ -291,19 +419,46 @@ def _runs_table() -> sa.Table:
     )
 
 
+class DamagedRecord(Exception):  # noqa: N818 (what the store holds, not a failure here)
+    """A record whose fields cannot be read (bad JSON, bytes that are not text, wrong types)."""
+
+    def __init__(self, run_id: object, why: str) -> None:
+        self.run_id, self.why = run_id, why
+        super().__init__(f"run {run_id}: {why}")
+
+
 def _record(row: Mapping[str, Any]) -> RunRecord:
+    try:
+        return _parse_record(row)
+    except (ValueError, TypeError, KeyError, AttributeError) as exc:
+        raise DamagedRecord(row.get("id", "?"), f"{type(exc).__name__}: {exc}") from None
+
+
+def _parse_record(row: Mapping[str, Any]) -> RunRecord:
+    text = ("command", "scenario_name", "scenario_text", "started_at", "finished_at")
+    for key in text:
+        if not isinstance(row[key], str):
+            raise TypeError(f"{key} is {type(row[key]).__name__}, not text")
+    samples_file = row["samples_file"]
+    if samples_file is not None and not isinstance(samples_file, str):
+        raise TypeError(f"samples_file is {type(samples_file).__name__}, not text")
+    options, versions = json.loads(row["options"]), json.loads(row["versions"])
+    summary, digests = json.loads(row["summary"]), json.loads(row["digests"])
+    for key, value in (("options", options), ("versions", versions), ("digests", digests)):
+        if not isinstance(value, dict):
+            raise TypeError(f"{key} is {type(value).__name__}, not an object")
     return RunRecord(
         command=row["command"],
         scenario_name=row["scenario_name"],
         scenario_text=row["scenario_text"],
-        options=json.loads(row["options"]),
-        versions=json.loads(row["versions"]),
+        options=options,
+        versions=versions,
         started_at=row["started_at"],
         finished_at=row["finished_at"],
         samples=int(row["samples"]),
         seed=int(row["seed"]),
-        summary=json.loads(row["summary"]),
-        digests=json.loads(row["digests"]),
-        samples_file=row["samples_file"],
+        summary=summary,
+        digests=digests,
+        samples_file=samples_file,
         id=int(row["id"]),
     )
