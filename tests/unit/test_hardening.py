@@ -213,7 +213,11 @@ def test_stale_temporary_files_of_dead_writers_are_removed(tmp_path: Path) -> No
         path.write_text("half", encoding="utf-8")
     remove_stale(target)
     assert not stale.exists() and live.exists() and other.exists()
-    write_atomically(target, False, lambda tmp: tmp.write_text("a\n", encoding="utf-8"))
+
+    def write(tmp: Path) -> None:
+        tmp.write_text("a\n", encoding="utf-8")
+
+    write_atomically(target, False, write)
     assert target.read_text(encoding="utf-8") == "a\n"
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
         [target.name, live.name, other.name]
@@ -333,13 +337,11 @@ def test_an_empty_schema_version_is_refused_and_left_alone(tmp_path: Path) -> No
 def test_a_read_only_store_can_be_listed_but_not_written(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from alignment_runway.store import database
-
     _, run_id, path = _recorded(tmp_path, samples=True)
     with sqlite3.connect(path) as connection:
         connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     before = path.read_bytes()
-    monkeypatch.setattr(database.os, "access", lambda *_args, **_kw: False)
+    monkeypatch.setattr(os, "access", lambda *_args, **_kw: False)
     store = api.open_store(str(path), create=False)
     assert store.read_only and [e.id for e in store.list()] == [run_id]
     assert api.reproduce(store, run_id).identical
