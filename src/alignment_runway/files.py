@@ -19,6 +19,7 @@ __all__ = [
     "check_writable",
     "exists_error",
     "remove_stale",
+    "remove_stale_in",
     "temporary_name",
     "write_atomically",
 ]
@@ -39,17 +40,25 @@ def temporary_name(path: Path) -> Path:
 
 def remove_stale(path: Path) -> None:
     """Remove the temporary files beside ``path`` left by writers that no longer run."""
-    prefix, suffix = f".{path.name}.", ".tmp"
+    remove_stale_in(path.parent, f".{path.name}.")
+
+
+def remove_stale_in(folder: Path, prefix: str = ".") -> None:
+    """Remove the temporary files in ``folder`` (names starting ``prefix``) of dead writers.
+
+    Only names of the form ``temporary_name`` gives are touched, and only when the process
+    id in the name is of no running process.
+    """
     try:
-        entries = [e.name for e in os.scandir(path.parent)]
+        entries = [e.name for e in os.scandir(folder)]
     except OSError:
         return
     for name in entries:
-        if not (name.startswith(prefix) and name.endswith(suffix)):
+        if not (name.startswith(prefix) and name.endswith(".tmp")):
             continue
-        pid, dash, _ = name[len(prefix) : -len(suffix)].partition("-")
-        if dash and pid.isdigit() and not _running(int(pid)):
-            (path.parent / name).unlink(missing_ok=True)
+        pid, dash, token = name.removesuffix(".tmp").rpartition(".")[2].partition("-")
+        if dash and pid.isdigit() and len(token) == 12 and not _running(int(pid)):
+            (folder / name).unlink(missing_ok=True)
 
 
 def _running(pid: int) -> bool:

@@ -195,16 +195,7 @@ def test_a_dangling_symbolic_link_is_refused_before_the_run(tmp_path: Path) -> N
 
 
 def test_stale_temporary_files_of_dead_writers_are_removed(tmp_path: Path) -> None:
-    import subprocess
-    import sys
-
-    dead = subprocess.run(
-        [sys.executable, "-c", "import os; print(os.getpid())"],
-        check=True,
-        capture_output=True,
-        text=True,
-    )
-    dead_pid = int(dead.stdout)
+    dead_pid = _dead_pid()
     target = tmp_path / "out.csv"
     stale = tmp_path / f".out.csv.{dead_pid}-0123456789ab.tmp"
     live = tmp_path / f".out.csv.{os.getpid()}-ba9876543210.tmp"
@@ -222,6 +213,31 @@ def test_stale_temporary_files_of_dead_writers_are_removed(tmp_path: Path) -> No
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
         [target.name, live.name, other.name]
     )
+
+
+def _dead_pid() -> int:
+    import subprocess
+    import sys
+
+    done = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    return int(done.stdout)
+
+
+def test_samples_half_written_by_a_killed_writer_are_removed_by_the_next(tmp_path: Path) -> None:
+    store, _, _ = _recorded(tmp_path, samples=True)
+    folder = tmp_path / "runs-samples"
+    stale = folder / f".{'0' * 32}.parquet.{_dead_pid()}-0123456789ab.tmp"
+    stale.write_bytes(b"PAR1 half")
+    result = api.run(_uncertain(), 200, 6)
+    options = {"samples": 200, "seed": 6, "chunk_size": 65536, "workers": 1}
+    api.record(store, result, options, now(), now(), keep_samples=True)
+    assert not stale.exists()
+    assert len([p for p in folder.iterdir() if p.suffix == ".parquet"]) == 2
 
 
 def test_a_full_disk_leaves_no_file(tmp_path: Path) -> None:

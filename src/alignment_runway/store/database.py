@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from alignment_runway.errors import InputError, StoreError
+from alignment_runway.files import remove_stale_in, temporary_name
 from alignment_runway.results import RunRecord
 from alignment_runway.store.records import default_url
 
@@ -268,11 +269,16 @@ class Store:
 
         folder = self.path.parent / self._samples_folder()
         folder.mkdir(exist_ok=True)
+        remove_stale_in(folder)  # what writers killed mid-write left
         name = f"{uuid.uuid4().hex}.parquet"
         table = pa.table({key: np.asarray(value) for key, value in samples.items()})
-        tmp = folder / f".{name}.tmp"
-        pq.write_table(table, tmp)
-        os.replace(tmp, folder / name)
+        tmp = temporary_name(folder / name)
+        try:
+            pq.write_table(table, tmp)
+            os.replace(tmp, folder / name)
+        except OSError as exc:
+            tmp.unlink(missing_ok=True)
+            raise self._error(f"the samples could not be kept ({exc.strerror or exc})") from None
         return f"{folder.name}/{name}"
 
     def samples_path(self, record: RunRecord) -> Path | None:
