@@ -97,7 +97,9 @@ def check_name(path: Path, field: str) -> None:
         )
 
 
-def check_writable(path: Path, field: str, force: bool) -> None:
+def check_writable(
+    path: Path, field: str, force: bool, expected: str = "a file that can be written"
+) -> None:
     """Check that a new file at ``path`` can be created, by creating and removing one beside it.
 
     Catches a name too long for the file system, a folder that cannot be written (read-only,
@@ -121,7 +123,7 @@ def check_writable(path: Path, field: str, force: bool) -> None:
         probe.unlink()
     except OSError as exc:
         reason = exc.strerror or str(exc) or type(exc).__name__
-        raise OutputError(field, "a file that can be written", f"{str(path)!r}: {reason}") from None
+        raise OutputError(field, expected, f"{str(path)!r}: {reason}") from None
 
 
 def write_atomically(

@@ -151,3 +151,26 @@ def test_option_combinations(
 def test_explain_and_validate_any_value(fuzz_cli: Fuzz, name: str, text: str) -> None:
     args = ["validate", "--preset", "uncertain", "--set", f"{name}={text}"]
     assert_clear(fuzz_cli(*args), args)
+
+
+_IDS = st.one_of(st.integers(-3, 5), st.sampled_from([2**63 - 1, 2**63, 10**20])).map(_text)
+
+
+@_SETTINGS
+@given(
+    command=st.sampled_from(["list", "show", "diff", "export", "reproduce", "delete"]),
+    ids=st.lists(_IDS, min_size=0, max_size=2),
+    out=st.sampled_from(["r.json", "r.toml", "r.parquet", "r.csv", "a" * 300 + ".json"]),
+    record_first=st.booleans(),
+)
+def test_runs_commands(
+    fuzz_cli: Fuzz, command: str, ids: list[str], out: str, record_first: bool
+) -> None:
+    if record_first:  # something to find in the store
+        recorded = fuzz_cli("run", "--preset", "uncertain", "-n", "100", "--store-samples")
+        assert_clear(recorded, ["run", "--store-samples"])
+    if command == "list":
+        args = ["runs", "list", *(["--limit", ids[0]] if ids else [])]
+    else:
+        args = ["runs", command, *ids, *(["--out", out] if command == "export" else [])]
+    assert_clear(fuzz_cli(*args), args)

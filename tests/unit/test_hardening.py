@@ -173,6 +173,20 @@ def test_rank_correlations_of_an_output_that_does_not_vary_are_refused() -> None
     assert "race.lead_at_pause, which has the same value in every sample" in str(error.value)
 
 
+def test_sobol_indices_of_an_output_that_does_not_vary_are_refused() -> None:
+    # race.research of the race preset does not depend on compute.stock: equal values,
+    # whose np.var rounds above 0, and SALib warned instead of the table being refused
+    with pytest.raises(InputError) as error:
+        api.sensitivity(
+            api.load_scenario(preset="race"),
+            ["race.research"],
+            "sobol",
+            samples=64,
+            inputs=["compute.stock"],
+        )
+    assert error.value.field == "outputs" and "no variance to apportion" in str(error.value)
+
+
 # --- files: names, links, leftovers, full disks ----------------------------------------------
 
 
@@ -398,6 +412,15 @@ def test_a_samples_file_inside_the_store_is_still_deleted(tmp_path: Path) -> Non
     assert kept is not None and kept.exists()
     store.delete(run_id)
     assert not kept.exists()
+
+
+@pytest.mark.parametrize("run_id", [0, -1, 2**63, 10**20])
+def test_an_id_no_record_can_have_is_refused(tmp_path: Path, run_id: int) -> None:
+    store, _, _ = _recorded(tmp_path)
+    with pytest.raises(InputError) as error:
+        store.get(run_id)
+    assert error.value.field == "run_id" and "1 to 9223372036854775807" in str(error.value)
+    assert len(store.list(limit=10**20)) == 1  # a limit beyond any id is no limit
 
 
 def test_an_empty_store_name_is_refused(tmp_path: Path) -> None:

@@ -256,9 +256,10 @@ def check_figures_path(folder: str | os.PathLike[str], force: bool = False) -> P
             f"{str(target)!r}, whose parent {str(target.parent)!r} does not exist",
         )
     if target.is_dir():
-        check_writable(target / f"{FIGURE_STEMS[0]}.{FIGURE_FORMATS[0]}", "figures", True)
+        probe = target / f"{FIGURE_STEMS[0]}.{FIGURE_FORMATS[0]}"
+        check_writable(probe, "figures", True, "a folder where files can be written")
     else:
-        check_writable(target, "figures", force)
+        check_writable(target, "figures", force, "a folder that can be created")
     existing = [
         str(target / f"{stem}.{fmt}")
         for stem in FIGURE_STEMS

@@ -27,6 +27,8 @@ __all__ = ["SCHEMA_REVISION", "Store"]
 
 #: The newest schema revision this version writes (the head of its Alembic migrations).
 SCHEMA_REVISION = "0002_autoincrement"
+#: The largest id a record can have (SQL's 64-bit integers).
+_MAX_ID = 2**63 - 1
 #: Seconds a writer waits for another to finish before giving up.
 _BUSY_TIMEOUT_S = 60
 
@@ -320,7 +322,7 @@ class Store:
 
         runs = _runs_table()
         query = sa.select(runs).order_by(runs.c.id.desc())
-        if limit is not None:
+        if limit is not None and limit < _MAX_ID:  # a larger limit is no limit
             query = query.limit(limit)
         with self._using("reading the runs"), self.engine.connect() as connection:
             return [_record(dict(row._mapping)) for row in connection.execute(query)]
@@ -333,6 +335,8 @@ class Store:
         """
         import sqlalchemy as sa
 
+        if isinstance(run_id, bool) or not isinstance(run_id, int) or not 1 <= run_id <= _MAX_ID:
+            raise InputError("run_id", f"the id of a recorded run (1 to {_MAX_ID})", repr(run_id))
         runs = _runs_table()
         with self._using(f"reading run {run_id}"), self.engine.connect() as connection:
             row = connection.execute(sa.select(runs).where(runs.c.id == run_id)).first()
