@@ -114,6 +114,17 @@ _SENSITIVITY_OPTIONS = {
     "--input": st.sampled_from(["compute.stock", "race.lead", "compute.utilization", "nope"]),
     "--months": st.sampled_from(["6", "24", "1200", "1e11", "inf", "0"]),
     "--log": st.just(None),
+    "--step": st.sampled_from(["month", "week", "day"]),
+    "--figure": st.sampled_from(["t.png", "t.svg", "t.pdf", "no/dir/t.png", "b" * 300 + ".png"]),
+    "--force": st.just(None),
+}
+_DEVLOOP_OPTIONS: dict[str, st.SearchStrategy[str | None]] = {
+    "--tau": st.one_of(
+        st.floats(allow_nan=True, allow_infinity=True).map(_text),
+        st.sampled_from(["10", "1000", "1e-320", "x", ""]),
+    ),
+    "--samples": _SAMPLES.map(_text),
+    "--seed": _SEEDS.map(_text),
 }
 
 
@@ -130,16 +141,21 @@ def _options(table: dict[str, st.SearchStrategy[str | None]]) -> st.SearchStrate
 @_SETTINGS
 @given(
     data=st.data(),
-    command=st.sampled_from(["run", "race", "sensitivity"]),
+    command=st.sampled_from(["run", "race", "sensitivity", "devloop"]),
     preset=_PRESETS,
 )
 def test_option_combinations(
     fuzz_cli: Fuzz, data: st.DataObject, command: str, preset: str
 ) -> None:
-    table = {"run": _RUN_OPTIONS, "race": _RACE_OPTIONS, "sensitivity": _SENSITIVITY_OPTIONS}
+    table: dict[str, dict[str, st.SearchStrategy[str | None]]] = {
+        "run": _RUN_OPTIONS,
+        "race": _RACE_OPTIONS,
+        "sensitivity": _SENSITIVITY_OPTIONS,
+        "devloop": _DEVLOOP_OPTIONS,
+    }
     options = data.draw(_options(table[command]))
     args = [command, "--preset", preset, *options]
-    if command != "sensitivity" and "--samples" not in options:
+    if command in ("run", "race", "devloop") and "--samples" not in options:
         args += ["--samples", "200"]  # keep the default of 100,000 out of the budget
     if command == "sensitivity" and "--method" not in options:
         args += ["--method", "tornado"]

@@ -92,6 +92,13 @@ def test_a_threshold_goes_through_the_unit_text_bounds() -> None:
     assert checks.threshold("static.research_per_month=1e5")[1] > 0
 
 
+@pytest.mark.parametrize("tau", [1e-320, 5e-324, 1e308])
+def test_a_tau_whose_signals_leave_floating_point_is_refused(tau: float) -> None:
+    with pytest.raises(InputError) as error:
+        api.devloop(_uncertain(), [tau], 100)
+    assert error.value.field == "taus" and "within floating point" in str(error.value)
+
+
 # --- the memory guard: available memory, resource limits, control groups ---------------------
 
 
