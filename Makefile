@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 
-.PHONY: run test fuzz bench clean chromium
+.PHONY: run test fuzz bench bench-against clean chromium
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -79,6 +79,11 @@ bench: $(VENV)/.bench $(SQUIGGLE)/node_modules/.installed
 	  --samples 1000000 --format json > /dev/null
 	$(BIN)/python benchmarks/peers.py
 	$(BIN)/python benchmarks/write_results.py
+
+# This tree against an earlier revision (REV=...), alternating in one run: benchmarks/REVISIONS.md
+bench-against: $(VENV)/.core
+	@test -n "$(REV)" || { echo "usage: make bench-against REV=<git revision>"; exit 2; }
+	$(BIN)/python benchmarks/revisions.py --base $(REV)
 
 clean:
 	rm -rf $(VENV) build src/*.egg-info .pytest_cache .mypy_cache .ruff_cache

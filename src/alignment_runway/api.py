@@ -23,6 +23,9 @@ from typing import TYPE_CHECKING, Any
 
 from alignment_runway.engine import runs, steps
 from alignment_runway.engine.checks import check_race, output_spec, threshold
+from alignment_runway.engine.cluster import cluster_executor
+from alignment_runway.engine.compare import MAX_SIDES
+from alignment_runway.engine.compare import compare_sources as compare
 from alignment_runway.engine.devloop import DEFAULT_TAUS, devloop
 from alignment_runway.engine.essay import TOLERANCE as ESSAY_TOLERANCE
 from alignment_runway.engine.essay import audit as essay_audit
@@ -31,9 +34,11 @@ from alignment_runway.engine.recorded import (
     default_store,
     export_record,
     open_store,
+    race_options,
     record,
     reproduce,
     rerun,
+    run_options,
 )
 from alignment_runway.engine.runs import DEFAULT_MONTHS, DEFAULT_TRAJECTORIES, default_samples
 from alignment_runway.engine.sensitivity import (
@@ -49,11 +54,18 @@ from alignment_runway.engine.steps import (
     check_figure_path,
     check_figures_path,
     check_report_path,
+    check_sweep_figure,
+    compare_figure,
+    compare_report,
     export,
     report,
     sensitivity_figure,
+    sweep_figure,
     write_figures,
 )
+from alignment_runway.engine.sweep import MAX_CELLS
+from alignment_runway.engine.sweep import plan_grid as plan_sweep
+from alignment_runway.engine.sweep import sweep_grid as sweep
 from alignment_runway.errors import Error, InputError, OutputError, ScenarioError, StoreError
 from alignment_runway.results import (
     DEFAULT_PERCENTILES,
@@ -66,11 +78,14 @@ from alignment_runway.results import (
     SensitivityResult,
     register_html,
 )
+from alignment_runway.results.compared import Comparison, Side
+from alignment_runway.results.swept import Plan, Sweep
 from alignment_runway.sampling import BLOCK_SIZE, DEFAULT_SAMPLES, DEFAULT_SEED, WorkerLost
 from alignment_runway.scenarios import Scenario, load_file, load_preset, with_settings
 from alignment_runway.scenarios.loader import BASE_PRESET
 
 if TYPE_CHECKING:
+    from alignment_runway.export import Exported
     from alignment_runway.store import Store
 
 __all__ = [
@@ -83,9 +98,12 @@ __all__ = [
     "DEFAULT_TRAJECTORIES",
     "ESSAY_TOLERANCE",
     "HEADLINE_OUTPUTS",
+    "MAX_CELLS",
+    "MAX_SIDES",
     "SENSITIVITY_METHODS",
     "THEFT_DRAW",
     "AfterRun",
+    "Comparison",
     "DevloopCase",
     "DevloopResult",
     "Error",
@@ -93,13 +111,16 @@ __all__ = [
     "Finished",
     "InputError",
     "OutputError",
+    "Plan",
     "RaceResult",
     "Reproduction",
     "RunResult",
     "Scenario",
     "ScenarioError",
     "SensitivityResult",
+    "Side",
     "StoreError",
+    "Sweep",
     "WorkerLost",
     "analysable_outputs",
     "check_export_path",
@@ -107,26 +128,36 @@ __all__ = [
     "check_figures_path",
     "check_race",
     "check_report_path",
+    "check_sweep_figure",
+    "compare",
+    "compare_figure",
+    "compare_report",
     "default_samples",
     "default_store",
     "devloop",
     "essay_audit",
     "export",
     "export_record",
+    "export_sweep",
     "finish",
     "load_scenario",
     "open_store",
     "output_spec",
     "plan",
+    "plan_sweep",
     "race",
     "race_inputs",
+    "race_options",
     "record",
     "report",
     "reproduce",
     "rerun",
     "run",
+    "run_options",
     "sensitivity",
     "sensitivity_figure",
+    "sweep",
+    "sweep_figure",
     "threshold",
     "write_figures",
 ]
@@ -167,6 +198,17 @@ def load_scenario(
         )
     scenario = load_file(Path(path)) if path is not None else load_preset(preset or BASE_PRESET)
     return with_settings(scenario, list(settings))
+
+
+def export_sweep(sweep: Sweep, path: PathLike, *, force: bool = False) -> Exported:
+    """Write a sweep: one row per cell (.csv, .parquet, .json) or its Dataset (.nc).
+
+    Raises:
+        OutputError: see ``alignment_runway.export.export_sweep``.
+    """
+    from alignment_runway.export import export_sweep as write
+
+    return write(sweep, path, force=force)
 
 
 def check_export_path(path: PathLike, force: bool = False) -> str:
@@ -228,6 +270,7 @@ def run(
     report: PathLike | None = None,
     figures: PathLike | None = None,
     force: bool = False,
+    cluster: str | None = None,
 ) -> RunResult:
     """Run the static model (compute → model → tokens/s → researcher labor) on a scenario.
 
@@ -253,6 +296,8 @@ def run(
         report: write the HTML report to this file.
         figures: write the report's figures (PNG and SVG) into this folder.
         force: replace existing files.
+        cluster: evaluate the blocks on a Dask cluster, ``local:N`` or ``tcp://HOST:PORT``
+            (``workers`` then stays 1); the values are bit for bit those of a local run.
 
     Raises:
         InputError: for bad options; OutputError: for files that cannot be written;
@@ -260,22 +305,30 @@ def run(
         overflow floating point.
     """
     n = runs.default_samples(scenario) if samples is None else samples
-    options = {
-        "samples": n,
-        "seed": seed,
-        "chunk_size": chunk_size,
-        "workers": workers,
-        "percentiles": list(percentiles),
-        "above": list(above),
-        "keep": None if keep is None else list(keep),
-    }
+    options = run_options(
+        samples=n,
+        seed=seed,
+        chunk_size=chunk_size,
+        workers=workers,
+        percentiles=percentiles,
+        above=above,
+        keep=keep,
+    )
     after = _after(
         options, out, what, report, figures, force, percentiles, above, store, store_samples
     )
     _check_thresholds_kept(above, keep)
-    result = runs.run(
-        scenario, n, seed, chunk_size=chunk_size, workers=workers, progress=progress, keep=keep
-    )
+    with cluster_executor(cluster, workers) as executor:
+        result = runs.run(
+            scenario,
+            n,
+            seed,
+            chunk_size=chunk_size,
+            workers=workers,
+            progress=progress,
+            keep=keep,
+            executor=executor,
+        )
     return result if after is None else steps.finish(result, after)[0]
 
 
@@ -311,6 +364,7 @@ def race(
     report: PathLike | None = None,
     figures: PathLike | None = None,
     force: bool = False,
+    cluster: str | None = None,
 ) -> RaceResult:
     """Run the race (SPEC §6): research delivered in the window the lead buys.
 
@@ -339,36 +393,39 @@ def race(
         report: as in ``run``.
         figures: as in ``run``.
         force: as in ``run``.
+        cluster: as in ``run``.
 
     Raises:
         InputError, OutputError, StoreError, ScenarioError: as in ``run``; ScenarioError also
         for race parameters that do not fit together.
     """
     n = runs.default_samples(scenario, "race") if samples is None else samples
-    options = {
-        "samples": n,
-        "seed": seed,
-        "months": months,
-        "step": step,
-        "keep_trajectories": keep_trajectories,
-        "chunk_size": chunk_size,
-        "workers": workers,
-        "percentiles": list(percentiles),
-    }
-    after = _after(
-        options, out, what, report, figures, force, percentiles, (), store, store_samples
-    )
-    result = runs.race(
-        scenario,
-        n,
-        seed,
+    options = race_options(
+        samples=n,
+        seed=seed,
         months=months,
         step=step,
         keep_trajectories=keep_trajectories,
         chunk_size=chunk_size,
         workers=workers,
-        progress=progress,
+        percentiles=percentiles,
     )
+    after = _after(
+        options, out, what, report, figures, force, percentiles, (), store, store_samples
+    )
+    with cluster_executor(cluster, workers) as executor:
+        result = runs.race(
+            scenario,
+            n,
+            seed,
+            months=months,
+            step=step,
+            keep_trajectories=keep_trajectories,
+            chunk_size=chunk_size,
+            workers=workers,
+            progress=progress,
+            executor=executor,
+        )
     if after is None:
         return result
     finished, _ = steps.finish(result, after)

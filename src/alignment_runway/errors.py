@@ -10,9 +10,18 @@ its own label for each field (the command line maps ``samples`` to ``--samples``
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 
-__all__ = ["Error", "InputError", "OutputError", "ScenarioError", "StoreError", "did_you_mean"]
+__all__ = [
+    "Error",
+    "InputError",
+    "OutputError",
+    "ScenarioError",
+    "StoreError",
+    "close_names",
+    "did_you_mean",
+    "suggestion",
+]
 
 
 class Error(ValueError):
@@ -111,7 +120,19 @@ class StoreError(Error):
         return f"{label}: {self.location!r}: {self.why}"
 
 
-def did_you_mean(name: str, known: Iterable[str], *, n: int = 1, cutoff: float = 0.6) -> str:
+def close_names(name: str, known: Iterable[str], *, n: int = 1, cutoff: float = 0.6) -> list[str]:
+    """Up to ``n`` known names close to ``name``, closest first."""
+    return difflib.get_close_matches(name, list(known), n=n, cutoff=cutoff)
+
+
+def suggestion(close: Sequence[str], *, quote: bool = False) -> str:
+    """A "; did you mean …?" clause for the names in ``close`` ('' when there are none)."""
+    shown = [repr(c) if quote else c for c in close]
+    return f"; did you mean {' or '.join(shown)}?" if shown else ""
+
+
+def did_you_mean(
+    name: str, known: Iterable[str], *, n: int = 1, cutoff: float = 0.6, quote: bool = False
+) -> str:
     """A "; did you mean …?" clause for an unknown name ('' when nothing known is close)."""
-    close = difflib.get_close_matches(name, list(known), n=n, cutoff=cutoff)
-    return f"; did you mean {' or '.join(close)}?" if close else ""
+    return suggestion(close_names(name, known, n=n, cutoff=cutoff), quote=quote)

@@ -33,12 +33,15 @@ from alignment_runway.results import DEFAULT_PERCENTILES, UNITS, RaceResult, Run
 if TYPE_CHECKING:
     import pandas as pd
 
+    from alignment_runway.results.swept import Sweep
+
 __all__ = [
     "FORMATS",
     "Exported",
     "What",
     "check_path",
     "export",
+    "export_sweep",
 ]
 
 Array = NDArray[np.float64]
@@ -313,3 +316,64 @@ _WRITERS: dict[str, Callable[[Path, Mapping[str, Any] | pd.DataFrame, dict[str, 
     ".nc": _write_netcdf,
     ".json": _write_json,
 }
+
+
+def export_sweep(sweep: Sweep, path: str | os.PathLike[str], *, force: bool = False) -> Exported:
+    """Write a sweep to ``path``: one row per cell (CSV, Parquet, JSON) or its Dataset (NetCDF).
+
+    A row holds the cell's value on each axis (in the axis's display unit) and, for each
+    output, its mean and percentiles with their Monte Carlo standard errors (``NAME.p50``,
+    ``NAME.p50.se`` …, in canonical units); the metadata names every column's unit. NetCDF
+    holds ``Sweep.dataset``, one dimension per axis.
+
+    Raises:
+        OutputError: as ``check_path``; nothing is left at ``path`` on failure.
+    """
+    path = Path(path)
+    suffix = check_path(path, force)
+    for package in FORMATS[suffix]:
+        _require(path, package)
+    stats = ["mean", *(f"p{q:g}" for q in sweep.percentiles)]
+    table: dict[str, Any] = {}
+    units: dict[str, str] = {}
+    for k, axis in enumerate(sweep.axes):
+        table[axis.name] = np.array([axis.values[c.cell[k]] for c in sweep.cells])
+        units[axis.name] = axis.unit
+    for name in sweep.outputs:
+        for j, stat in enumerate(stats):
+            estimates = [
+                [c.outputs[name].mean, *c.outputs[name].percentiles.values()][j]
+                for c in sweep.cells
+            ]
+            table[f"{name}.{stat}"] = np.array([e.value for e in estimates])
+            table[f"{name}.{stat}.se"] = np.array([e.se for e in estimates])
+            units[f"{name}.{stat}"] = units[f"{name}.{stat}.se"] = UNITS.get(name, "")
+    meta: dict[str, Any] = {
+        "package": "alignment-runway",
+        "version": __version__,
+        "what": "sweep",
+        "scenario": sweep.scenario.name,
+        "kind": sweep.kind,
+        "seed": sweep.seed,
+        "samples": sweep.samples,
+        "cells": len(sweep.cells),
+        "axes": [{"name": a.name, "unit": a.unit, "values": list(a.values)} for a in sweep.axes],
+        "units": units,
+        "inputs": {name: s.text for name, s in sweep.scenario.settings.items()},
+    }
+    if sweep.kind == "race":
+        meta |= {"months": sweep.months, "step": sweep.step}
+
+    def write(tmp: Path) -> None:
+        if suffix == ".nc":
+            dataset = sweep.dataset.copy()
+            dataset.attrs = {
+                k: json.dumps(v, ensure_ascii=False) if isinstance(v, dict | list) else v
+                for k, v in meta.items()
+            }
+            dataset.to_netcdf(tmp, engine="h5netcdf")
+        else:
+            _WRITERS[suffix](tmp, table, meta)
+
+    write_atomically(path, force, write)
+    return Exported(path, suffix, "summary", len(sweep.cells))

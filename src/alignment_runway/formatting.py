@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 
-__all__ = ["number"]
+__all__ = ["estimate_parts", "number", "probability"]
 
 
 def number(x: float, digits: int = 3) -> str:
@@ -27,3 +27,28 @@ def number(x: float, digits: int = 3) -> str:
     mantissa, exponent = f"{x:.{digits - 1}e}".split("e")
     mantissa = mantissa.rstrip("0").rstrip(".")
     return f"{mantissa}e{int(exponent)}"
+
+
+def estimate_parts(value: float, se: float) -> tuple[str, str]:
+    """A value and its relative standard error, as two texts (the second may be empty).
+
+    +inf (a time never reached) reads "never"; a value that is zero, not finite, or has no
+    standard error (one sample, or every sample equal) has no error shown.
+
+    >>> estimate_parts(43619.4, 436.2), estimate_parts(float("inf"), 0.0), estimate_parts(2.0, 0.0)
+    (('43,600', '±1.0%'), ('never', ''), ('2', ''))
+    """
+    if value == math.inf:
+        return "never", ""
+    if value == 0 or se == 0 or not math.isfinite(value) or not math.isfinite(se):
+        return number(value), ""
+    return number(value), f"±{abs(se / value):.1%}"
+
+
+def probability(value: float, se: float) -> str:
+    """A probability and its standard error, to three decimals.
+
+    >>> probability(0.4567, 0.0123)
+    '0.457 ±0.012'
+    """
+    return f"{value:.3f} ±{se:.3f}"

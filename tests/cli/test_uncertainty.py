@@ -334,7 +334,9 @@ def test_too_few_samples_for_a_percentile_warn(cli: Cli, strict_json: StrictJson
     assert len(warnings) == 2, table.stderr
     assert all(line.startswith("warning: ") for line in warnings), table.stderr
     for line, q in zip(warnings, ("p1", "p99"), strict=True):
-        _assert_names(line, (f"warning: {q} ", "fewer than 10", "unreliable", "--samples 1,000"))
+        _assert_names(
+            line, (f"warning: {q} ", "fewer than 10", "unreliable", "use 1,000 samples or more")
+        )
     data = strict_json(_ok(cli(*args, "--format", "json")).stdout)
     assert data["notes"] == [line.removeprefix("warning: ") for line in warnings]
 

@@ -153,3 +153,41 @@ def test_results_render_as_html_in_notebooks(race_run: RunResult) -> None:
     assert shown is not None
     assert shown.startswith("<div>") and "<table" in shown
     assert "race.research" in shown and "P(success)" in shown
+
+
+def _cells(text: str, name: str) -> list[str]:
+    """The numeric cells of an output's row in a report, as plain text."""
+    row = text.split(f"<tr><td><code>{name}</code></td>", 1)[1].split("</tr>", 1)[0]
+    cells = [c.split("</td>", 1)[0] for c in row.split('<td class="num">')[1:]]
+    return [c.replace('<span class="se">', " ").replace("</span>", "") for c in cells]
+
+
+def test_report_and_command_line_show_the_same_cells(race_run: RunResult) -> None:
+    # both render the same view rows with the same formatting: "never", rounding and ± agree
+    from alignment_runway.cli.render import cell
+    from alignment_runway.reports.html import report_html
+    from alignment_runway.views import output_rows
+
+    text = report_html(race_run)
+    rows = output_rows(race_run)
+    assert rows[0].name.startswith("race.")
+    assert not {"race.end_reason", "race.success"} & {row.name for row in rows}
+    for row in rows:
+        expected = [cell(e) for e in (row.mean, *row.percentiles.values())]
+        assert _cells(text, row.name) == expected
+    never = next(row for row in rows if row.name == "race.time_to_requirement")
+    assert "never" in _cells(text, never.name)  # the p95 is never reached in this race
+
+
+def test_report_states_the_audit_tolerance_it_was_given(uncertain_run: RunResult) -> None:
+    import dataclasses
+
+    from alignment_runway.reports.html import report_html
+    from alignment_runway.views import essay_view
+
+    view = essay_view(api.essay_audit(), api.ESSAY_TOLERANCE)
+    total, agreed = len(view.figures), len(view.figures) - view.differing
+    text = report_html(uncertain_run, audit=view)
+    assert f"{agreed} of {total} figures agree within {api.ESSAY_TOLERANCE:.0%}" in text
+    other = report_html(uncertain_run, audit=dataclasses.replace(view, tolerance=0.2))
+    assert f"{agreed} of {total} figures agree within 20%" in other  # from the view, not fixed

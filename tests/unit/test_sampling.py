@@ -346,7 +346,7 @@ def test_notes_for_too_few_samples() -> None:
     assert len(notes) == 2
     assert notes[0].startswith("p1 ")
     assert notes[1].startswith("p99 ")
-    assert all("fewer than 10" in note and "--samples 1,000" in note for note in notes)
+    assert all("fewer than 10" in note and "use 1,000 samples or more" in note for note in notes)
     assert api.run(scenario, 500, _SEED).notes((5, 50, 95)) == []
     # 1000 samples leave 10 beyond p1 and p99: enough
     assert api.run(scenario, 1000, _SEED).notes((1, 99)) == []

@@ -66,6 +66,8 @@ def percentiles(x: Array, qs: Sequence[float]) -> list[Estimate]:
     One ``np.partition`` call finds every order statistic needed, so this is linear in the
     number of samples.
     """
+    if not qs:
+        return []
     n = x.size
     plans = []
     indices: set[int] = set()
@@ -146,7 +148,7 @@ def small_sample_notes(samples: int, qs: Sequence[float]) -> list[str]:
         beyond = round(samples * tail, 9)  # 10,000 × 0.1% is 10, not 9.99999
         if beyond < MIN_TAIL_SAMPLES and samples > 1:
             needed = math.ceil(MIN_TAIL_SAMPLES / tail) if tail > 0 else None
-            advice = f"use --samples {needed:,} or more" if needed else "it is the sample extreme"
+            advice = f"use {needed:,} samples or more" if needed else "it is the sample extreme"
             notes.append(
                 f"p{q:g} rests on {beyond:.3g} samples beyond it (fewer than "
                 f"{MIN_TAIL_SAMPLES}); its estimate is unreliable: {advice}"

@@ -15,6 +15,7 @@ import typer
 from alignment_runway import __version__
 from alignment_runway.api import Error, WorkerLost
 from alignment_runway.cli.common import FLAGS
+from alignment_runway.cli.compare_commands import compare_command
 from alignment_runway.cli.info_commands import explain_command, presets_command, validate_command
 from alignment_runway.cli.run_commands import race_command, run_command
 from alignment_runway.cli.runs_commands import runs_app
@@ -23,6 +24,7 @@ from alignment_runway.cli.study_commands import (
     essay_command,
     sensitivity_command,
 )
+from alignment_runway.cli.sweep_commands import sweep_command
 
 __all__ = ["app", "main"]
 
@@ -37,6 +39,8 @@ app = typer.Typer(
 app.command("run")(run_command)
 app.command("race")(race_command)
 app.command("sensitivity")(sensitivity_command)
+app.command("compare")(compare_command)
+app.command("sweep")(sweep_command)
 app.add_typer(runs_app, name="runs")
 app.command("essay")(essay_command)
 app.command("devloop")(devloop_command)

@@ -51,6 +51,10 @@ FLAGS = {
     "keep_trajectories": "--keep-trajectories",
     "taus": "--tau",
     "outputs": "--output",
+    "output": "--output",
+    "sides": "SIDES",
+    "grid": "--grid",
+    "cluster": "--cluster",
     "inputs": "--input",
     "method": "--method",
     "log": "--log",
@@ -103,6 +107,15 @@ SamplesOpt = Annotated[
     ),
 ]
 SeedOpt = Annotated[int, typer.Option("--seed", help="Seed of the random draws.")]
+ClusterOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--cluster",
+        metavar="local:N|tcp://HOST:PORT",
+        help="Compute on a Dask cluster: local:N starts N worker processes here; tcp://HOST:PORT "
+        "uses a running scheduler. Results are bit for bit those of a local run.",
+    ),
+]
 PercentilesOpt = Annotated[
     str, typer.Option("--percentiles", help="Percentiles to report, comma separated.")
 ]
@@ -138,8 +151,11 @@ def print_notes(notes: list[str] | tuple[str, ...]) -> None:
 
 
 @contextmanager
-def progress(total: int, quiet: bool) -> Iterator[Callable[[int], None] | None]:
-    """A progress bar on standard error, shown once a run has taken more than a second."""
+def progress(total: int | None, quiet: bool) -> Iterator[Callable[[int], None] | None]:
+    """A progress bar on standard error, shown once a run has taken more than a second.
+
+    With ``total`` None (not known in advance) the bar counts samples without an end.
+    """
     if quiet or not console_err.is_terminal:
         yield None
         return

@@ -16,16 +16,11 @@ __all__ = ["explain_command", "presets_command", "validate_command"]
 def validate_command(file: Path, settings: SetOpt = None, fmt: FormatOpt = Format.table) -> None:
     """Check a scenario file without running it: names, units, bounds and conflicts."""
     scenario = scenario_from(file, None, settings)
-    own = sorted(
-        n
-        for n, s in scenario.settings.items()
-        if s.where.startswith(str(file)) or (s.layer > 0 and not s.where.startswith("preset "))
-    )
+    record = views.validation_record(str(file), scenario)
     if fmt is Format.json:
-        emit_json(
-            {"file": str(file), "valid": True, "starts_from": scenario.starts_from, "sets": own}
-        )
+        emit_json(record)
         return
+    own = record["sets"]
     console.print(
         f"[green]valid:[/] {escape(str(file))}: schema 1; sets {len(own)} parameter(s)"
         + (f": {escape(', '.join(own))}" if own else "")

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import math
-
 from rich.markup import escape
 from rich.table import Table
 
 from alignment_runway.cli.common import console, print_notes
-from alignment_runway.formatting import number
+from alignment_runway.formatting import estimate_parts, number, probability
 from alignment_runway.views import (
     FAN_QUANTILES,
     STAGES,
@@ -24,11 +22,8 @@ __all__ = ["cell", "print_inputs", "print_point", "print_race", "print_summary"]
 
 def cell(est: Estimate) -> str:
     """A value with its relative standard error; +inf (a time never reached) reads "never"."""
-    if est.value == math.inf:
-        return "never"
-    if est.value == 0 or est.se == 0 or not math.isfinite(est.se):
-        return number(est.value)
-    return f"{number(est.value)} ±{abs(est.se / est.value):.1%}"
+    value, error = estimate_parts(est.value, est.se)
+    return f"{value} {error}" if error else value
 
 
 def print_inputs(name: str, description: str, rows: tuple[InputRow, ...]) -> None:
@@ -80,16 +75,12 @@ def print_summary(view: SummaryView, qs: list[float]) -> None:
     )
     columns = ["quantity", "mean", *(f"p{q:g}" for q in qs)]
     columns += [f"P(> {number(t)})" for row in view.rows for t, _ in row.above]
-    table = Table(title="Results", title_justify="left")
-    for column in [*dict.fromkeys(columns), "unit"]:
-        table.add_column(
-            column, justify="left" if column in ("quantity", "unit") else "right", overflow="fold"
-        )
+    table = _results_table([*dict.fromkeys(columns), "unit"])
     for row in view.rows:
         cells = [cell(row.mean), *(cell(e) for e in row.percentiles.values())]
         probabilities = {f"P(> {number(t)})": e for t, e in row.above}
         cells += [
-            f"{probabilities[c].value:.3f} ±{probabilities[c].se:.3f}" if c in probabilities else ""
+            probability(probabilities[c].value, probabilities[c].se) if c in probabilities else ""
             for c in dict.fromkeys(columns[2 + len(qs) :])
         ]
         table.add_row(escape(row.name.removeprefix("static.")), *cells, row.unit)
@@ -99,7 +90,7 @@ def print_summary(view: SummaryView, qs: list[float]) -> None:
         for column in ("inputs", "target", "achieved"):
             pairs.add_column(column, overflow="fold")
         for a, b, target, est in view.correlations:
-            pairs.add_row(f"{a}, {b}", f"{target:g}", f"{est.value:.3f} ±{est.se:.3f}")
+            pairs.add_row(f"{a}, {b}", f"{target:g}", probability(est.value, est.se))
         console.print(pairs)
     print_notes(view.notes)
     h = view.headline
@@ -111,6 +102,16 @@ def print_summary(view: SummaryView, qs: list[float]) -> None:
     )
 
 
+def _results_table(columns: list[str]) -> Table:
+    """An empty results table: names and units to the left, numbers to the right."""
+    table = Table(title="Results", title_justify="left")
+    for column in columns:
+        table.add_column(
+            column, justify="left" if column in ("quantity", "unit") else "right", overflow="fold"
+        )
+    return table
+
+
 def print_race(view: RaceView, qs: list[float]) -> None:
     """A race: results, why windows ended, research by month, notes, headline, P(success)."""
     print_inputs(view.scenario, view.description, view.inputs)
@@ -119,11 +120,7 @@ def print_race(view: RaceView, qs: list[float]) -> None:
         f"{view.samples:,} samples, seed {view.seed} (--seed), {view.workers} "
         "worker(s); ± is the Monte Carlo standard error"
     )
-    table = Table(title="Results", title_justify="left")
-    for column in ("quantity", "mean", *(f"p{q:g}" for q in qs), "unit"):
-        table.add_column(
-            column, justify="left" if column in ("quantity", "unit") else "right", overflow="fold"
-        )
+    table = _results_table(["quantity", "mean", *(f"p{q:g}" for q in qs), "unit"])
     for row in view.rows:
         cells = [cell(e) for e in (row.mean, *row.percentiles.values())]
         table.add_row(escape(row.name.removeprefix("race.")), *cells, row.unit)
@@ -150,7 +147,7 @@ def print_race(view: RaceView, qs: list[float]) -> None:
         else:
             need = "the required research (race.required_research, drawn per sample)"
         console.print(
-            f"[bold]P(success):[/] {view.success.value:.3f} ±{view.success.se:.3f}: {need} "
+            f"[bold]P(success):[/] {probability(view.success.value, view.success.se)}: {need} "
             "delivered inside the window"
         )
 

@@ -14,6 +14,7 @@ import typer
 
 from alignment_runway import api, views
 from alignment_runway.cli.common import (
+    ClusterOpt,
     FileArg,
     Format,
     FormatOpt,
@@ -198,6 +199,7 @@ def run_command(
     store: StoreOpt = None,
     no_store: NoStoreOpt = False,
     store_samples: StoreSamplesOpt = False,
+    cluster: ClusterOpt = None,
 ) -> None:
     """Run the model on a scenario: every stage with units, then research per month of lead.
 
@@ -209,15 +211,15 @@ def run_command(
     qs = percentile_list(percentiles)
     thresholds = dict(api.threshold(item) for item in above or [])
     n = api.default_samples(scenario) if samples is None else samples
-    options = {
-        "samples": n,
-        "seed": seed,
-        "chunk_size": chunk_size,
-        "workers": workers,
-        "percentiles": qs,
-        "above": list(above or []),
-        "keep": keep,
-    }
+    options = api.run_options(
+        samples=n,
+        seed=seed,
+        chunk_size=chunk_size,
+        workers=workers,
+        percentiles=qs,
+        above=above or (),
+        keep=keep,
+    )
     files = (out, what, force, report, figures)
     after = _plan(options, files, qs, thresholds, (store, no_store, store_samples))
     with progress(n, fmt is Format.json) as advance:
@@ -230,6 +232,7 @@ def run_command(
             progress=advance,
             keep=keep,
             above=above or (),
+            cluster=cluster,
         )
     if not scenario.uncertain() and n == 1 and not thresholds and keep is None:
         point = views.point_view(result)
@@ -273,6 +276,7 @@ def race_command(
     store: StoreOpt = None,
     no_store: NoStoreOpt = False,
     store_samples: StoreSamplesOpt = False,
+    cluster: ClusterOpt = None,
 ) -> None:
     """The race: research delivered before competitors catch up or the weights are stolen.
 
@@ -285,16 +289,16 @@ def race_command(
     scenario = scenario_from(file, preset, settings)
     qs = percentile_list(percentiles)
     n = api.default_samples(scenario, "race") if samples is None else samples
-    options = {
-        "samples": n,
-        "seed": seed,
-        "months": months,
-        "step": step.value,
-        "keep_trajectories": keep_trajectories,
-        "chunk_size": chunk_size,
-        "workers": workers,
-        "percentiles": qs,
-    }
+    options = api.race_options(
+        samples=n,
+        seed=seed,
+        months=months,
+        step=step.value,
+        keep_trajectories=keep_trajectories,
+        chunk_size=chunk_size,
+        workers=workers,
+        percentiles=qs,
+    )
     files = (out, what, force, report, figures)
     after = _plan(options, files, qs, {}, (store, no_store, store_samples))
     with progress(n, fmt is Format.json) as advance:
@@ -308,6 +312,7 @@ def race_command(
             chunk_size=chunk_size,
             workers=workers,
             progress=advance,
+            cluster=cluster,
         )
     view = views.race_view(result, qs)
     emit_json(view.to_json()) if fmt is Format.json else print_race(view, qs)

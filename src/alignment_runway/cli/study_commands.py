@@ -39,60 +39,72 @@ class Method(StrEnum):
     sobol = "sobol"
 
 
+#: The options only ``sensitivity`` takes.
+OutputsOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--output",
+        "-o",
+        metavar="NAME",
+        help="Output to analyse. Repeatable. [default: static.research_per_month and "
+        "race.research]",
+    ),
+]
+MethodOpt = Annotated[
+    Method,
+    typer.Option(
+        "--method",
+        help="tornado: p5 → p95 one input at a time; rank: Spearman over a Monte Carlo run "
+        "(correlations allowed); sobol: first- and total-order indices (independent inputs).",
+    ),
+]
+StudySamplesOpt = Annotated[
+    int | None,
+    typer.Option(
+        "--samples",
+        "-n",
+        help=f"rank: Monte Carlo samples [default: {api.DEFAULT_SAMPLES:,}]; sobol: base "
+        f"sample N, a power of 2 [default: {api.DEFAULT_SOBOL_SAMPLES}]; tornado: unused.",
+    ),
+]
+InputsOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--input",
+        "-i",
+        metavar="NAME",
+        help="Analyse only these uncertain inputs (tornado and sobol hold the others at "
+        "their medians). Repeatable. [default: all]",
+    ),
+]
+LogOpt = Annotated[
+    bool, typer.Option("--log", help="Analyse the output's logarithm (it must be > 0).")
+]
+HorizonOpt = Annotated[
+    float, typer.Option("--months", "-m", help="The race's horizon, for race outputs.")
+]
+StepOpt = Annotated[Step, typer.Option("--step", help="The race's step.")]
+FigureOpt = Annotated[
+    Path | None,
+    typer.Option("--figure", metavar="FILE", help="Also draw the result as FILE (.png, .svg)."),
+]
+FigureForceOpt = Annotated[bool, typer.Option("--force", help="With --figure: overwrite FILE.")]
+
+
 def sensitivity_command(
     file: FileArg = None,
     preset: PresetOpt = None,
     settings: SetOpt = None,
-    output: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--output",
-            "-o",
-            metavar="NAME",
-            help="Output to analyse. Repeatable. [default: static.research_per_month and "
-            "race.research]",
-        ),
-    ] = None,
-    method: Annotated[
-        Method,
-        typer.Option(
-            "--method",
-            help="tornado: p5 → p95 one input at a time; rank: Spearman over a Monte Carlo run "
-            "(correlations allowed); sobol: first- and total-order indices (independent inputs).",
-        ),
-    ] = Method.tornado,
-    samples: Annotated[
-        int | None,
-        typer.Option(
-            "--samples",
-            "-n",
-            help=f"rank: Monte Carlo samples [default: {api.DEFAULT_SAMPLES:,}]; sobol: base "
-            f"sample N, a power of 2 [default: {api.DEFAULT_SOBOL_SAMPLES}]; tornado: unused.",
-        ),
-    ] = None,
+    output: OutputsOpt = None,
+    method: MethodOpt = Method.tornado,
+    samples: StudySamplesOpt = None,
     seed: SeedOpt = api.DEFAULT_SEED,
-    inputs: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--input",
-            "-i",
-            metavar="NAME",
-            help="Analyse only these uncertain inputs (tornado and sobol hold the others at "
-            "their medians). Repeatable. [default: all]",
-        ),
-    ] = None,
-    log: Annotated[
-        bool, typer.Option("--log", help="Analyse the output's logarithm (it must be > 0).")
-    ] = False,
-    months: Annotated[
-        float, typer.Option("--months", "-m", help="The race's horizon, for race outputs.")
-    ] = api.DEFAULT_MONTHS,
-    step: Annotated[Step, typer.Option("--step", help="The race's step.")] = Step.month,
-    figure: Annotated[
-        Path | None,
-        typer.Option("--figure", metavar="FILE", help="Also draw the result as FILE (.png, .svg)."),
-    ] = None,
-    force: Annotated[bool, typer.Option("--force", help="With --figure: overwrite FILE.")] = False,
+    inputs: InputsOpt = None,
+    log: LogOpt = False,
+    months: HorizonOpt = api.DEFAULT_MONTHS,
+    step: StepOpt = Step.month,
+    figure: FigureOpt = None,
+    force: FigureForceOpt = False,
     fmt: FormatOpt = Format.table,
 ) -> None:
     """Which uncertain input drives an output: tornado, rank correlation or Sobol indices."""
@@ -112,18 +124,11 @@ def sensitivity_command(
         months=months,
         step=step.value,
     )
-    shown = [views.sensitivity_view(r) for r in results]
+    study = views.sensitivity_study(scenario.name, method.value, seed, results)
     if fmt is Format.json:
-        emit_json(
-            {
-                "scenario": scenario.name,
-                "method": method.value,
-                "seed": seed,
-                "results": [view.to_json() for view in shown],
-            }
-        )
+        emit_json(study.to_json())
     else:
-        _print_sensitivity(shown)
+        _print_sensitivity(list(study.results))
     if figure is not None:
         written = api.sensitivity_figure(results, figure, force=force)
         sys.stderr.write(f"wrote {written}\n")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -16,7 +16,16 @@ from alignment_runway.results import RaceResult, Reproduction, RunRecord, RunRes
 if TYPE_CHECKING:
     from alignment_runway.store import Store
 
-__all__ = ["default_store", "export_record", "open_store", "record", "reproduce", "rerun"]
+__all__ = [
+    "default_store",
+    "export_record",
+    "open_store",
+    "race_options",
+    "record",
+    "reproduce",
+    "rerun",
+    "run_options",
+]
 
 
 def default_store() -> str:
@@ -78,6 +87,52 @@ def record(
         digests=digests(result.values),
     )
     return store.add(entry, dict(result.values) if keep_samples else None)
+
+
+def run_options(
+    *,
+    samples: int,
+    seed: int,
+    chunk_size: int,
+    workers: int,
+    percentiles: Sequence[float],
+    above: Sequence[str],
+    keep: Sequence[str] | None,
+) -> dict[str, Any]:
+    """What a run's record holds of its options (``rerun`` reads them back)."""
+    return {
+        "samples": samples,
+        "seed": seed,
+        "chunk_size": chunk_size,
+        "workers": workers,
+        "percentiles": list(percentiles),
+        "above": list(above),
+        "keep": None if keep is None else list(keep),
+    }
+
+
+def race_options(
+    *,
+    samples: int,
+    seed: int,
+    months: float,
+    step: str,
+    keep_trajectories: int,
+    chunk_size: int,
+    workers: int,
+    percentiles: Sequence[float],
+) -> dict[str, Any]:
+    """What a race's record holds of its options (``rerun`` reads them back)."""
+    return {
+        "samples": samples,
+        "seed": seed,
+        "months": months,
+        "step": step,
+        "keep_trajectories": keep_trajectories,
+        "chunk_size": chunk_size,
+        "workers": workers,
+        "percentiles": list(percentiles),
+    }
 
 
 def rerun(entry: RunRecord) -> RunResult:

@@ -18,7 +18,7 @@ from alignment_runway.engine.evaluate import RaceJob, evaluate_race, evaluate_st
 from alignment_runway.errors import InputError
 from alignment_runway.model import race as race_model
 from alignment_runway.results import RaceResult, RunResult
-from alignment_runway.sampling import BLOCK_SIZE, DEFAULT_SAMPLES, DEFAULT_SEED, simulate
+from alignment_runway.sampling import BLOCK_SIZE, DEFAULT_SAMPLES, DEFAULT_SEED, Executor, simulate
 from alignment_runway.scenarios import Scenario
 from alignment_runway.scenarios.correlations import mixing_matrix
 from alignment_runway.units import CALENDAR_MONTH_S
@@ -54,6 +54,7 @@ def run(
     workers: int = 1,
     progress: Callable[[int], None] | None = None,
     keep: Sequence[str] | None = None,
+    executor: Executor | None = None,
 ) -> RunResult:
     """Run the static model on a scenario (see ``api.run``).
 
@@ -78,6 +79,7 @@ def run(
         workers=workers,
         progress=progress,
         mixing=mixing_matrix(scenario.correlations) if scenario.correlations else None,
+        executor=executor,
     )
     check_finite(scenario, counts)
     capped = counts.get("capped", 0)
@@ -104,6 +106,7 @@ def race(
     chunk_size: int = BLOCK_SIZE,
     workers: int = 1,
     progress: Callable[[int], None] | None = None,
+    executor: Executor | None = None,
 ) -> RaceResult:
     """Run the race on a scenario (see ``api.race``).
 
@@ -137,6 +140,7 @@ def race(
         workers=workers,
         progress=progress,
         mixing=mixing,
+        executor=executor,
     )
     check_finite(scenario, counts)
     trajectories = np.zeros((0, record.size))

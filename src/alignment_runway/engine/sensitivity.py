@@ -132,7 +132,7 @@ def _notes(
     if method == "tornado" and scenario.correlations:
         notes.append(
             "tornado moves one input at a time and ignores the scenario's correlations; "
-            "--method rank accounts for them"
+            "the rank method accounts for them"
         )
     if fixed and method != "rank":
         notes.append(f"held at their medians: {', '.join(fixed)}")

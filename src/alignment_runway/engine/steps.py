@@ -13,15 +13,20 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
+import numpy as np
+
 from alignment_runway.engine import recorded
 from alignment_runway.engine.evaluate import race_inputs
 from alignment_runway.engine.sensitivity import sensitivity
 from alignment_runway.errors import InputError, OutputError
 from alignment_runway.files import check_name, check_new_file, check_writable, write_atomically
 from alignment_runway.results import DEFAULT_PERCENTILES, RaceResult, RunResult, SensitivityResult
+from alignment_runway.results.compared import Comparison
+from alignment_runway.results.swept import Sweep
 
 if TYPE_CHECKING:
     from alignment_runway.export import Exported
+    from alignment_runway.reports.figures import FigureSpec
     from alignment_runway.store import Store
 
 __all__ = [
@@ -219,11 +224,12 @@ def report(result: RunResult, path: str | os.PathLike[str], *, force: bool = Fal
     Raises:
         OutputError: for a path that cannot be written.
     """
-    from alignment_runway.engine.essay import audit
+    from alignment_runway.engine.essay import TOLERANCE, audit
     from alignment_runway.reports.html import report_html
+    from alignment_runway.views import essay_view
 
     target = check_report_path(path, force)
-    essay = audit() if result.scenario.name in _ESSAY_PRESETS else None
+    essay = essay_view(audit(), TOLERANCE) if result.scenario.name in _ESSAY_PRESETS else None
     text = report_html(result, report_sensitivity(result), essay)
 
     def write(tmp: Path) -> None:
@@ -312,6 +318,112 @@ def check_figure_path(path: str | os.PathLike[str], force: bool = False) -> Path
     from alignment_runway.reports.figures import check_figure_path as check
 
     return check(path, force)
+
+
+def _paired_figure(comparison: Comparison) -> FigureSpec:
+    """The paired figure of a comparison: ratios per sample, or shares for a 0/1 output."""
+    from alignment_runway.analysis.paired import ratios
+    from alignment_runway.reports.figures import FigureSpec, paired_figure
+
+    panels: list[tuple[str, Any]] = []
+    others = list(enumerate(comparison.sides[1:], start=1))
+    for name in comparison.outputs:
+        arrays = comparison.values[name]
+        if all(np.isin(x, (0.0, 1.0)).all() for x in arrays):  # a 0/1 output: shares
+            shares = {}
+            for k, side in others:
+                p = comparison.paired(name, k, ())
+                g, e = p.greater.value, p.equal.value
+                shares[side.label] = (g, e, 1.0 - g - e)
+            panels.append((name, shares))
+        else:
+            panels.append((name, {side.label: ratios(arrays[0], arrays[k]) for k, side in others}))
+    base = comparison.sides[0].label
+    return FigureSpec(
+        "paired",
+        f"Each side against {base}, sample by sample: the ratio's distribution (log scale), "
+        "or for a 0/1 output the share of samples higher, equal and lower.",
+        lambda: paired_figure(panels, base),
+    )
+
+
+def compare_figure(
+    comparison: Comparison, path: str | os.PathLike[str], *, force: bool = False
+) -> Path:
+    """Draw a comparison's paired figure at ``path`` (.png or .svg).
+
+    Raises:
+        OutputError: as ``check_figure_path``.
+    """
+    from alignment_runway.reports.figures import render
+
+    target = check_figure_path(path, force)
+    figure = _paired_figure(comparison).draw()
+
+    def write(tmp: Path) -> None:
+        tmp.write_bytes(render(figure, target.suffix.lower()[1:]))
+
+    write_atomically(target, force, write, "figure")
+    return target
+
+
+def compare_report(
+    comparison: Comparison,
+    path: str | os.PathLike[str],
+    *,
+    force: bool = False,
+    percentiles: Sequence[float] = DEFAULT_PERCENTILES,
+) -> Path:
+    """Write a comparison's report: one self-contained HTML file.
+
+    Raises:
+        OutputError: as ``check_report_path``.
+    """
+    from alignment_runway.reports.compare_html import compare_html
+    from alignment_runway.views import compare_view, input_rows
+
+    target = check_report_path(path, force)
+    scenarios = [(side.scenario.name, input_rows(side.scenario)) for side in comparison.sides]
+    text = compare_html(
+        compare_view(comparison, percentiles), scenarios, _paired_figure(comparison)
+    )
+
+    def write(tmp: Path) -> None:
+        tmp.write_text(text, encoding="utf-8")
+
+    write_atomically(target, force, write, "report")
+    return target
+
+
+def sweep_figure(sweep: Sweep, path: str | os.PathLike[str], *, force: bool = False) -> Path:
+    """Draw a sweep at ``path`` (.png or .svg): lines over one axis, heatmaps over two.
+
+    Raises:
+        InputError: for a sweep of more than two axes; OutputError: as ``check_figure_path``.
+    """
+    check_sweep_figure(len(sweep.axes))
+    from alignment_runway.reports.figures import render
+    from alignment_runway.reports.figures import sweep_figure as draw
+    from alignment_runway.views.swept import sweep_view
+
+    target = check_figure_path(path, force)
+    figure = draw(sweep_view(sweep))
+
+    def write(tmp: Path) -> None:
+        tmp.write_bytes(render(figure, target.suffix.lower()[1:]))
+
+    write_atomically(target, force, write, "figure")
+    return target
+
+
+def check_sweep_figure(axes: int) -> None:
+    """A sweep's figure needs one axis (lines) or two (heatmaps).
+
+    Raises:
+        InputError: otherwise.
+    """
+    if axes not in (1, 2):
+        raise InputError("figure", "a sweep of 1 or 2 grid axes to draw", f"{axes} axes")
 
 
 def sensitivity_figure(

@@ -21,6 +21,7 @@ from alignment_runway.units import factor
 
 if TYPE_CHECKING:
     from alignment_runway.results import SensitivityResult
+    from alignment_runway.views.swept import SweepView
 
 __all__ = [
     "FIGURE_FORMATS",
@@ -28,10 +29,12 @@ __all__ = [
     "check_figure_path",
     "distribution_figure",
     "fan_figure",
+    "paired_figure",
     "reasons_figure",
     "render",
     "sensitivity_figure",
     "sensitivity_panels",
+    "sweep_figure",
     "write_figures",
 ]
 
@@ -325,6 +328,141 @@ def reasons_figure(shares: dict[str, float]) -> Any:
     return fig
 
 
+def paired_figure(
+    panels: Sequence[tuple[str, dict[str, Array] | dict[str, tuple[float, float, float]]]],
+    baseline: str,
+) -> Any:
+    """One panel per output, each side against the baseline sample by sample.
+
+    Args:
+        panels: (output label, by side label) per output: the paired ratios (side / baseline,
+            drawn as a histogram on a log axis; ratios of 0 or that are not finite are counted
+            in the title), or for a 0/1 output the shares (higher, equal, lower) of samples.
+        baseline: the baseline's label.
+    """
+    plt = _pyplot()
+    fig, axes = plt.subplots(len(panels), 1, figsize=(7.0, 2.8 * len(panels)), squeeze=False)
+    for ax, (label, by_side) in zip(axes[:, 0], panels, strict=True):
+        first = next(iter(by_side.values()), None)
+        if isinstance(first, tuple):
+            _shares_panel(ax, by_side, baseline)  # type: ignore[arg-type]
+        else:
+            _ratios_panel(ax, by_side, baseline)  # type: ignore[arg-type]
+        ax.set_title(label, loc="left", fontsize=10)
+    fig.tight_layout()
+    return fig
+
+
+_SIDE_COLORS = ("#4c72b0", "#c44e52", "#55a868", "#8172b2", "#ccb974", "#64b5cd")
+
+
+def _ratios_panel(ax: Any, ratios: dict[str, Array], baseline: str) -> None:
+    drawn = {side: r[np.isfinite(r) & (r > 0)] for side, r in ratios.items()}
+    every = np.concatenate([r for r in drawn.values() if r.size] or [np.ones(1)])
+    lo, hi = float(every.min()), float(every.max())
+    bins = np.geomspace(min(lo, 0.5), max(hi, 2.0), 60)
+    for k, (side, r) in enumerate(drawn.items()):
+        color = _SIDE_COLORS[k % len(_SIDE_COLORS)]
+        if r.size:
+            ax.hist(r, bins=bins, color=color, alpha=0.5, label=f"{side} / {baseline}")
+            ax.axvline(float(np.median(r)), color=color, linewidth=1.2)
+    ax.axvline(1.0, color="black", linestyle="--", linewidth=1, label="no change")
+    ax.set_xscale("log")
+    left_out = sum(int(ratios[s].size - drawn[s].size) for s in ratios)
+    if left_out:
+        note = f"{left_out:,} ratios of 0 not shown; samples where {baseline} is 0 have none"
+        ax.set_title(note, loc="right", fontsize=8)
+    ax.set_xlabel("ratio to the baseline, sample by sample (log scale; line: median)")
+    ax.set_ylabel("samples")
+    ax.legend(fontsize=8, loc="upper left")
+
+
+def _shares_panel(ax: Any, shares: dict[str, tuple[float, float, float]], baseline: str) -> None:
+    sides = list(shares)
+    left = np.zeros(len(sides))
+    for k, (what, color) in enumerate(
+        (("higher than", "#55a868"), ("equal to", "#8c8c8c"), ("lower than", "#c44e52"))
+    ):
+        widths = np.array([shares[s][k] for s in sides])
+        ax.barh(sides, widths, left=left, color=color, label=f"{what} {baseline}")
+        left += widths
+    ax.set_xlim(0, 1)
+    ax.set_xlabel("share of samples, each side against the baseline's same sample")
+    ax.legend(fontsize=8, loc="lower right", ncols=3)
+
+
 def sensitivity_panels(results: Sequence[SensitivityResult], display: dict[str, str]) -> Any:
     """The figure ``sensitivity_figure`` writes, as a matplotlib figure."""
     return _sensitivity(results, display)
+
+
+def sweep_figure(view: SweepView) -> Any:
+    """A sweep, one panel per output: a line over one axis, a heatmap over two.
+
+    A line shows the median and the 5th to 95th percentile band (for a 0/1 output, its
+    probability with ±2 standard errors); a heatmap shows the median (or the probability), the
+    first axis down, the second across.
+    """
+    plt = _pyplot()
+    n = len(view.outputs)
+    two = len(view.axes) == 2
+    fig, axes = plt.subplots(n, 1, figsize=(7.0, (4.2 if two else 3.2) * n), squeeze=False)
+    for ax, (name, unit, _, binary) in zip(axes[:, 0], view.outputs, strict=True):
+        label = "probability" if binary else f"median ({unit})" if unit else "median"
+        if two:
+            _sweep_heatmap(ax, view, name, binary, label)
+        else:
+            _sweep_line(ax, view, name, binary, label)
+        ax.set_title(name, loc="left", fontsize=10)
+    fig.tight_layout()
+    return fig
+
+
+def _headline(stats: tuple[Any, dict[str, Any]], binary: bool) -> float:
+    mean, percentiles = stats
+    values = list(percentiles.values())
+    return float(mean.value if binary or not values else values[len(values) // 2].value)
+
+
+def _sweep_line(ax: Any, view: SweepView, name: str, binary: bool, label: str) -> None:
+    axis, unit, values = view.axes[0]
+    x = np.array(values)
+    y = np.array([_headline(c.outputs[name], binary) for c in view.cells])
+    if binary:
+        se = np.array([c.outputs[name][0].se for c in view.cells])
+        low, high = np.clip(y - 2 * se, 0, 1), np.clip(y + 2 * se, 0, 1)
+        band = "±2 standard errors"
+    else:
+        ps = [list(c.outputs[name][1].values()) for c in view.cells]
+        low = np.array([p[0].value for p in ps])
+        high = np.array([p[-1].value for p in ps])
+        band = "outer percentiles"
+    ax.fill_between(x, low, high, color="#4c72b0", alpha=0.25, label=band)
+    ax.plot(x, y, color="#4c72b0", marker="o", label=label)
+    if x.min() > 0 and x.max() / x.min() > 50:
+        ax.set_xscale("log")
+    if not binary and np.all(low > 0) and np.nanmax(high) / np.nanmin(low) > 100:
+        ax.set_yscale("log")
+    ax.set_xlabel(f"{axis} ({unit})" if unit else axis)
+    ax.set_ylabel(label)
+    ax.legend(fontsize=8, loc="best")
+
+
+def _sweep_heatmap(ax: Any, view: SweepView, name: str, binary: bool, label: str) -> None:
+    (rows_name, rows_unit, rows), (cols_name, cols_unit, cols) = view.axes
+    grid = np.array([_headline(c.outputs[name], binary) for c in view.cells]).reshape(
+        len(rows), len(cols)
+    )
+    shown, colorbar = grid, label
+    if not binary and np.all(grid > 0) and grid.max() / grid.min() > 100:
+        shown, colorbar = np.log10(grid), f"log10 of the {label}"
+    image = ax.imshow(shown, aspect="auto", origin="lower", cmap="viridis")
+    ax.figure.colorbar(image, ax=ax, label=colorbar)
+    ax.set_xticks(range(len(cols)), [number(v) for v in cols], fontsize=7, rotation=45)
+    ax.set_yticks(range(len(rows)), [number(v) for v in rows], fontsize=7)
+    ax.set_xlabel(f"{cols_name} ({cols_unit})" if cols_unit else cols_name)
+    ax.set_ylabel(f"{rows_name} ({rows_unit})" if rows_unit else rows_name)
+    if grid.size <= 100:
+        for (i, j), value in np.ndenumerate(grid):
+            text = f"{value:.2f}" if binary else number(value)
+            ax.text(j, i, text, ha="center", va="center", fontsize=6, color="white")

@@ -13,10 +13,8 @@ import html
 import re
 from collections.abc import Sequence
 
-import numpy as np
-
 from alignment_runway import __version__
-from alignment_runway.formatting import number
+from alignment_runway.formatting import estimate_parts, number, probability
 from alignment_runway.reports.figures import (
     FigureSpec,
     distribution_figure,
@@ -25,38 +23,42 @@ from alignment_runway.reports.figures import (
     render,
     sensitivity_panels,
 )
-from alignment_runway.results import (
-    ALL_OUTPUTS,
-    EssayFigure,
-    RaceResult,
-    RunResult,
-    SensitivityResult,
+from alignment_runway.results import RaceResult, RunResult, SensitivityResult
+from alignment_runway.views import (
+    OUTPUT_SPECS,
+    EssayView,
+    Estimate,
+    InputRow,
+    Interval,
+    SummaryRow,
+    display_unit,
+    input_rows,
+    output_rows,
+    race_view,
+    sensitivity_view,
+    summary_view,
 )
-from alignment_runway.scenarios import PARAMETERS
-from alignment_runway.units import factor
+from alignment_runway.views.runs import REPORT_PERCENTILES
 
 __all__ = [
     "FIGURE_STEMS",
+    "STYLE",
+    "esc",
+    "estimate_html",
+    "figure_html",
     "figure_specs",
     "report_html",
     "result_html",
+    "scenario_section",
     "summary_table_html",
 ]
 
 #: Every figure a report can carry (``--figures`` writes those of its result).
 FIGURE_STEMS = ("research-per-month", "research", "research-by-month", "window-end", "tornado")
-#: Outputs left out of summary tables (shown as shares instead).
-_CATEGORICAL = ("race.end_reason", "race.success")
-#: How the headline's units read in a sentence.
-_READABLE = {
-    "researcher_year": "researcher-years",
-    "researcher_month/month": "researcher-months per month of lead",
-}
-_SPECS = {spec.name: spec for spec in ALL_OUTPUTS}
 #: The output each kind of result leads with.
 _HEADLINE = {"run": "static.research_per_month", "race": "race.research"}
 
-_STYLE = """
+STYLE = """
 body { font-family: system-ui, -apple-system, "Segoe UI", sans-serif; margin: 2rem auto;
        max-width: 62rem; padding: 0 1rem; color: #1f2328; line-height: 1.45; }
 h1 { font-size: 1.6rem; margin-bottom: 0.2rem; } h2 { border-bottom: 1px solid #d0d7de;
@@ -87,18 +89,13 @@ figcaption { color: #57606a; font-size: 0.85rem; }
 """
 
 
-def _e(text: object) -> str:
+def esc(text: object) -> str:
+    """``text`` escaped for HTML (quotes too)."""
     return html.escape(str(text), quote=True)
 
 
 def _kind(result: RunResult) -> str:
     return "race" if isinstance(result, RaceResult) else "run"
-
-
-def _display(name: str) -> tuple[str, float]:
-    """An output's display unit and the factor from its canonical unit."""
-    spec = _SPECS[name]
-    return spec.display_unit, factor(spec.unit, spec.display_unit)
 
 
 def figure_specs(
@@ -108,9 +105,9 @@ def figure_specs(
     specs: list[FigureSpec] = []
     headline = _HEADLINE[_kind(result)]
     if result.samples > 1 and headline in result.values:
-        unit, scale = _display(headline)
+        unit, scale = display_unit(headline)
         values = result.values[headline]
-        label = _SPECS[headline].meaning
+        label = OUTPUT_SPECS[headline].meaning
         specs.append(
             FigureSpec(
                 headline.split(".", 1)[1].replace("_", "-"),
@@ -120,7 +117,7 @@ def figure_specs(
         )
     if isinstance(result, RaceResult):
         if result.trajectories.shape[0]:
-            unit, scale = _display("race.research")
+            unit, scale = display_unit("race.research")
             month, paths = result.month, result.trajectories
             specs.append(
                 FigureSpec(
@@ -141,7 +138,7 @@ def figure_specs(
                 )
             )
     if sensitivity:
-        display = {r.output: _SPECS[r.output].display_unit for r in sensitivity}
+        display = {r.output: OUTPUT_SPECS[r.output].display_unit for r in sensitivity}
         specs.append(
             FigureSpec(
                 "tornado",
@@ -156,9 +153,9 @@ def figure_specs(
 def report_html(
     result: RunResult,
     sensitivity: Sequence[SensitivityResult] = (),
-    audit: Sequence[EssayFigure] | None = None,
+    audit: EssayView | None = None,
 ) -> str:
-    """The whole report as one HTML document."""
+    """The whole report as one HTML document, its tables drawn from the views."""
     scenario = result.scenario
     kind = _kind(result)
     title = f"alignment-runway {kind}: {scenario.name}"
@@ -167,20 +164,20 @@ def report_html(
         "<!DOCTYPE html>",
         '<html lang="en"><head><meta charset="utf-8">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
-        f"<title>{_e(title)}</title><style>{_STYLE}</style></head><body>",
-        f"<header><h1>{_e(title)}</h1>",
-        f'<p class="meta">{_e(scenario.description)}</p>',
-        f'<p class="meta">{_e(_run_line(result))}</p></header>',
+        f"<title>{esc(title)}</title><style>{STYLE}</style></head><body>",
+        f"<header><h1>{esc(title)}</h1>",
+        f'<p class="meta">{esc(scenario.description)}</p>',
+        f'<p class="meta">{esc(_run_line(result))}</p></header>',
         _headline(result),
         _results_section(result),
     ]
     if isinstance(result, RaceResult):
         parts.append(_race_section(result, figures))
     parts.append(_distributions_section(result, figures))
-    parts.append(_sensitivity_section(result, sensitivity, figures))
+    parts.append(_sensitivity_section(sensitivity, figures))
     if audit is not None:
         parts.append(_essay_section(audit))
-    parts.append(_scenario_section(result))
+    parts.append(scenario_section(scenario.name, input_rows(scenario)))
     parts.append("</body></html>")
     return "\n".join(parts) + "\n"
 
@@ -196,50 +193,49 @@ def _run_line(result: RunResult) -> str:
 
 
 def _headline(result: RunResult) -> str:
-    name = _HEADLINE[_kind(result)]
-    x = result.values.get(name)
-    if x is None:
+    """The headline sentence, from the run's or the race's view."""
+    interval: Interval | None
+    success: Estimate | None = None
+    if isinstance(result, RaceResult):
+        view = race_view(result, REPORT_PERCENTILES)
+        interval, what, unit = view.research, "Research in the window", "researcher-years"
+        success = view.success
+    else:
+        interval = summary_view(result, REPORT_PERCENTILES).headline
+        what, unit = "Research", "researcher-months per month of lead"
+    if interval is None:
         return ""
-    unit, scale = _display(name)
-    unit = _READABLE.get(unit, unit)
-    p5, p50, p95 = (float(v) * scale for v in np.percentile(x, [5, 50, 95]))
-    what = "Research" if name.startswith("static.") else "Research in the window"
     if result.samples == 1:
-        text = f"{what}: <strong>{_e(number(p50))} {_e(unit)}</strong>"
+        text = f"{what}: <strong>{esc(number(interval.p50))} {esc(unit)}</strong>"
     else:
         text = (
-            f"{what}: median <strong>{_e(number(p50))} {_e(unit)}</strong>; 90% interval "
-            f"{_e(number(p5))} to {_e(number(p95))}"
+            f"{what}: median <strong>{esc(number(interval.p50))} {esc(unit)}</strong>; 90% "
+            f"interval {esc(number(interval.p5))} to {esc(number(interval.p95))}"
         )
-    if isinstance(result, RaceResult) and result.has_requirement:
-        success = result.success()
-        text += f". P(success) = {success.value:.3f} ± {success.se:.3f}"
+    if success is not None:
+        text += f". P(success) = {esc(probability(success.value, success.se))}"
     return f'<p class="headline">{text}.</p>'
 
 
-def _scenario_section(result: RunResult) -> str:
-    rows = []
-    for name, spec in PARAMETERS.items():
-        setting = result.scenario.settings.get(name)
-        if setting is None:
-            continue
-        rows.append(
-            "<tr>"
-            f"<td><code>{_e(name)}</code></td><td>{_e(spec.symbol)}</td>"
-            f"<td>{_e(setting.text)}</td><td>{_e(spec.display_unit)}</td>"
-            f'<td>{_e(spec.meaning)}</td><td class="source">{_e(setting.source or setting.where)}'
-            "</td>"
-            "</tr>"
-        )
+def scenario_section(name: str, rows: Sequence[InputRow], anchor: str = "scenario") -> str:
+    """Every parameter of a scenario as written, with unit, meaning and source."""
+    cells = [
+        "<tr>"
+        f"<td><code>{esc(row.name)}</code></td><td>{esc(row.symbol)}</td>"
+        f"<td>{esc(row.as_written)}</td><td>{esc(row.unit)}</td>"
+        f'<td>{esc(row.meaning)}</td><td class="source">{esc(row.source or row.where)}</td>'
+        "</tr>"
+        for row in rows
+    ]
     head = "".join(
         f"<th>{h}</th>" for h in ("parameter", "symbol", "value", "unit", "meaning", "source")
     )
     return (
-        '<section id="scenario"><h2>Scenario</h2>'
-        f"<p>{_e(result.scenario.name)}: every parameter as written (a value or a "
+        f'<section id="{esc(anchor)}"><h2>Scenario</h2>'
+        f"<p>{esc(name)}: every parameter as written (a value or a "
         "distribution), with its unit, meaning and source.</p>"
         f'<table class="parameters">{_COLUMNS}<thead><tr>{head}</tr></thead>'
-        f"<tbody>{''.join(rows)}</tbody></table></section>"
+        f"<tbody>{''.join(cells)}</tbody></table></section>"
     )
 
 
@@ -252,56 +248,49 @@ _COLUMNS = (
 )
 
 
-def summary_table_html(result: RunResult, names: Sequence[str] | None = None) -> str:
-    """Outputs' means and percentiles with Monte Carlo errors, as an HTML table."""
-    if names is not None:
-        chosen = list(names)
-    else:  # a race leads with its own outputs; categories and 0/1 are reported elsewhere
-        race = [n for n in result.outputs if n.startswith("race.") and n not in _CATEGORICAL]
-        chosen = race + [n for n in result.outputs if not n.startswith("race.")]
-    rows = []
-    for row in result.summaries((5.0, 50.0, 95.0), None, chosen):
-        if row.name not in _SPECS:
-            continue
-        unit, scale = _display(row.name)
-        cells = [row.mean.scaled(scale), *(e.scaled(scale) for e in row.percentiles.values())]
-        shown = "".join(f'<td class="num">{_estimate(e.value, e.se)}</td>' for e in cells)
-        rows.append(
-            f"<tr><td><code>{_e(row.name)}</code></td>{shown}<td>{_e(unit)}</td>"
-            f'<td class="meaning">{_e(_SPECS[row.name].meaning)}</td></tr>'
+def summary_table_html(rows: Sequence[SummaryRow]) -> str:
+    """Output rows (means and percentiles with Monte Carlo errors) as an HTML table."""
+    labels = list(rows[0].percentiles) if rows else [f"p{q:g}" for q in REPORT_PERCENTILES]
+    cells = []
+    for row in rows:
+        shown = "".join(
+            f'<td class="num">{estimate_html(e)}</td>'
+            for e in (row.mean, *row.percentiles.values())
         )
+        cells.append(
+            f"<tr><td><code>{esc(row.name)}</code></td>{shown}<td>{esc(row.unit)}</td>"
+            f'<td class="meaning">{esc(OUTPUT_SPECS[row.name].meaning)}</td></tr>'
+        )
+    numeric = ("mean", *labels)
     head = "".join(
-        f'<th class="{"num" if h in ("mean", "p5", "p50", "p95") else ""}">{h}</th>'
-        for h in ("output", "mean", "p5", "p50", "p95", "unit", "meaning")
+        f'<th class="{"num" if h in numeric else ""}">{h}</th>'
+        for h in ("output", *numeric, "unit", "meaning")
     )
     columns = "".join(
-        f'<col class="{c}">' for c in ("output", "num", "num", "num", "num", "unit", "meaning")
+        f'<col class="{c}">' for c in ("output", *("num" for _ in numeric), "unit", "meaning")
     )
     return (
         f'<table class="summary"><colgroup>{columns}</colgroup><thead><tr>{head}</tr></thead>'
-        f"<tbody>{''.join(rows)}</tbody></table>"
+        f"<tbody>{''.join(cells)}</tbody></table>"
     )
 
 
 def result_html(result: RunResult) -> str:
     """A result in a notebook: what was run, the headline and the summary table."""
     return (
-        f"<div><p><strong>{_e(result.scenario.name)}</strong>: {_e(_run_line(result))}</p>"
-        f"{_headline(result)}{summary_table_html(result)}</div>"
+        f"<div><p><strong>{esc(result.scenario.name)}</strong>: {esc(_run_line(result))}</p>"
+        f"{_headline(result)}{summary_table_html(output_rows(result))}</div>"
     )
 
 
-def _estimate(value: float, se: float) -> str:
-    """A value, and under it its relative standard error (HTML)."""
-    if not np.isfinite(value):
-        return "never" if value > 0 else _e(number(value))
-    if se == 0 or not np.isfinite(se) or value == 0:
-        return _e(number(value))
-    return f'{_e(number(value))}<span class="se">±{abs(se / value):.1%}</span>'
+def estimate_html(est: Estimate) -> str:
+    """A value, and under it its relative standard error."""
+    value, error = estimate_parts(est.value, est.se)
+    return esc(value) + (f'<span class="se">{esc(error)}</span>' if error else "")
 
 
 def _results_section(result: RunResult) -> str:
-    notes = "".join(f'<p class="note">{_e(note)}</p>' for note in result.notes())
+    notes = "".join(f'<p class="note">{esc(note)}</p>' for note in result.notes())
     error = (
         ""
         if result.samples == 1
@@ -310,45 +299,47 @@ def _results_section(result: RunResult) -> str:
     return (
         '<section id="results"><h2>Results</h2>'
         f"<p>Every output in its display unit.{error}</p>"
-        f"{summary_table_html(result)}{notes}</section>"
+        f"{summary_table_html(output_rows(result))}{notes}</section>"
     )
 
 
-def _essay_section(audit: Sequence[EssayFigure]) -> str:
+def _essay_section(audit: EssayView) -> str:
     rows = []
-    for index, fig in enumerate(audit, start=1):
-        verdict = f'<span class="{fig.verdict}">{_e(fig.verdict)}</span>'
+    for index, fig in enumerate(audit.figures, start=1):
+        verdict = f'<span class="{fig.verdict}">{esc(fig.verdict)}</span>'
         rows.append(
-            f"<tr><td>{index}</td><td>{_e(fig.quantity)}</td><td>{_e(fig.stated_text)}</td>"
-            f'<td class="num">{_e(number(fig.computed))} {_e(fig.unit)}</td>'
-            f'<td class="num">{fig.ratio:.2f}</td><td>{verdict}</td><td>{_e(fig.reason)}</td>'
+            f"<tr><td>{index}</td><td>{esc(fig.quantity)}</td><td>{esc(fig.stated_text)}</td>"
+            f'<td class="num">{esc(number(fig.computed))} {esc(fig.unit)}</td>'
+            f'<td class="num">{fig.ratio:.2f}</td><td>{verdict}</td><td>{esc(fig.reason)}</td>'
             "</tr>"
         )
     head = "".join(
         f"<th>{h}</th>"
         for h in ("#", "figure", "essay says", "model computes", "ratio", "verdict", "why")
     )
-    differ = sum(fig.verdict == "differs" for fig in audit)
+    total, differ = len(audit.figures), audit.differing
     return (
         '<section id="essay"><h2>The essay, audited</h2>'
-        f"<p>{len(audit) - differ} of {len(audit)} figures agree within 10%; {differ} differ.</p>"
+        f"<p>{total - differ} of {total} figures agree within {audit.tolerance:.0%}; "
+        f"{differ} differ.</p>"
         f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
         "</section>"
     )
 
 
-def _figure(spec: FigureSpec) -> str:
+def figure_html(spec: FigureSpec) -> str:
+    """A figure drawn inline as SVG, with its caption."""
     svg = render(spec.draw(), "svg").decode("utf-8")
     svg = svg[svg.index("<svg") :]  # drop the XML prolog and doctype: inline SVG needs neither
     svg = re.sub(r"<metadata>.*?</metadata>", "", svg, flags=re.DOTALL)
-    return f"<figure>{svg}<figcaption>{_e(spec.caption)}</figcaption></figure>"
+    return f"<figure>{svg}<figcaption>{esc(spec.caption)}</figcaption></figure>"
 
 
 def _distributions_section(result: RunResult, figures: dict[str, FigureSpec]) -> str:
     headline = _HEADLINE[_kind(result)]
     stem = headline.split(".", 1)[1].replace("_", "-")
     body = (
-        _figure(figures[stem])
+        figure_html(figures[stem])
         if stem in figures
         else '<p class="note">The scenario has no uncertain input, so each output is one value '
         "and has no distribution to show.</p>"
@@ -357,18 +348,19 @@ def _distributions_section(result: RunResult, figures: dict[str, FigureSpec]) ->
 
 
 def _race_section(result: RaceResult, figures: dict[str, FigureSpec]) -> str:
+    view = race_view(result, REPORT_PERCENTILES)
     reasons = ", ".join(
-        f"{name} {e.value:.1%}" for name, e in result.end_reasons().items() if e.value > 0
+        f"{name} {e.value:.1%}" for name, e in view.end_reasons.items() if e.value > 0
     )
-    body = [f"<p>Why the window ended: {_e(reasons)}.</p>"]
+    body = [f"<p>Why the window ended: {esc(reasons)}.</p>"]
     for stem in ("research-by-month", "window-end"):
         if stem in figures:
-            body.append(_figure(figures[stem]))
+            body.append(figure_html(figures[stem]))
     return f'<section id="race"><h2>The race</h2>{"".join(body)}</section>'
 
 
 def _sensitivity_section(
-    result: RunResult, sensitivity: Sequence[SensitivityResult], figures: dict[str, FigureSpec]
+    sensitivity: Sequence[SensitivityResult], figures: dict[str, FigureSpec]
 ) -> str:
     if not sensitivity or "tornado" not in figures:
         body = (
@@ -376,26 +368,25 @@ def _sensitivity_section(
             "sensitivity analysis to rank.</p>"
         )
     else:
-        rows = []
-        for res in sensitivity:
-            unit, scale = _display(res.output)
-            for row in res.tornado:
-                rows.append(
-                    f"<tr><td><code>{_e(res.output)}</code></td><td><code>{_e(row.name)}</code>"
-                    f'</td><td class="num">{_e(number(row.output_low * scale))}</td>'
-                    f'<td class="num">{_e(number(row.output_high * scale))}</td>'
-                    f'<td class="num">{_e(number(row.swing * scale))}</td><td>{_e(unit)}</td></tr>'
-                )
+        views = [sensitivity_view(res) for res in sensitivity]
+        rows = [
+            f"<tr><td><code>{esc(view.label)}</code></td><td><code>{esc(row['input'])}</code>"
+            f'</td><td class="num">{esc(number(row["output_at_p5"]))}</td>'
+            f'<td class="num">{esc(number(row["output_at_p95"]))}</td>'
+            f'<td class="num">{esc(number(row["swing"]))}</td><td>{esc(view.unit)}</td></tr>'
+            for view in views
+            for row in view.rows
+        ]
         head = "".join(
             f"<th>{h}</th>"
             for h in ("output", "input", "input at p5", "input at p95", "swing", "unit")
         )
         notes = "".join(
-            f'<p class="note">{_e(n)}</p>'
-            for n in dict.fromkeys(n for r in sensitivity for n in r.notes)
+            f'<p class="note">{esc(n)}</p>'
+            for n in dict.fromkeys(n for v in views for n in v.notes)
         )
         body = (
-            _figure(figures["tornado"])
+            figure_html(figures["tornado"])
             + f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
             + notes
         )

@@ -287,7 +287,7 @@ class RaceResult(RunResult):
             notes.append(
                 f"{self.cut:,} of {self.samples:,} samples had a window longer than the horizon "
                 f"of {self.months:g} months; their window and research were cut there "
-                "(raise --months to see them whole)"
+                "(a longer horizon, months, shows them whole)"
             )
         return notes
 

@@ -12,7 +12,6 @@ the monotone transforms to each input's distribution (Pearson 1907; Kruskal 1958
 
 from __future__ import annotations
 
-import difflib
 import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -21,7 +20,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from alignment_runway.errors import ScenarioError
+from alignment_runway.errors import ScenarioError, did_you_mean
 from alignment_runway.scenarios.specs import PARAMETERS, suggest
 
 __all__ = ["Correlation", "check_correlations", "mixing_matrix", "parse_correlations"]
@@ -116,8 +115,7 @@ def check_correlations(
     for c in correlations:
         for name in (c.first, c.second):
             if name not in uncertain:
-                close = difflib.get_close_matches(name, list(uncertain), n=1, cutoff=0.6)
-                hint = f"; did you mean {close[0]}?" if close else ""
+                hint = did_you_mean(name, uncertain)
                 raise ScenarioError(
                     f"{c.where}: [correlations]: expected uncertain inputs (distributions); "
                     f"received {name!r}, which has one value in this scenario{hint}"

@@ -7,7 +7,6 @@ checked against the parameter's bounds: one that can leave them is an error unle
 
 from __future__ import annotations
 
-import difflib
 import math
 import re
 from collections.abc import Callable
@@ -15,7 +14,7 @@ from typing import Any
 
 from alignment_runway import distributions as d
 from alignment_runway import units
-from alignment_runway.errors import ScenarioError
+from alignment_runway.errors import ScenarioError, did_you_mean
 from alignment_runway.scenarios.specs import ParamSpec
 
 __all__ = ["MIXTURE_COMPONENTS", "MIXTURE_DEPTH", "TO", "parse_distribution"]
@@ -128,8 +127,7 @@ def _table(
     if name is None:
         raise ctx.error("a table with a 'dist' key such as dist = \"lognormal\"", repr(table))
     if not isinstance(name, str) or name not in _SHAPES:
-        close = difflib.get_close_matches(str(name), _SHAPES, n=1, cutoff=0.5)
-        hint = f"; did you mean {close[0]!r}?" if close else ""
+        hint = did_you_mean(str(name), _SHAPES, cutoff=0.5, quote=True)
         raise ctx.error(f"a distribution among {', '.join(_SHAPES)}", f"dist = {name!r}{hint}")
     required, optional = _SHAPES[name]
     keys = set(table)

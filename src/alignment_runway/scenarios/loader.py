@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from alignment_runway.distributions import Distribution
-from alignment_runway.errors import ScenarioError
+from alignment_runway.errors import ScenarioError, did_you_mean
 from alignment_runway.scenarios.correlations import (
     Correlation,
     check_correlations,
@@ -331,11 +331,8 @@ def _read_preset(name: str) -> _Layer:
 
 
 def _preset_hint(name: str) -> str:
-    import difflib
-
     names = preset_names()
-    close = difflib.get_close_matches(name, names, n=1, cutoff=0.5)
-    hint = f"; did you mean {close[0]!r}?" if close else ""
+    hint = did_you_mean(name, names, cutoff=0.5, quote=True)
     return f"{hint} (available: {', '.join(names)})"
 
 
@@ -459,10 +456,7 @@ def _check_top(data: dict[str, Any], at: Any) -> None:
     for key, value in data.items():
         if key in SECTIONS or key in _TOP_KEYS:
             continue
-        import difflib
-
-        close = difflib.get_close_matches(key, [*SECTIONS, *_TOP_KEYS], n=1, cutoff=0.6)
-        hint = f"; did you mean {close[0]!r}?" if close else ""
+        hint = did_you_mean(key, [*SECTIONS, *_TOP_KEYS], quote=True)
         what = "section" if isinstance(value, dict) else "key"
         raise ScenarioError(
             f"{at(key)}: unknown {what} {key!r}{hint} (sections: {', '.join(SECTIONS)}; "

@@ -6,11 +6,10 @@ every parameter's default. Bounds are in canonical units.
 
 from __future__ import annotations
 
-import difflib
 import math
 from dataclasses import dataclass
 
-from alignment_runway.errors import ScenarioError
+from alignment_runway.errors import ScenarioError, close_names, suggestion
 
 __all__ = ["PARAMETERS", "SECTIONS", "ParamSpec", "get_spec"]
 
@@ -392,8 +391,8 @@ def suggest(name: str) -> str:
     """
     key = name.rsplit(".", 1)[-1]
     moved = [n for n in PARAMETERS if n.split(".", 1)[1] == key]
-    close = moved or difflib.get_close_matches(name, PARAMETERS, n=3, cutoff=0.6)
+    close = moved or close_names(name, PARAMETERS, n=3)
     if not close:
         keys = {n.split(".", 1)[1]: n for n in PARAMETERS}
-        close = [keys[k] for k in difflib.get_close_matches(key, keys, n=3, cutoff=0.6)]
-    return f"; did you mean {' or '.join(close)}?" if close else ""
+        close = [keys[k] for k in close_names(key, keys, n=3)]
+    return suggestion(close)

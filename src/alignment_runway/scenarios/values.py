@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import math
 import re
 import sys
@@ -10,7 +9,7 @@ from typing import Any
 
 from alignment_runway import units
 from alignment_runway.distributions import Distribution
-from alignment_runway.errors import ScenarioError
+from alignment_runway.errors import ScenarioError, did_you_mean
 from alignment_runway.scenarios.dists import TO, parse_distribution
 from alignment_runway.scenarios.specs import ParamSpec
 
@@ -172,8 +171,7 @@ def _parse_quantity(spec: ParamSpec, text: str, where: str, label: str = "") -> 
         unknown = str(getattr(exc, "unit_names", "") or exc)
         unknown = unknown.strip("()',")
         known = list(getattr(reg, "_units", {}))
-        close = difflib.get_close_matches(unknown, known, n=2, cutoff=0.6)
-        hint = f"; did you mean {' or '.join(close)}?" if close else ""
+        hint = did_you_mean(unknown, known, n=2)
         raise _error(
             spec,
             where,

@@ -4,9 +4,17 @@ The command line's tables, every ``--format json`` document, the HTML report and
 are rendered from these records, so they cannot drift apart.
 """
 
+from alignment_runway.analysis.paired import PairedSummary
 from alignment_runway.analysis.summary import Estimate
-from alignment_runway.views.common import InputRow, display_unit, estimate_record, input_rows
-from alignment_runway.views.names import explain_record, preset_rows
+from alignment_runway.views.common import (
+    OUTPUT_SPECS,
+    InputRow,
+    display_unit,
+    estimate_record,
+    input_rows,
+)
+from alignment_runway.views.compared import CompareView, compare_view
+from alignment_runway.views.names import explain_record, preset_rows, validation_record
 from alignment_runway.views.records import (
     DiffView,
     ListedRun,
@@ -26,6 +34,7 @@ from alignment_runway.views.runs import (
     RaceView,
     SummaryRow,
     SummaryView,
+    output_rows,
     point_view,
     race_view,
     summary_view,
@@ -33,15 +42,20 @@ from alignment_runway.views.runs import (
 from alignment_runway.views.studies import (
     DevloopView,
     EssayView,
+    SensitivityStudy,
     SensitivityView,
     devloop_view,
     essay_view,
+    sensitivity_study,
     sensitivity_view,
 )
+from alignment_runway.views.swept import PlanView, SweepView, plan_view, sweep_view
 
 __all__ = [
     "FAN_QUANTILES",
+    "OUTPUT_SPECS",
     "STAGES",
+    "CompareView",
     "DevloopView",
     "DiffView",
     "EssayView",
@@ -50,12 +64,17 @@ __all__ = [
     "Interval",
     "ListedRun",
     "OutputRow",
+    "PairedSummary",
+    "PlanView",
     "PointView",
     "RaceView",
     "ReproductionView",
+    "SensitivityStudy",
     "SensitivityView",
     "SummaryRow",
     "SummaryView",
+    "SweepView",
+    "compare_view",
     "devloop_view",
     "diff_view",
     "display_unit",
@@ -64,12 +83,17 @@ __all__ = [
     "explain_record",
     "input_rows",
     "listed_runs",
+    "output_rows",
+    "plan_view",
     "point_view",
     "preset_rows",
     "race_view",
     "record_json",
     "record_rows",
     "reproduction_view",
+    "sensitivity_study",
     "sensitivity_view",
     "summary_view",
+    "sweep_view",
+    "validation_record",
 ]

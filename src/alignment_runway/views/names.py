@@ -6,12 +6,12 @@ from typing import Any
 
 from alignment_runway.errors import InputError, did_you_mean
 from alignment_runway.results import ALL_OUTPUTS
-from alignment_runway.scenarios import PARAMETERS, load_preset, preset_names
+from alignment_runway.scenarios import PARAMETERS, Scenario, load_preset, preset_names
 from alignment_runway.scenarios.loader import BASE_PRESET, preset_description
 from alignment_runway.scenarios.specs import suggest
 from alignment_runway.units import factor
 
-__all__ = ["explain_record", "preset_rows"]
+__all__ = ["explain_record", "preset_rows", "validation_record"]
 
 
 def explain_record(name: str) -> dict[str, Any]:
@@ -56,3 +56,17 @@ def explain_record(name: str) -> dict[str, Any]:
 def preset_rows() -> list[dict[str, str]]:
     """Every built-in preset's name and description."""
     return [{"name": name, "description": preset_description(name)} for name in preset_names()]
+
+
+def validation_record(file: str, scenario: Scenario) -> dict[str, Any]:
+    """A scenario file found valid: what it starts from and the parameters it sets itself.
+
+    A parameter counts as the file's own when the file (or a setting given with it, not a
+    preset it extends) sets it.
+    """
+    own = sorted(
+        n
+        for n, s in scenario.settings.items()
+        if s.where.startswith(file) or (s.layer > 0 and not s.where.startswith("preset "))
+    )
+    return {"file": file, "valid": True, "starts_from": scenario.starts_from, "sets": own}

@@ -6,6 +6,7 @@ estimate with its Monte Carlo standard error.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -29,6 +30,7 @@ from alignment_runway.views.common import (
 __all__ = [
     "FAN_QUANTILES",
     "RACE_TABLE",
+    "REPORT_PERCENTILES",
     "STAGES",
     "Interval",
     "OutputRow",
@@ -36,6 +38,7 @@ __all__ = [
     "RaceView",
     "SummaryRow",
     "SummaryView",
+    "output_rows",
     "point_view",
     "race_view",
     "summary_view",
@@ -53,6 +56,10 @@ RACE_TABLE = (
     "race.field_years",
     "race.time_to_requirement",
 )
+#: Outputs summarized as shares elsewhere, left out of an output table.
+_CATEGORICAL = ("race.end_reason", "race.success")
+#: The percentiles a report's output table shows.
+REPORT_PERCENTILES = (5.0, 50.0, 95.0)
 #: Quantiles of research by month.
 FAN_QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
 
@@ -69,15 +76,8 @@ class OutputRow:
     meaning: str
 
     def to_json(self) -> dict[str, Any]:
-        """The row as JSON."""
-        return {
-            "name": self.name,
-            "symbol": self.symbol,
-            "stage": self.stage,
-            "value": self.value,
-            "unit": self.unit,
-            "meaning": self.meaning,
-        }
+        """The row as JSON (its fields, in order)."""
+        return dataclasses.asdict(self)
 
 
 @dataclass(frozen=True)
@@ -163,19 +163,22 @@ class SummaryRow:
     percentiles: dict[str, Estimate]
     above: tuple[tuple[float, Estimate], ...] = ()
 
-    def to_json(self) -> dict[str, Any]:
-        """The row as JSON (``kind`` and ``above`` only for a run's rows)."""
-        return {
-            "name": self.name,
-            "kind": self.kind,
+    def to_json(self, *, full: bool = True) -> dict[str, Any]:
+        """The row as JSON (``kind`` and ``above`` only when ``full``: a run's rows)."""
+        record: dict[str, Any] = {"name": self.name}
+        if full:
+            record["kind"] = self.kind
+        record |= {
             "unit": self.unit,
             "mean": estimate_record(self.mean),
             "percentiles": {k: estimate_record(e) for k, e in self.percentiles.items()},
-            "above": [
+        }
+        if full:
+            record["above"] = [
                 {"threshold": t, "unit": self.unit, "probability": estimate_record(e)}
                 for t, e in self.above
-            ],
-        }
+            ]
+        return record
 
 
 def _rows(
@@ -198,6 +201,18 @@ def _rows(
             )
         )
     return tuple(rows)
+
+
+def output_rows(
+    result: RunResult, qs: Sequence[float] = REPORT_PERCENTILES
+) -> tuple[SummaryRow, ...]:
+    """Every summarized output of a run or race, a race's own outputs first.
+
+    The end reason and success are categories and 0/1 values, shown as shares instead.
+    """
+    names = [n for n in result.outputs if n in OUTPUT_SPECS and n not in _CATEGORICAL]
+    race = [n for n in names if n.startswith("race.")]
+    return _rows(result, qs, None, race + [n for n in names if not n.startswith("race.")])
 
 
 @dataclass(frozen=True)
@@ -337,15 +352,7 @@ class RaceView:
             "chunk_size": self.chunk_size,
             "workers": self.workers,
             "inputs": [row.to_json() for row in self.inputs],
-            "summary": [
-                {
-                    "name": row.name,
-                    "unit": row.unit,
-                    "mean": estimate_record(row.mean),
-                    "percentiles": {k: estimate_record(e) for k, e in row.percentiles.items()},
-                }
-                for row in self.rows
-            ],
+            "summary": [row.to_json(full=False) for row in self.rows],
             "end_reasons": {name: estimate_record(e) for name, e in self.end_reasons.items()},
             "required_research_researcher_year": self.required,
             "success": None if self.success is None else estimate_record(self.success),

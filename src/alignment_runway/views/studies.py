@@ -13,9 +13,11 @@ from alignment_runway.views.common import display_unit, estimate_record, spread,
 __all__ = [
     "DevloopView",
     "EssayView",
+    "SensitivityStudy",
     "SensitivityView",
     "devloop_view",
     "essay_view",
+    "sensitivity_study",
     "sensitivity_view",
 ]
 
@@ -111,6 +113,32 @@ def sensitivity_view(result: SensitivityResult) -> SensitivityView:
         rows=tuple(rows),
         notes=result.notes,
     )
+
+
+@dataclass(frozen=True)
+class SensitivityStudy:
+    """A sensitivity analysis of one or more outputs of a scenario."""
+
+    scenario: str
+    method: str
+    seed: int
+    results: tuple[SensitivityView, ...]
+
+    def to_json(self) -> dict[str, Any]:
+        """The view as the ``sensitivity --format json`` document."""
+        return {
+            "scenario": self.scenario,
+            "method": self.method,
+            "seed": self.seed,
+            "results": [view.to_json() for view in self.results],
+        }
+
+
+def sensitivity_study(
+    scenario: str, method: str, seed: int, results: Sequence[SensitivityResult]
+) -> SensitivityStudy:
+    """The view of a sensitivity analysis, one ``SensitivityView`` per output."""
+    return SensitivityStudy(scenario, method, seed, tuple(sensitivity_view(r) for r in results))
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,192 @@
+"""``sweep``: a grid of scenarios, each cell a full run or race with the same seed."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.markup import escape
+from rich.table import Table
+
+from alignment_runway import api, views
+from alignment_runway.cli.common import (
+    ClusterOpt,
+    FileArg,
+    Format,
+    FormatOpt,
+    PercentilesOpt,
+    PresetOpt,
+    SamplesOpt,
+    SeedOpt,
+    SetOpt,
+    console,
+    emit_json,
+    percentile_list,
+    print_notes,
+    progress,
+    scenario_from,
+)
+from alignment_runway.cli.render import cell
+from alignment_runway.cli.run_commands import OutOpt, Step, WorkersOpt
+from alignment_runway.cli.study_commands import FigureOpt, HorizonOpt
+from alignment_runway.formatting import number, probability
+
+__all__ = ["sweep_command"]
+
+GridOpt = Annotated[
+    list[str],
+    typer.Option(
+        "--grid",
+        "-g",
+        metavar="NAME=VALUES",
+        help="A grid axis: NAME=v1,v2,... (values as --set takes them), NAME=lo..hi:n (n values "
+        "evenly spaced) or NAME=lo..hi:n:log (log-spaced). Repeatable, up to 4 axes.",
+    ),
+]
+SweepOutputsOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--output",
+        "-o",
+        metavar="NAME",
+        help="Output to summarise in each cell. Repeatable. [default: race.research, and "
+        "race.success when the scenario sets race.required_research]",
+    ),
+]
+DryRunOpt = Annotated[
+    bool,
+    typer.Option("--dry-run", help="Print the cells and the estimated cost, run nothing."),
+]
+
+
+def sweep_command(
+    file: FileArg = None,
+    preset: PresetOpt = None,
+    settings: SetOpt = None,
+    grid: GridOpt = ...,  # type: ignore[assignment]
+    output: SweepOutputsOpt = None,
+    samples: SamplesOpt = None,
+    seed: SeedOpt = api.DEFAULT_SEED,
+    months: HorizonOpt = api.DEFAULT_MONTHS,
+    step: Annotated[Step, typer.Option("--step", help="The race's step.")] = Step.month,
+    workers: WorkersOpt = 1,
+    cluster: ClusterOpt = None,
+    percentiles: PercentilesOpt = "5,50,95",
+    dry_run: DryRunOpt = False,
+    out: OutOpt = None,
+    figure: FigureOpt = None,
+    force: Annotated[
+        bool, typer.Option("--force", help="Overwrite the --out and --figure files.")
+    ] = False,
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """Sweep a grid of scenarios: every cell a full run or race with the same seed.
+
+    Each cell keeps its outputs' mean and percentiles with Monte Carlo errors. --dry-run
+    prints the cells and the estimated cost; --out writes one row per cell (.csv, .parquet,
+    .json) or the grid as a Dataset (.nc); --figure draws lines over one axis or heatmaps over
+    two; --cluster runs the cells on a Dask cluster.
+    """
+    scenario = scenario_from(file, preset, settings)
+    qs = percentile_list(percentiles)
+    plan = api.plan_sweep(scenario, grid, output, samples, seed, months=months, step=step.value)
+    planned = views.plan_view(plan)
+    if dry_run:
+        emit_json(planned.to_json()) if fmt is Format.json else print_plan(planned, cells=True)
+        return
+    if out is not None:
+        api.check_export_path(out, force)
+    if figure is not None:
+        api.check_sweep_figure(len(plan.axes))
+        api.check_figure_path(figure, force)
+    if fmt is Format.table:
+        print_plan(planned, cells=False)
+    kinds = {name.startswith("race.") for name in plan.outputs}  # a run, a race, or both
+    with progress(len(plan.cells) * plan.samples * len(kinds), fmt is Format.json) as advance:
+        result = api.sweep(
+            scenario,
+            grid,
+            output,
+            samples,
+            seed,
+            months=months,
+            step=step.value,
+            workers=workers,
+            percentiles=qs,
+            progress=advance,
+            cluster=cluster,
+        )
+    view = views.sweep_view(result)
+    emit_json(view.to_json()) if fmt is Format.json else print_sweep(view)
+    if out is not None:
+        written = api.export_sweep(result, Path(out), force=force)
+        sys.stderr.write(f"wrote {written.path} ({written.rows:,} rows)\n")
+    if figure is not None:
+        drawn = api.sweep_figure(result, Path(figure), force=force)
+        sys.stderr.write(f"wrote {drawn}\n")
+
+
+def _duration(seconds: float) -> str:
+    if seconds < 120:
+        return f"{number(seconds)} s"
+    if seconds < 7200:
+        return f"{number(seconds / 60)} min"
+    return f"{number(seconds / 3600)} h"
+
+
+def print_plan(view: views.PlanView, *, cells: bool) -> None:
+    """The plan: axes, cells and cost (and, for a dry run, every cell)."""
+    axes = "; ".join(
+        f"{escape(name)}: {len(values)} value(s) from {number(values[0])} to "
+        f"{number(values[-1])} {unit}".rstrip()
+        for name, unit, values in view.axes
+    )
+    what = "sample-months" if view.kind == "race" else "samples"
+    console.print(
+        f"[bold]Sweep[/] ({view.kind}) of {escape(view.scenario)}: {len(view.cells):,} cells "
+        f"({axes}); {view.samples:,} samples each, seed {view.seed}; "
+        f"{number(view.sample_months)} {what} in all, about "
+        f"{_duration(view.seconds_per_worker)} on one worker"
+    )
+    if cells:
+        table = Table(title="Cells", title_justify="left")
+        table.add_column("cell", justify="right")
+        for name, unit, _ in view.axes:
+            table.add_column(f"{name} ({unit})" if unit else name, justify="right")
+        for k, at in enumerate(view.cells, start=1):
+            table.add_row(str(k), *(number(v) for v in at))
+        console.print(table)
+        print_notes(view.notes)  # a finished sweep prints them after its table
+
+
+def print_sweep(view: views.SweepView) -> None:
+    """Every cell: its value on each axis and each output's middle percentile (or probability)."""
+    table = Table(
+        title="Sweep",
+        title_justify="left",
+        caption=escape(
+            "each output: its middle percentile ± Monte Carlo error [the outer two]; a 0/1 "
+            "output: its probability"
+        ),
+        caption_justify="left",
+    )
+    for name, unit, _ in view.axes:
+        table.add_column(f"{name} ({unit})" if unit else name, justify="right")
+    for name, unit, _, _ in view.outputs:
+        table.add_column(f"{name} ({unit})" if unit else name, justify="right")
+    for c in view.cells:
+        cells = [number(v) for v in c.at]
+        for name, _, _, binary in view.outputs:
+            mean, ps = c.outputs[name]
+            if binary:
+                cells.append(probability(mean.value, mean.se))
+            else:
+                values = list(ps.values())
+                middle = cell(values[len(values) // 2])
+                outer = f" [{number(values[0].value)} to {number(values[-1].value)}]"
+                cells.append(escape(middle + (outer if len(values) > 1 else "")))
+        table.add_row(*cells)
+    console.print(table)
+    print_notes(view.notes)

@@ -1,0 +1,387 @@
+"""Sweep a grid of scenarios (SPEC §11): every cell a full run or race with the same seed.
+
+A grid axis is one parameter and its values: ``NAME=v1,v2,…`` (values as ``--set`` takes them,
+each one value), ``NAME=lo..hi:n`` (``n`` values evenly spaced) or ``NAME=lo..hi:n:log``
+(evenly spaced in the logarithm). The cells are every combination, the first axis varying
+slowest. Each cell keeps only the summaries of the outputs asked for (its samples are dropped as
+soon as they are summarised), so a sweep's memory is one cell's samples, not the grid's.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import itertools
+import math
+import re
+from collections.abc import Callable, Iterable, Mapping, Sequence
+
+import numpy as np
+
+from alignment_runway.analysis.summary import mean, percentiles
+from alignment_runway.engine.checks import STEPS, output_spec
+from alignment_runway.engine.runs import DEFAULT_MONTHS, race, run
+from alignment_runway.errors import InputError
+from alignment_runway.results import DEFAULT_PERCENTILES
+from alignment_runway.results.swept import Axis, CellSummary, OutputSummaryCell, Plan, Sweep
+from alignment_runway.sampling import BLOCK_SIZE, DEFAULT_SEED
+from alignment_runway.scenarios import Scenario, with_settings
+from alignment_runway.scenarios.specs import get_spec
+from alignment_runway.scenarios.values import parse_value
+from alignment_runway.units import factor
+
+__all__ = [
+    "MAX_AXES",
+    "MAX_CELLS",
+    "MapCells",
+    "Plan",
+    "parse_axis",
+    "plan",
+    "plan_grid",
+    "run_cell",
+    "sweep",
+    "sweep_grid",
+]
+
+#: Most grid axes, most values on one axis and most cells in all.
+MAX_AXES = 4
+MAX_VALUES = 1_000
+MAX_CELLS = 10_000
+#: Rough throughput per worker for the cost estimate (benchmarks/RESULTS.md: the static model
+#: runs about 1e7 samples a second per core, the race about 2e7 sample-months).
+_RUN_SAMPLES_PER_S = 1e7
+_RACE_SAMPLE_MONTHS_PER_S = 2e7
+_CATEGORIES = ("race.end_reason",)
+#: Runs a function over cells elsewhere (a Dask cluster), yielding results as they finish.
+MapCells = Callable[
+    [Callable[[tuple[int, ...]], CellSummary], Sequence[tuple[int, ...]]], Iterable[CellSummary]
+]
+_RANGE = re.compile(r"^(?P<lo>.+?)\.\.(?P<hi>.+?):(?P<n>[^:]+)(?::(?P<scale>[a-z]+))?$")
+_NUMBER_UNIT = re.compile(r"^\s*([-+]?[0-9.]+(?:[eE][-+]?[0-9]+)?)\s*(.*?)\s*$")
+
+
+def _axis_error(text: str, expected: str) -> InputError:
+    return InputError("grid", expected, repr(text))
+
+
+def parse_axis(text: str) -> Axis:
+    """One grid axis from ``NAME=v1,v2,…``, ``NAME=lo..hi:n`` or ``NAME=lo..hi:n:log``.
+
+    Raises:
+        InputError: for a malformed axis, an unknown parameter, a bad count or scale, or a
+            value that is not one value of the parameter (the parameter is named).
+    """
+    name, sep, values = text.partition("=")
+    name, values = name.strip(), values.strip()
+    if not sep or not name or not values:
+        raise _axis_error(text, "NAME=v1,v2,... or NAME=lo..hi:n[:log]")
+    try:
+        spec = get_spec(name)
+    except Exception as error:  # an unknown name, with its suggestions
+        raise InputError("grid", "a parameter name before '='", f"{name!r}: {error}") from None
+    if spec.is_list:
+        raise _axis_error(text, f"a parameter with one value ({name} is a list)")
+    ranged = _RANGE.match(values)
+    if ranged:
+        texts, canonical = _range_values(spec.name, ranged, text)
+    else:
+        texts = [v.strip() for v in values.split(",")]
+        if any(not t for t in texts):
+            raise _axis_error(text, "values separated by commas, none empty")
+        canonical = [_point(spec.name, t) for t in texts]
+    if not 1 <= len(texts) <= MAX_VALUES:
+        raise _axis_error(text, f"1 to {MAX_VALUES:,} values")
+    if len(set(canonical)) != len(canonical):
+        raise _axis_error(text, "distinct values")
+    scale = factor(spec.unit, spec.display_unit)
+    return Axis(
+        name=spec.name,
+        unit=spec.display_unit,
+        values=tuple(v * scale for v in canonical),
+        texts=tuple(texts),
+    )
+
+
+def _point(name: str, text: str) -> float:
+    value = parse_value(get_spec(name), text, "grid")
+    if not isinstance(value, float):
+        raise InputError("grid", f"one value of {name} per grid point (not a range)", repr(text))
+    return value
+
+
+def _range_values(name: str, match: re.Match[str], text: str) -> tuple[list[str], list[float]]:
+    lo_text, hi_text = match["lo"].strip(), match["hi"].strip()
+    lo_parts, hi_parts = _NUMBER_UNIT.match(lo_text), _NUMBER_UNIT.match(hi_text)
+    if lo_parts and hi_parts and not lo_parts.group(2) and hi_parts.group(2):
+        lo_text = f"{lo_text} {hi_parts.group(2)}"  # "3..24 months": both in months
+    try:
+        n = int(match["n"])
+    except ValueError:
+        raise _axis_error(text, "a whole number of values after ':'") from None
+    scale = match["scale"]
+    if scale not in (None, "log"):
+        raise _axis_error(text, "lo..hi:n, or lo..hi:n:log for log-spaced values")
+    if not 2 <= n <= MAX_VALUES:
+        raise _axis_error(text, f"2 to {MAX_VALUES:,} values in a range")
+    lo, hi = _point(name, lo_text), _point(name, hi_text)
+    if scale == "log":
+        if lo <= 0 or hi <= 0:
+            raise _axis_error(text, "a log-spaced range above 0")
+        values = [float(v) for v in np.geomspace(lo, hi, n)]
+    else:
+        values = [float(v) for v in np.linspace(lo, hi, n)]
+    unit = get_spec(name).unit
+    texts = [f"{v!r} {unit}".strip() for v in values]
+    return texts, [_point(name, t) for t in texts]
+
+
+def plan(
+    scenario: Scenario,
+    axes: Sequence[Axis],
+    outputs: Sequence[str],
+    samples: int,
+    seed: int,
+    months: float,
+    step: str,
+) -> Plan:
+    """Check a sweep and work out its cells and cost, before anything runs.
+
+    Raises:
+        InputError: for no or too many axes, an axis given twice, too many cells, an unknown
+            or categorical output, or a bad step.
+    """
+    if not 1 <= len(axes) <= MAX_AXES:
+        raise InputError("grid", f"1 to {MAX_AXES} grid axes", f"{len(axes)}")
+    names = [a.name for a in axes]
+    if len(set(names)) != len(names):
+        raise InputError("grid", "each parameter on one axis", ", ".join(names))
+    count = math.prod(len(a.values) for a in axes)
+    if count > MAX_CELLS:
+        raise InputError("grid", f"at most {MAX_CELLS:,} cells", f"{count:,} cells")
+    if not outputs:
+        raise InputError("output", "at least one output", "none")
+    for name in outputs:
+        output_spec(name)
+        if name in _CATEGORIES:
+            raise InputError("output", "a numeric output (race.success, race.window…)", name)
+    if step not in STEPS:
+        raise InputError("step", f"one of {', '.join(STEPS)}", repr(step))
+    kind = "race" if any(n.startswith("race.") for n in outputs) else "run"
+    if kind == "race" and scenario.value("race.required_research") is None:
+        needs = [n for n in outputs if n in ("race.success", "race.time_to_requirement")]
+        fixed = [a.name for a in axes if a.name == "race.required_research"]
+        if needs and not fixed:
+            raise InputError(
+                "output",
+                f"outputs the scenario has ({needs[0]} needs race.required_research)",
+                needs[0],
+            )
+    swept = set(names)
+    dropped = [c for c in scenario.correlations if swept & {c.first, c.second}]
+    notes = []
+    if dropped:
+        pairs = "; ".join(f"{c.first} with {c.second}" for c in dropped)
+        notes.append(
+            f"a swept input takes one value per cell, so its correlations are dropped: {pairs}"
+        )
+        kept = tuple(c for c in scenario.correlations if c not in dropped)
+        scenario = dataclasses.replace(scenario, correlations=kept)
+    per_cell = samples * (months if kind == "race" else 1.0)
+    rate = _RACE_SAMPLE_MONTHS_PER_S if kind == "race" else _RUN_SAMPLES_PER_S
+    cells = tuple(itertools.product(*(range(len(a.values)) for a in axes)))
+    return Plan(
+        scenario,
+        tuple(axes),
+        kind,
+        tuple(dict.fromkeys(outputs)),
+        samples,
+        seed,
+        months,
+        step,
+        cells,
+        per_cell * count,
+        per_cell * count / rate,
+        tuple(notes),
+    )
+
+
+def run_cell(
+    plan: Plan,
+    cell: Sequence[int],
+    qs: Sequence[float],
+    *,
+    workers: int = 1,
+    progress: Callable[[int], None] | None = None,
+) -> CellSummary:
+    """Run one cell and summarise its outputs (its samples are then dropped).
+
+    Raises:
+        ScenarioError: for a cell whose scenario cannot run (the cell's settings are named).
+    """
+    scenario = with_settings(plan.scenario, plan.settings(cell))
+    static = [n for n in plan.outputs if not n.startswith("race.")]
+    racing = [n for n in plan.outputs if n.startswith("race.")]
+    values: dict[str, np.ndarray] = {}
+    if static:
+        result = run(
+            scenario, plan.samples, plan.seed, workers=workers, progress=progress, keep=static
+        )
+        values |= {n: result.values[n] for n in static}
+    if racing:
+        raced = race(
+            scenario,
+            plan.samples,
+            plan.seed,
+            months=plan.months,
+            step=plan.step,
+            keep_trajectories=0,
+            workers=workers,
+            progress=progress,
+        )
+        values |= {n: raced.values[n] for n in racing}
+    return CellSummary(
+        tuple(cell),
+        {
+            name: OutputSummaryCell(mean(x), dict(zip(qs, percentiles(x, qs), strict=True)))
+            for name, x in values.items()
+        },
+    )
+
+
+def _cell_task(plan: Plan, qs: tuple[float, ...], cell: tuple[int, ...]) -> CellSummary:
+    """``run_cell`` with the cell last, for a cluster's task (picklable as a partial)."""
+    return run_cell(plan, cell, qs)
+
+
+def sweep(
+    plan: Plan,
+    qs: Sequence[float],
+    *,
+    workers: int = 1,
+    progress: Callable[[int], None] | None = None,
+    done: Mapping[tuple[int, ...], CellSummary] | None = None,
+    on_cell: Callable[[CellSummary], None] | None = None,
+    map_cells: MapCells | None = None,
+) -> Sweep:
+    """Run every cell not already ``done``, in grid order, and collect the summaries.
+
+    Args:
+        plan: from ``plan``.
+        qs: percentiles each cell keeps, in percent.
+        workers: processes each cell samples with (when cells run here).
+        progress: called with the number of samples just finished.
+        done: cells already run (a sweep resumed from the store): not run again.
+        on_cell: called with each cell as it finishes (to record it).
+        map_cells: runs a list of cells elsewhere (a Dask cluster) and returns their
+            summaries in order; by default they run here, one after another.
+    """
+    finished = dict(done or {})
+    todo = [cell for cell in plan.cells if cell not in finished]
+    if map_cells is None:
+        for cell in todo:
+            summary = run_cell(plan, cell, qs, workers=workers, progress=progress)
+            finished[cell] = summary
+            if on_cell is not None:
+                on_cell(summary)
+    else:
+        per_cell = plan.samples * len({name.startswith("race.") for name in plan.outputs})
+        for summary in map_cells(functools.partial(_cell_task, plan, tuple(qs)), todo):
+            finished[summary.cell] = summary
+            if on_cell is not None:
+                on_cell(summary)
+            if progress is not None:
+                progress(per_cell)
+    return Sweep(
+        scenario=plan.scenario,
+        axes=plan.axes,
+        kind=plan.kind,
+        outputs=plan.outputs,
+        samples=plan.samples,
+        seed=plan.seed,
+        months=plan.months,
+        step=plan.step,
+        percentiles=tuple(qs),
+        cells=tuple(finished[c] for c in plan.cells),
+        notes=plan.notes,
+    )
+
+
+def plan_grid(
+    scenario: Scenario,
+    grid: Sequence[str],
+    outputs: Sequence[str] | None = None,
+    samples: int | None = None,
+    seed: int = DEFAULT_SEED,
+    *,
+    months: float = DEFAULT_MONTHS,
+    step: str = "month",
+) -> Plan:
+    """A sweep's plan from text axes (see ``parse_axis``), checked before anything runs.
+
+    Args:
+        scenario: the base scenario every cell changes.
+        grid: axes, ``NAME=v1,v2,…``, ``NAME=lo..hi:n`` or ``NAME=lo..hi:n:log``.
+        outputs: by default race.research (and race.success when the scenario sets
+            race.required_research).
+        samples: per cell; by default as ``run`` or ``race`` would draw for the scenario.
+        seed: shared by every cell.
+        months: the race's horizon.
+        step: the race's step.
+
+    Raises:
+        InputError: for a bad axis, output, option or grid size.
+    """
+    from alignment_runway.engine.checks import check_sampling
+    from alignment_runway.engine.compare import default_outputs
+    from alignment_runway.engine.runs import default_samples
+
+    axes = [parse_axis(text) for text in grid]
+    chosen = list(outputs) if outputs else default_outputs([scenario])
+    kind = "race" if any(n.startswith("race.") for n in chosen) else "run"
+    n = default_samples(scenario, kind) if samples is None else samples
+    check_sampling(n, seed, BLOCK_SIZE, 1)
+    return plan(scenario, axes, chosen, n, seed, months, step)
+
+
+def sweep_grid(
+    scenario: Scenario,
+    grid: Sequence[str],
+    outputs: Sequence[str] | None = None,
+    samples: int | None = None,
+    seed: int = DEFAULT_SEED,
+    *,
+    months: float = DEFAULT_MONTHS,
+    step: str = "month",
+    workers: int = 1,
+    percentiles: Sequence[float] = DEFAULT_PERCENTILES,
+    progress: Callable[[int], None] | None = None,
+    cluster: str | None = None,
+) -> Sweep:
+    """Sweep a grid of scenarios (SPEC §11): every cell a full run or race with one seed.
+
+    Args:
+        scenario: the base scenario every cell changes.
+        grid: axes, ``NAME=v1,v2,…``, ``NAME=lo..hi:n`` or ``NAME=lo..hi:n:log``.
+        outputs: as ``plan_grid``.
+        samples: per cell, as ``plan_grid``.
+        seed: shared by every cell.
+        months: the race's horizon.
+        step: the race's step.
+        workers: processes each cell samples with.
+        percentiles: what each cell keeps of each output, besides its mean.
+        progress: called with the number of samples just finished.
+        cluster: run the cells on a Dask cluster, ``local:N`` or ``tcp://HOST:PORT`` (see
+            ``engine.cluster``); each cell's values are bit for bit those of a local run.
+
+    Raises:
+        InputError: as ``plan_grid``, for a bad cluster, or a cluster with ``workers``;
+        ScenarioError: for a cell that cannot run.
+    """
+    chosen = plan_grid(scenario, grid, outputs, samples, seed, months=months, step=step)
+    if cluster is None:
+        return sweep(chosen, percentiles, workers=workers, progress=progress)
+    from alignment_runway.engine.cluster import cell_mapper, check_cluster_workers, open_cluster
+
+    check_cluster_workers(workers)
+    with open_cluster(cluster) as client:
+        return sweep(chosen, percentiles, progress=progress, map_cells=cell_mapper(client))

@@ -1,0 +1,149 @@
+"""Sweeps: a grid of scenarios, each cell's outputs summarised with Monte Carlo errors."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from alignment_runway.analysis.summary import Estimate
+from alignment_runway.results.runs import UNITS
+from alignment_runway.scenarios import Scenario
+
+if TYPE_CHECKING:
+    import xarray as xr
+
+__all__ = ["Axis", "CellSummary", "OutputSummaryCell", "Plan", "Sweep"]
+
+
+@dataclass(frozen=True)
+class Axis:
+    """One grid axis: a parameter and its values.
+
+    Attributes:
+        name: the parameter.
+        unit: the display unit of ``values``.
+        values: the values in ``unit``.
+        texts: each value as a setting takes it.
+    """
+
+    name: str
+    unit: str
+    values: tuple[float, ...]
+    texts: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Plan:
+    """A sweep before it runs: its cells and what they cost.
+
+    Attributes:
+        cells: the grid's index of each cell, the first axis slowest.
+        sample_months: samples × months of horizon (a race) or samples (a run), in all.
+        seconds_per_worker: a rough estimate of the time on one worker.
+        notes: what a reader should know (correlations of swept inputs dropped).
+    """
+
+    scenario: Scenario
+    axes: tuple[Axis, ...]
+    kind: str
+    outputs: tuple[str, ...]
+    samples: int
+    seed: int
+    months: float
+    step: str
+    cells: tuple[tuple[int, ...], ...]
+    sample_months: float
+    seconds_per_worker: float
+    notes: tuple[str, ...] = ()
+
+    def settings(self, cell: Sequence[int]) -> list[str]:
+        """The settings that make ``cell``'s scenario from the base scenario."""
+        return [f"{a.name}={a.texts[i]}" for a, i in zip(self.axes, cell, strict=True)]
+
+
+@dataclass(frozen=True)
+class OutputSummaryCell:
+    """One output of one cell: its mean and percentiles (canonical units)."""
+
+    mean: Estimate
+    percentiles: dict[float, Estimate]
+
+
+@dataclass(frozen=True)
+class CellSummary:
+    """One cell of a sweep: its index on each axis and its outputs' summaries."""
+
+    cell: tuple[int, ...]
+    outputs: dict[str, OutputSummaryCell]
+
+
+@dataclass(frozen=True)
+class Sweep:
+    """A finished sweep: every cell run with the same seed and sample count.
+
+    Attributes:
+        axes: the grid's axes, the first varying slowest.
+        kind: ``run`` or ``race`` (race outputs run a race).
+        cells: one summary per cell, in grid order.
+        notes: what a reader should know (correlations of swept inputs dropped).
+        sweep_id: the id it was recorded under in a store (None when not recorded).
+    """
+
+    scenario: Scenario
+    axes: tuple[Axis, ...]
+    kind: str
+    outputs: tuple[str, ...]
+    samples: int
+    seed: int
+    months: float
+    step: str
+    percentiles: tuple[float, ...]
+    cells: tuple[CellSummary, ...]
+    notes: tuple[str, ...] = ()
+    sweep_id: int | None = field(default=None, compare=False)
+
+    @cached_property
+    def dataset(self) -> xr.Dataset:
+        """The sweep as an xarray Dataset, one dimension per axis (canonical units).
+
+        Each output is a variable over the axes and ``statistic`` (``mean``, ``p5`` …), its
+        Monte Carlo standard errors in ``NAME.se``; each axis's coordinate holds its values in
+        its display unit (attribute ``unit``).
+        """
+        import xarray as xr
+
+        shape = tuple(len(a.values) for a in self.axes)
+        stats = ["mean", *(f"p{q:g}" for q in self.percentiles)]
+        data = {}
+        for name in self.outputs:
+            values = np.empty((*shape, len(stats)))
+            errors = np.empty_like(values)
+            for cell in self.cells:
+                summary = cell.outputs[name]
+                estimates = [summary.mean, *summary.percentiles.values()]
+                values[cell.cell] = [e.value for e in estimates]
+                errors[cell.cell] = [e.se for e in estimates]
+            dims = [*(a.name for a in self.axes), "statistic"]
+            unit = UNITS.get(name, "")
+            data[name] = xr.Variable(dims, values, {"unit": unit})
+            data[f"{name}.se"] = xr.Variable(dims, errors, {"unit": unit})
+        coords = {
+            a.name: xr.Variable(a.name, np.array(a.values), {"unit": a.unit}) for a in self.axes
+        }
+        coords["statistic"] = xr.Variable("statistic", stats)
+        return xr.Dataset(
+            data,
+            coords=coords,
+            attrs={
+                "scenario": self.scenario.name,
+                "kind": self.kind,
+                "samples": self.samples,
+                "seed": self.seed,
+                "months": self.months,
+                "step": self.step,
+            },
+        )
