@@ -302,8 +302,15 @@ def _write_netcdf(tmp: Path, table: Mapping[str, Any] | pd.DataFrame, meta: dict
         frame = table.astype({"unit": object})
         dataset = xr.Dataset.from_dataframe(frame)
         dataset.attrs = attrs
-    # composed in memory, then written as plain bytes: HDF5 writing to a full disk fails
-    # inside its own close and then crashes the process as it exits
+    write_dataset(tmp, dataset)
+
+
+def write_dataset(tmp: Path, dataset: Any) -> None:
+    """Write an xarray Dataset as NetCDF (HDF5) to ``tmp``.
+
+    Composed in memory, then written as plain bytes: HDF5 writing to a full disk fails inside
+    its own close and then crashes the process as it exits.
+    """
     buffer = io.BytesIO()
     dataset.to_netcdf(buffer, engine="h5netcdf")
     with open(tmp, "wb") as handle:
@@ -371,7 +378,7 @@ def export_sweep(sweep: Sweep, path: str | os.PathLike[str], *, force: bool = Fa
                 k: json.dumps(v, ensure_ascii=False) if isinstance(v, dict | list) else v
                 for k, v in meta.items()
             }
-            dataset.to_netcdf(tmp, engine="h5netcdf")
+            write_dataset(tmp, dataset)
         else:
             _WRITERS[suffix](tmp, table, meta)
 

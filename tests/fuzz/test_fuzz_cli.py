@@ -118,6 +118,29 @@ _SENSITIVITY_OPTIONS = {
     "--figure": st.sampled_from(["t.png", "t.svg", "t.pdf", "no/dir/t.png", "b" * 300 + ".png"]),
     "--force": st.just(None),
 }
+_SWEEP_OPTIONS: dict[str, st.SearchStrategy[str | None]] = {
+    "--grid": st.sampled_from(
+        [
+            "race.lead=1 month,6 months",
+            "race.lead=1..24 months:3",
+            "race.lead=1..24 months:3:log",
+            "compute.stock=1e21..1e23 FLOP/s:2:log",
+            "race.lead=1..10:100000000",
+            "race.lead=",
+            "nope=1,2",
+            "race.lead=9**9**9 months",
+        ]
+    ),
+    "--samples": st.sampled_from(["1", "50", "200", "0", str(10**12)]),
+    "--seed": _SEEDS.map(_text),
+    "--months": st.sampled_from(["6", "24", "1200", "1e10", "nan"]),
+    "--output": st.sampled_from(["race.research", "static.research_per_month", "nope"]),
+    "--workers": st.sampled_from(["1", "2", "100000"]),
+    "--cluster": st.sampled_from(["local:100000", "local:0", "nope"]),
+    "--dry-run": st.just(None),
+    "--out": st.sampled_from(["s.csv", "s.nc", "s.json", "s.txt"]),
+    "--percentiles": st.sampled_from(["5,50,95", "101"]),
+}
 _DEVLOOP_OPTIONS: dict[str, st.SearchStrategy[str | None]] = {
     "--tau": st.one_of(
         st.floats(allow_nan=True, allow_infinity=True).map(_text),
@@ -141,7 +164,7 @@ def _options(table: dict[str, st.SearchStrategy[str | None]]) -> st.SearchStrate
 @_SETTINGS
 @given(
     data=st.data(),
-    command=st.sampled_from(["run", "race", "sensitivity", "devloop"]),
+    command=st.sampled_from(["run", "race", "sensitivity", "devloop", "sweep"]),
     preset=_PRESETS,
 )
 def test_option_combinations(
@@ -152,11 +175,14 @@ def test_option_combinations(
         "race": _RACE_OPTIONS,
         "sensitivity": _SENSITIVITY_OPTIONS,
         "devloop": _DEVLOOP_OPTIONS,
+        "sweep": _SWEEP_OPTIONS,
     }
     options = data.draw(_options(table[command]))
     args = [command, "--preset", preset, *options]
-    if command in ("run", "race", "devloop") and "--samples" not in options:
+    if command in ("run", "race", "devloop", "sweep") and "--samples" not in options:
         args += ["--samples", "200"]  # keep the default of 100,000 out of the budget
+    if command == "sweep" and "--grid" not in options:
+        args += ["--grid", "race.lead=3 months,9 months"]
     if command == "sensitivity" and "--method" not in options:
         args += ["--method", "tornado"]
     assert_clear(fuzz_cli(*args), args)

@@ -41,6 +41,14 @@ def test_sensitivity_bounds_its_horizon_too() -> None:
     assert error.value.field == "months"
 
 
+def test_a_sweep_bounds_its_horizon_before_its_plan() -> None:
+    with pytest.raises(InputError) as error:
+        api.plan_sweep(
+            api.load_scenario(preset="race"), ["race.lead=1 month,2 months"], months=1e10
+        )
+    assert error.value.field == "months"
+
+
 def test_a_century_is_still_a_horizon() -> None:
     assert checks.check_horizon(checks.MAX_MONTHS, "week")[0] > 0
 
