@@ -141,6 +141,17 @@ _SWEEP_OPTIONS: dict[str, st.SearchStrategy[str | None]] = {
     "--out": st.sampled_from(["s.csv", "s.nc", "s.json", "s.txt"]),
     "--percentiles": st.sampled_from(["5,50,95", "101"]),
 }
+_COMPARE_OPTIONS: dict[str, st.SearchStrategy[str | None]] = {
+    "--samples": st.sampled_from(["1", "50", "300", "0", str(10**12)]),
+    "--seed": _SEEDS.map(_text),
+    "--months": st.sampled_from(["6", "24", "1200", "1e10", "nan"]),
+    "--output": st.sampled_from(["race.research", "static.research_per_month", "nope"]),
+    "--workers": st.sampled_from(["1", "2", "100000"]),
+    "--percentiles": st.sampled_from(["5,50,95", "101"]),
+    "--figure": st.sampled_from(["c.png", "c.pdf", "c" * 300 + ".png"]),
+    "--report": st.sampled_from(["c.html", "no/dir/c.html"]),
+    "--store": st.sampled_from(["", "missing.sqlite"]),
+}
 _DEVLOOP_OPTIONS: dict[str, st.SearchStrategy[str | None]] = {
     "--tau": st.one_of(
         st.floats(allow_nan=True, allow_infinity=True).map(_text),
@@ -164,7 +175,7 @@ def _options(table: dict[str, st.SearchStrategy[str | None]]) -> st.SearchStrate
 @_SETTINGS
 @given(
     data=st.data(),
-    command=st.sampled_from(["run", "race", "sensitivity", "devloop", "sweep"]),
+    command=st.sampled_from(["run", "race", "sensitivity", "devloop", "sweep", "compare"]),
     preset=_PRESETS,
 )
 def test_option_combinations(
@@ -176,10 +187,15 @@ def test_option_combinations(
         "sensitivity": _SENSITIVITY_OPTIONS,
         "devloop": _DEVLOOP_OPTIONS,
         "sweep": _SWEEP_OPTIONS,
+        "compare": _COMPARE_OPTIONS,
     }
     options = data.draw(_options(table[command]))
-    args = [command, "--preset", preset, *options]
-    if command in ("run", "race", "devloop", "sweep") and "--samples" not in options:
+    if command == "compare":
+        other = data.draw(st.sampled_from(["preset:uncertain", "run:1", f"run:{10**20}", "x.toml"]))
+        args = [command, f"preset:{preset}", other, *options]
+    else:
+        args = [command, "--preset", preset, *options]
+    if command in ("run", "race", "devloop", "sweep", "compare") and "--samples" not in options:
         args += ["--samples", "200"]  # keep the default of 100,000 out of the budget
     if command == "sweep" and "--grid" not in options:
         args += ["--grid", "race.lead=3 months,9 months"]
