@@ -20,6 +20,7 @@ __all__ = [
     "setting_strings",
     "toml_values",
     "unit_interval",
+    "valid_settings",
 ]
 
 T = TypeVar("T")
@@ -180,7 +181,47 @@ def setting_strings() -> st.SearchStrategy[str]:
         ]
     )
     value = st.one_of(quantity_texts(), inline)
-    return st.one_of(st.builds(lambda n, v: f"{n}={v}", name, value), st.text(max_size=30))
+    return st.one_of(
+        st.builds(lambda n, v: f"{n}={v}", name, value),
+        st.text(max_size=30),
+        valid_settings(),
+    )
+
+
+#: Parameters with their units, for settings that are valid whatever their (positive) size.
+_POSITIVE = (
+    ("compute.stock", "FLOP/s"),
+    ("compute.training_duration", "day"),
+    ("compute.tokens_per_parameter", ""),
+    ("labor.tokens_per_researcher_second", "token/researcher_second"),
+    ("labor.serial_speed", "token/s"),
+    ("race.lead", "months"),
+    ("race.catch_up_speed", ""),
+    ("race.leak_rate", "/ month"),
+    ("race.supervisors", ""),
+    ("race.reference_team", ""),
+    ("devloop.budget", "token/s"),
+)
+
+
+def valid_settings() -> st.SearchStrategy[str]:
+    """``--set`` items a scenario accepts, of extreme magnitudes: the numerics must hold."""
+    magnitude = positive(1e-300, 1e300).map(lambda x: f"{x:.6g}")
+    single = st.builds(
+        lambda pair, x: f"{pair[0]}={x} {pair[1]}".rstrip(), st.sampled_from(_POSITIVE), magnitude
+    )
+    spread = st.builds(
+        lambda pair, a, k: f"{pair[0]}={a} to {float(a) * k:.6g} {pair[1]}".rstrip(),
+        st.sampled_from(_POSITIVE),
+        magnitude,
+        st.floats(1.0, 1e6),
+    )
+    share = st.builds(
+        lambda n, x: f"{n}={x}",
+        st.sampled_from(["compute.utilization", "compute.training_share", "race.safe_share"]),
+        unit_interval(),
+    )
+    return st.one_of(single, spread, share)
 
 
 def scenario_files() -> st.SearchStrategy[str]:

@@ -106,6 +106,9 @@ def assert_clear(outcome: Outcome, args: Sequence[str]) -> None:
 
     Never an internal error, a traceback or a warning from numpy before the error.
     """
+    from hypothesis import event
+
+    event(f"exit {outcome['code']}")  # shown by --hypothesis-show-statistics (make fuzz)
     err = outcome["stderr"]
     shown = f"args={list(args)!r}\nexit={outcome['code']}\nstderr={err[-3000:]}"
     assert "Traceback" not in err and "internal error" not in err, shown

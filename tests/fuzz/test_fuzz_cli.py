@@ -56,12 +56,14 @@ def _text(value: object) -> str:
 def test_settings(
     fuzz_cli: Fuzz, command: str, preset: str, items: list[str], samples: int
 ) -> None:
-    args = [command, "--preset", preset]
-    for item in items:
-        args += ["--set", item]
-    if command != "validate":
-        args += ["-n", str(samples), "--no-store"]
-    assert_clear(fuzz_cli(*args), args)
+    sets = [part for item in items for part in ("--set", item)]
+    if command == "validate":  # validate reads a file: one that extends the preset
+        args = ["validate", "base.toml", *sets]
+        files = {"base.toml": f'schema = 1\nextends = "{preset}"\n'}
+    else:
+        args = [command, "--preset", preset, *sets, "-n", str(samples), "--no-store"]
+        files = {}
+    assert_clear(fuzz_cli(*args, files=files), args)
 
 
 @_SETTINGS
@@ -207,8 +209,11 @@ def test_option_combinations(
 @_SETTINGS
 @given(name=st.sampled_from(PARAMETER_NAMES), text=quantity_texts())
 def test_explain_and_validate_any_value(fuzz_cli: Fuzz, name: str, text: str) -> None:
-    args = ["validate", "--preset", "uncertain", "--set", f"{name}={text}"]
-    assert_clear(fuzz_cli(*args), args)
+    args = ["validate", "base.toml", "--set", f"{name}={text}"]
+    outcome = fuzz_cli(*args, files={"base.toml": 'schema = 1\nextends = "uncertain"\n'})
+    assert_clear(outcome, args)
+    explained = fuzz_cli("explain", name, "--format", "json")
+    assert explained["code"] == 0, explained
 
 
 _IDS = st.one_of(st.integers(-3, 5), st.sampled_from([2**63 - 1, 2**63, 10**20])).map(_text)

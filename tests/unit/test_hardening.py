@@ -107,6 +107,26 @@ def test_a_tau_whose_signals_leave_floating_point_is_refused(tau: float) -> None
     assert error.value.field == "taus" and "within floating point" in str(error.value)
 
 
+def test_a_mean_of_samples_near_the_float_range_is_finite_and_silent() -> None:
+    from alignment_runway.analysis.summary import mean
+
+    # squares (and sums) of these overflow: numpy warned on the terminal, and the error was inf
+    x = np.array([1e300, 1.5e300, 1e308, 1.7e308])
+    estimate = mean(x)  # warnings are errors under pytest
+    assert estimate.value == pytest.approx(np.mean(x / 1e308) * 1e308, rel=1e-12)
+    assert estimate.se == pytest.approx(np.std(x / 1e308, ddof=1) * 1e308 / 2, rel=1e-12)
+    plain = mean(np.array([1.0, 3.0]))
+    assert (plain.value, plain.se) == (2.0, 1.0)
+
+
+def test_a_run_of_extreme_valid_values_prints_no_warning() -> None:
+    scenario = api.load_scenario(
+        preset="uncertain", settings=["compute.training_duration=1e-300 day"]
+    )
+    result = api.run(scenario, 50)  # warnings are errors under pytest
+    assert np.isfinite(result.summary()["mean"]).all()
+
+
 # --- the memory guard: available memory, resource limits, control groups ---------------------
 
 

@@ -74,8 +74,6 @@ def threshold(assignment: str) -> tuple[str, float]:
     Raises:
         InputError: for a malformed assignment, an unknown output or a unit that does not fit.
     """
-    import pint
-
     name, sep, text = assignment.partition("=")
     name, text = name.strip(), text.strip()
     if not sep or not text:
@@ -92,7 +90,7 @@ def threshold(assignment: str) -> tuple[str, float]:
         if not isinstance(quantity, reg.Quantity) or (quantity.dimensionless and spec.unit):
             quantity = reg.Quantity(float(quantity), spec.display_unit or "dimensionless")
         value = float(quantity.to(spec.unit or "dimensionless").magnitude)
-    except (pint.PintError, ValueError, TypeError, AttributeError):
+    except Exception:  # pint's parser raises several types for malformed text ('/', '1/0', '(')
         kind = dimension_name(spec.unit) if spec.unit else "a plain number"
         unit = f" (in {spec.display_unit} when no unit is given)" if spec.display_unit else ""
         raise InputError("above", f"{kind}{unit} for {name}", repr(text)) from None
