@@ -97,6 +97,10 @@ def test_a_threshold_goes_through_the_unit_text_bounds() -> None:
     assert error.value.field == "above" and "power" in str(error.value)
     with pytest.raises(InputError, match="more than one % sign"):
         checks.threshold("static.research_per_month=40%%")
+    for text in ("/", "1/0", "(", "*", "()"):  # pint raised AssertionError, ZeroDivisionError…
+        with pytest.raises(InputError) as error:
+            checks.threshold(f"static.research_per_month={text}")
+        assert error.value.field == "above"
     assert checks.threshold("static.research_per_month=1e5")[1] > 0
 
 
