@@ -90,7 +90,9 @@ _RUN_OPTIONS = {
         st.builds(lambda v: f"static.research_per_month={v}", quantity_texts()),
         st.sampled_from(["static.labor", "x=1", "=", "static.labor=40%%"]),
     ),
-    "--store": st.sampled_from(["", "store.sqlite", "no/such/dir/store.sqlite", "x://y"]),
+    "--store": st.sampled_from(
+        ["", "store.sqlite", "no/such/dir/store.sqlite", "x://y", ".", "sqlite:///", "s" * 300]
+    ),
     "--no-store": st.just(None),
     "--store-samples": st.just(None),
     "--force": st.just(None),

@@ -462,6 +462,24 @@ def test_an_id_no_record_can_have_is_refused(tmp_path: Path, run_id: int) -> Non
     assert len(store.list(limit=10**20)) == 1  # a limit beyond any id is no limit
 
 
+@pytest.mark.parametrize("name", ["a" * 300 + ".sqlite", "d" * 300 + "/runs.sqlite", ".", ""])
+def test_a_store_path_that_cannot_be_a_database_is_a_store_error(tmp_path: Path, name: str) -> None:
+    location = "sqlite:///" if not name else str(tmp_path / name)
+    with pytest.raises(Error) as error:
+        api.open_store(location)
+    assert error.value.field == "store"
+
+
+def test_a_read_only_store_with_uri_characters_in_its_path_is_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = tmp_path / "a?b#c%d"
+    folder.mkdir()
+    _, run_id, path = _recorded(folder)
+    monkeypatch.setattr(os, "access", lambda *_args, **_kw: False)
+    assert [e.id for e in api.open_store(str(path), create=False).list()] == [run_id]
+
+
 def test_an_empty_store_name_is_refused(tmp_path: Path) -> None:
     with pytest.raises(Error) as error:
         api.open_store("")

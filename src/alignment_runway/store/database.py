@@ -7,6 +7,7 @@ import fcntl
 import functools
 import json
 import os
+import urllib.parse
 import uuid
 from collections.abc import Iterator, Mapping
 from importlib import resources
@@ -33,11 +34,20 @@ _MAX_ID = 2**63 - 1
 _BUSY_TIMEOUT_S = 60
 
 
-def _url(location: str) -> str:
-    """A SQLAlchemy URL for ``location``: a URL as given, a file path as SQLite."""
-    if "://" in location:
-        return location
-    return f"sqlite:///{Path(location).expanduser().resolve()}"
+def _url(location: str) -> tuple[str | sa.URL, Path | None]:
+    """A SQLAlchemy URL for ``location``, and its SQLite file (None: a server or memory).
+
+    A file path becomes a SQLite URL built part by part, so a name with ``?``, ``#`` or
+    ``%`` stays a name; a URL is taken as given.
+    """
+    import sqlalchemy as sa
+
+    if "://" not in location:
+        path = Path(location).expanduser().resolve()
+        return sa.URL.create("sqlite", database=str(path)), path
+    if location.startswith("sqlite:///"):
+        return location, Path(location.removeprefix("sqlite:///"))
+    return location, None
 
 
 class Store:
@@ -58,18 +68,21 @@ class Store:
                 location, "expected a SQLAlchemy URL or a SQLite file path; received none"
             )
         self.location = location or default_url()
-        self.url = _url(self.location)
-        self.path = self._sqlite_path()
+        self.url, self.path = _url(self.location)
         self.read_only = False
         if self.path is not None:
-            self._prepare_file(create, named=location is not None)
-        url = self.url
+            try:
+                self._prepare_file(create, named=location is not None)
+            except OSError as exc:  # a name too long, a folder that cannot be looked at
+                raise self._error(f"cannot be used ({exc.strerror or exc})") from None
+        url: str | sa.URL = self.url
         if self.read_only:  # read through SQLite's read-only mode, never writing a byte
             # in a folder this process cannot write, SQLite cannot make the shared-memory
             # file of a WAL database: read it as immutable (no writer can be here either)
             folder_ro = self.path is not None and not os.access(self.path.parent, os.W_OK)
-            immutable = "&immutable=1" if folder_ro else ""
-            url = f"sqlite:///file:{self.path}?mode=ro{immutable}&uri=true"
+            query = {"mode": "ro", "uri": "true"} | ({"immutable": "1"} if folder_ro else {})
+            quoted = urllib.parse.quote(str(self.path))  # a URI: '?', '#' and '%' escaped
+            url = sa.URL.create("sqlite", database=f"file:{quoted}", query=query)
         try:
             self.engine = sa.create_engine(
                 url, connect_args={"timeout": _BUSY_TIMEOUT_S} if self.path else {}
@@ -91,6 +104,8 @@ class Store:
         read only.
         """
         assert self.path is not None
+        if not self.path.name or self.path.is_dir():
+            raise self._error("expected a SQLite database file; received a folder")
         if not create and not self.path.exists():
             raise self._error(
                 "expected an existing run store; received a path with no store (nothing has "
@@ -118,11 +133,6 @@ class Store:
                 )
 
     # --- opening -----------------------------------------------------------------------------
-
-    def _sqlite_path(self) -> Path | None:
-        if not self.url.startswith("sqlite:///"):
-            return None
-        return Path(self.url.removeprefix("sqlite:///"))
 
     def _error(self, why: str) -> StoreError:
         return StoreError(self.location, why)
@@ -168,6 +178,8 @@ class Store:
                     )
                 return None if found is None else str(found)
         except (sa.exc.DatabaseError, UnicodeDecodeError) as exc:
+            if self.path is None:  # a database server
+                raise self._error(f"cannot be opened ({_reason(exc)})") from None
             raise self._error(
                 f"expected a SQLite database; received a file that is not one, or is damaged "
                 f"({_reason(exc)}); it was left as it is: move it aside or choose another store"
