@@ -444,6 +444,15 @@ def test_a_doctored_samples_file_is_never_deleted_or_copied(tmp_path: Path, poin
     assert [e.id for e in store.list()] == [run_id]
 
 
+def test_a_doctored_record_of_a_huge_scenario_is_refused_unparsed(tmp_path: Path) -> None:
+    store, run_id, path = _recorded(tmp_path)
+    huge = "schema = 1\n" + "# padding\n" * 200_000  # 2 MB: past the 1 MiB of a file
+    with sqlite3.connect(path) as connection:
+        connection.execute("UPDATE runs SET scenario_text = ?", (huge,))
+    with pytest.raises(Error, match="larger than 1,048,576 bytes"):
+        api.reproduce(store, run_id)
+
+
 def test_a_samples_file_inside_the_store_is_still_deleted(tmp_path: Path) -> None:
     store, run_id, _ = _recorded(tmp_path, samples=True)
     entry = store.get(run_id)
