@@ -89,11 +89,19 @@ def check_name(path: Path, field: str) -> None:
     size = len(os.fsencode(path.name))
     parts = [len(os.fsencode(part)) for part in path.parts]
     if size > longest - _TMP_AFFIXES or max(parts, default=0) > longest or sum(parts) > 4000:
+        text = str(path)
+        shown = repr(text) if len(text) <= 60 else f"{text[:60]!r}…"
+        if size > longest - _TMP_AFFIXES:
+            why = f"whose name has {size} bytes"
+        elif max(parts) > longest:
+            why = f"in a folder whose name has {max(parts)} bytes"
+        else:
+            why = f"a path of {sum(parts)} bytes"
         raise OutputError(
             field,
             f"a file name of at most {longest - _TMP_AFFIXES} bytes, in folders whose names "
             f"have at most {longest}",
-            f"{str(path)[:60]!r}…, whose name has {size} bytes",
+            f"{shown}, {why}",
         )
 
 
