@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 
-.PHONY: run test fuzz bench bench-against clean chromium
+.PHONY: run serve test fuzz bench bench-against clean chromium postgresql
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -14,7 +14,7 @@ $(VENV)/.core: pyproject.toml | $(BIN)/python
 
 $(VENV)/.dev: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
-	touch $(VENV)/.core $@
+	touch $(VENV)/.core $(VENV)/.web $@
 
 run: $(VENV)/.core
 	$(BIN)/alignment-runway run
@@ -23,6 +23,14 @@ run: $(VENV)/.core
 	  > /dev/null
 	@echo "report of the uncertain preset: $(CURDIR)/out/uncertain-report.html"
 
+$(VENV)/.web: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[web]'
+	touch $(VENV)/.core $@
+
+# The web playground on http://127.0.0.1:8000/ with the default preset (Ctrl+C stops it).
+serve: $(VENV)/.web
+	$(BIN)/alignment-runway serve
+
 # The report's browser test needs Debian's Chromium: installed here when running as root.
 chromium:
 	@command -v chromium >/dev/null || command -v chromium-browser >/dev/null || { \
@@ -30,7 +38,15 @@ chromium:
 	  else echo "Chromium is missing (the report's browser test needs it): run" \
 	    "'sudo apt-get install chromium', then make test"; exit 1; fi; }
 
-test: $(VENV)/.dev chromium
+# The run store's tests start a throwaway PostgreSQL server (Debian's postgresql, run as its
+# own user on a socket in a temporary folder, stopped when the tests end).
+postgresql:
+	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -q && apt-get install -y -q postgresql; \
+	  else echo "PostgreSQL is missing (the run store's tests need it): run" \
+	    "'sudo apt-get install postgresql', then make test"; exit 1; fi; }
+
+test: $(VENV)/.dev chromium postgresql
 	$(BIN)/python -m pytest
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/ruff format --check src tests benchmarks
@@ -45,7 +61,7 @@ fuzz: $(VENV)/.dev
 	  --hypothesis-show-statistics
 
 $(VENV)/.bench: pyproject.toml benchmarks/requirements.txt | $(BIN)/python
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[bench]' \
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[bench,web]' \
 	  -r benchmarks/requirements.txt
 	touch $(VENV)/.core $@
 
@@ -78,6 +94,7 @@ bench: $(VENV)/.bench $(SQUIGGLE)/node_modules/.installed
 	/usr/bin/time -v -o benchmarks/race_memory.txt $(BIN)/alignment-runway race --preset race \
 	  --samples 1000000 --format json > /dev/null
 	$(BIN)/python benchmarks/peers.py
+	$(BIN)/python benchmarks/web_load.py
 	$(BIN)/python benchmarks/write_results.py
 
 # This tree against an earlier revision (REV=...), alternating in one run: benchmarks/REVISIONS.md

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from alignment_runway.engine import runs, steps
-from alignment_runway.engine.checks import check_race, output_spec, threshold
+from alignment_runway.engine.checks import MAX_SEED, check_race, output_spec, threshold
 from alignment_runway.engine.cluster import cluster_executor
 from alignment_runway.engine.compare import MAX_SIDES
 from alignment_runway.engine.compare import compare_sources as compare
@@ -30,6 +30,9 @@ from alignment_runway.engine.devloop import DEFAULT_TAUS, devloop
 from alignment_runway.engine.essay import TOLERANCE as ESSAY_TOLERANCE
 from alignment_runway.engine.essay import audit as essay_audit
 from alignment_runway.engine.evaluate import THEFT_DRAW, race_inputs
+from alignment_runway.engine.grid import list_sweeps
+from alignment_runway.engine.grid import plan_grid as plan_sweep
+from alignment_runway.engine.grid import sweep_grid as sweep
 from alignment_runway.engine.recorded import (
     default_store,
     export_record,
@@ -64,8 +67,6 @@ from alignment_runway.engine.steps import (
     write_figures,
 )
 from alignment_runway.engine.sweep import MAX_CELLS
-from alignment_runway.engine.sweep import plan_grid as plan_sweep
-from alignment_runway.engine.sweep import sweep_grid as sweep
 from alignment_runway.errors import Error, InputError, OutputError, ScenarioError, StoreError
 from alignment_runway.results import (
     DEFAULT_PERCENTILES,
@@ -82,13 +83,14 @@ from alignment_runway.results.compared import Comparison, Side
 from alignment_runway.results.swept import Plan, Sweep
 from alignment_runway.sampling import BLOCK_SIZE, DEFAULT_SAMPLES, DEFAULT_SEED, WorkerLost
 from alignment_runway.scenarios import Scenario, load_file, load_preset, with_settings
-from alignment_runway.scenarios.loader import BASE_PRESET
+from alignment_runway.scenarios.loader import BASE_PRESET, scenario_toml
 
 if TYPE_CHECKING:
     from alignment_runway.export import Exported
     from alignment_runway.store import Store
 
 __all__ = [
+    "BASE_PRESET",
     "BLOCK_SIZE",
     "DEFAULT_MONTHS",
     "DEFAULT_SAMPLES",
@@ -99,6 +101,7 @@ __all__ = [
     "ESSAY_TOLERANCE",
     "HEADLINE_OUTPUTS",
     "MAX_CELLS",
+    "MAX_SEED",
     "MAX_SIDES",
     "SENSITIVITY_METHODS",
     "THEFT_DRAW",
@@ -140,6 +143,7 @@ __all__ = [
     "export_record",
     "export_sweep",
     "finish",
+    "list_sweeps",
     "load_scenario",
     "open_store",
     "output_spec",
@@ -154,6 +158,7 @@ __all__ = [
     "rerun",
     "run",
     "run_options",
+    "scenario_text",
     "sensitivity",
     "sensitivity_figure",
     "sweep",
@@ -209,6 +214,11 @@ def export_sweep(sweep: Sweep, path: PathLike, *, force: bool = False) -> Export
     from alignment_runway.export import export_sweep as write
 
     return write(sweep, path, force=force)
+
+
+def scenario_text(scenario: Scenario) -> str:
+    """The fully resolved scenario as a TOML file's text (``load_scenario`` reads it back)."""
+    return scenario_toml(scenario)
 
 
 def check_export_path(path: PathLike, force: bool = False) -> str:

@@ -19,7 +19,8 @@ import pytest
 from alignment_runway import api, sampling
 from alignment_runway.engine.cluster import cell_mapper, open_cluster
 from alignment_runway.engine.evaluate import evaluate_static
-from alignment_runway.engine.sweep import plan_grid, sweep
+from alignment_runway.engine.grid import plan_grid
+from alignment_runway.engine.sweep import sweep
 from alignment_runway.errors import InputError
 from alignment_runway.sampling import InProcess
 from alignment_runway.sampling.cluster import DaskCluster

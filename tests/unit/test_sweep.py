@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from pathlib import Path
 
@@ -127,3 +128,71 @@ def test_sweep_exports(tmp_path: Path, suffix: str) -> None:
             assert ds["static.labor"].dims == ("compute.stock", "statistic")
     with pytest.raises(Error, match="expected a new file"):
         api.export_sweep(sweep, written.path)
+
+
+def _race_plan() -> api.Plan:
+    return api.plan_sweep(
+        api.load_scenario(preset="race"),
+        ["race.lead=3..24 months:4", "race.leak_rate=0 / month, 0.1 / month"],
+        samples=20_000,
+        seed=3,
+    )
+
+
+def test_cells_in_worker_processes_are_the_same_sweep() -> None:
+    from alignment_runway.engine.sweep import sweep
+
+    plan = _race_plan()
+    assert sweep(plan, QS, workers=2) == sweep(plan, QS, workers=1)
+
+
+def test_a_killed_cell_process_fails_the_sweep_at_once() -> None:
+    import multiprocessing
+    import os
+    import signal
+
+    from alignment_runway.engine.sweep import sweep
+    from alignment_runway.sampling import WorkerLost
+
+    finished = []
+
+    def kill_a_worker(cell: object) -> None:
+        finished.append(cell)
+        if len(finished) == 1:
+            os.kill(multiprocessing.active_children()[0].pid or 0, signal.SIGKILL)
+
+    with pytest.raises(WorkerLost):
+        sweep(_race_plan(), QS, workers=2, on_cell=kill_a_worker)
+    assert 1 <= len(finished) < 8  # what finished before was handed over; the rest never ran
+
+
+class _InterruptedError(Exception):
+    pass
+
+
+def test_an_interrupted_sweep_resumes_from_the_store(tmp_path: Path) -> None:
+    store = str(tmp_path / "runs.sqlite")
+    scenario = api.load_scenario(preset="race")
+    grid = ["race.lead=3..24 months:3", "race.leak_rate=0 / month, 0.1 / month"]
+    calls: list[int] = []
+
+    def stop_after_four_cells(done: int) -> None:  # one block, one call per cell
+        calls.append(done)
+        if len(calls) == 4:
+            raise _InterruptedError
+
+    with pytest.raises(_InterruptedError):
+        api.sweep(scenario, grid, samples=2000, seed=9, store=store, progress=stop_after_four_cells)
+    [listed] = api.list_sweeps(store)
+    assert (listed["cells_done"], listed["cells"], listed["finished"]) == (3, 6, False)
+    calls.clear()
+    resumed = api.sweep(scenario, [], store=store, resume=listed["id"], progress=calls.append)
+    assert len(calls) == 3  # only the missing cells ran
+    fresh = api.sweep(scenario, grid, samples=2000, seed=9)
+    assert resumed.sweep_id == listed["id"]
+    # the recorded scenario reads back with its own "where"; every number is the same
+    plan = dataclasses.replace(resumed.plan, scenario=fresh.scenario)
+    assert dataclasses.replace(resumed, plan=plan) == fresh
+    assert api.list_sweeps(store)[0]["finished"] is True
+    with pytest.raises(InputError, match="not in"):
+        api.sweep(scenario, [], store=store, resume=99)

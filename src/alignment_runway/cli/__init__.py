@@ -19,6 +19,7 @@ from alignment_runway.cli.compare_commands import compare_command
 from alignment_runway.cli.info_commands import explain_command, presets_command, validate_command
 from alignment_runway.cli.run_commands import race_command, run_command
 from alignment_runway.cli.runs_commands import runs_app
+from alignment_runway.cli.serve_command import serve_command
 from alignment_runway.cli.study_commands import (
     devloop_command,
     essay_command,
@@ -47,6 +48,7 @@ app.command("devloop")(devloop_command)
 app.command("validate")(validate_command)
 app.command("presets")(presets_command)
 app.command("explain")(explain_command)
+app.command("serve")(serve_command)
 
 
 def _version(value: bool) -> None:

@@ -55,6 +55,7 @@ FLAGS = {
     "sides": "SIDES",
     "grid": "--grid",
     "cluster": "--cluster",
+    "resume": "--resume",
     "inputs": "--input",
     "method": "--method",
     "log": "--log",
@@ -71,6 +72,8 @@ FLAGS = {
     "settings": "--set",
     "run_id": "runs",
     "limit": "--limit",
+    "max_samples": "--max-samples",
+    "time_limit": "--time-limit",
 }
 
 

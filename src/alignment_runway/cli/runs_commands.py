@@ -217,3 +217,28 @@ def runs_delete(run_id: RunId, store: RunsStoreOpt = None) -> None:
         console.print(f"deleted run {run_id} (a damaged record; no samples file was touched)")
     else:
         console.print(f"deleted run {entry.id} ({entry.command} of {escape(entry.scenario_name)})")
+
+
+@runs_app.command("sweeps")
+def runs_sweeps(
+    store: RunsStoreOpt = None,
+    limit: Annotated[int, typer.Option("--limit", help="Newest sweeps to show.")] = 20,
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """The recorded sweeps, newest first: how many cells are done (sweep --resume ID finishes)."""
+    rows = api.list_sweeps(store, limit)
+    if fmt is Format.json:
+        emit_json(rows)
+        return
+    table = Table(title="Sweeps", title_justify="left")
+    for column in ("id", "started (UTC)", "scenario", "cells done", "finished"):
+        table.add_column(column)
+    for row in rows:
+        table.add_row(
+            str(row["id"]),
+            row["started_at"][:19].replace("T", " "),
+            escape(row["scenario"]),
+            f"{row['cells_done']:,} of {row['cells']:,}",
+            "yes" if row["finished"] else f"no: sweep --resume {row['id']}",
+        )
+    console.print(table)

@@ -29,14 +29,14 @@ from alignment_runway.cli.common import (
     scenario_from,
 )
 from alignment_runway.cli.render import cell
-from alignment_runway.cli.run_commands import OutOpt, Step, WorkersOpt
+from alignment_runway.cli.run_commands import NoStoreOpt, OutOpt, Step, StoreOpt, WorkersOpt
 from alignment_runway.cli.study_commands import FigureOpt, HorizonOpt
 from alignment_runway.formatting import number, probability
 
 __all__ = ["sweep_command"]
 
 GridOpt = Annotated[
-    list[str],
+    list[str] | None,
     typer.Option(
         "--grid",
         "-g",
@@ -55,6 +55,15 @@ SweepOutputsOpt = Annotated[
         "race.success when the scenario sets race.required_research]",
     ),
 ]
+ResumeOpt = Annotated[
+    int | None,
+    typer.Option(
+        "--resume",
+        metavar="ID",
+        help="Finish sweep ID recorded in the store: its scenario, grid and options, only the "
+        "missing cells (alignment-runway runs sweeps lists them).",
+    ),
+]
 DryRunOpt = Annotated[
     bool,
     typer.Option("--dry-run", help="Print the cells and the estimated cost, run nothing."),
@@ -65,7 +74,7 @@ def sweep_command(
     file: FileArg = None,
     preset: PresetOpt = None,
     settings: SetOpt = None,
-    grid: GridOpt = ...,  # type: ignore[assignment]
+    grid: GridOpt = None,
     output: SweepOutputsOpt = None,
     samples: SamplesOpt = None,
     seed: SeedOpt = api.DEFAULT_SEED,
@@ -80,6 +89,9 @@ def sweep_command(
     force: Annotated[
         bool, typer.Option("--force", help="Overwrite the --out and --figure files.")
     ] = False,
+    store: StoreOpt = None,
+    no_store: NoStoreOpt = False,
+    resume: ResumeOpt = None,
     fmt: FormatOpt = Format.table,
 ) -> None:
     """Sweep a grid of scenarios: every cell a full run or race with the same seed.
@@ -87,8 +99,20 @@ def sweep_command(
     Each cell keeps its outputs' mean and percentiles with Monte Carlo errors. --dry-run
     prints the cells and the estimated cost; --out writes one row per cell (.csv, .parquet,
     .json) or the grid as a Dataset (.nc); --figure draws lines over one axis or heatmaps over
-    two; --cluster runs the cells on a Dask cluster.
+    two; --cluster runs the cells on a Dask cluster. The sweep is recorded in the store (unless
+    --no-store), each cell as it finishes: --resume ID finishes an interrupted one.
     """
+    if no_store and (store is not None or resume is not None):
+        given = "store" if store is not None else "resume"
+        raise api.InputError(given, "no {0} with it", "both", related=("no_store",))
+    location = None if no_store else (store or api.default_store())
+    if resume is not None:
+        if grid or file or preset or settings or output:
+            raise api.InputError("resume", "no scenario, settings, grid or outputs with it", "both")
+        _resume(resume, location, workers, cluster, fmt, out, figure, force)
+        return
+    if not grid:
+        raise api.InputError("grid", "at least one grid axis (NAME=VALUES)", "none")
     scenario = scenario_from(file, preset, settings)
     qs = percentile_list(percentiles)
     plan = api.plan_sweep(scenario, grid, output, samples, seed, months=months, step=step.value)
@@ -117,7 +141,48 @@ def sweep_command(
             percentiles=qs,
             progress=advance,
             cluster=cluster,
+            store=location,
         )
+    _show(result, fmt, out, figure, force, location)
+
+
+def _resume(
+    sweep_id: int,
+    location: str | None,
+    workers: int,
+    cluster: str | None,
+    fmt: Format,
+    out: Path | None,
+    figure: Path | None,
+    force: bool,
+) -> None:
+    """Finish a recorded sweep: only its missing cells run."""
+    if out is not None:
+        api.check_export_path(out, force)
+    if figure is not None:
+        api.check_figure_path(figure, force)
+    with progress(None, fmt is Format.json) as advance:
+        result = api.sweep(
+            api.load_scenario(),
+            [],
+            workers=workers,
+            progress=advance,
+            cluster=cluster,
+            store=location,
+            resume=sweep_id,
+        )
+    _show(result, fmt, out, figure, force, location)
+
+
+def _show(
+    result: api.Sweep,
+    fmt: Format,
+    out: Path | None,
+    figure: Path | None,
+    force: bool,
+    location: str | None,
+) -> None:
+    """The finished sweep as a table or JSON, then its files, and where it was recorded."""
     view = views.sweep_view(result)
     emit_json(view.to_json()) if fmt is Format.json else print_sweep(view)
     if out is not None:
@@ -126,6 +191,8 @@ def sweep_command(
     if figure is not None:
         drawn = api.sweep_figure(result, Path(figure), force=force)
         sys.stderr.write(f"wrote {drawn}\n")
+    if result.sweep_id is not None and fmt is Format.table:
+        sys.stderr.write(f"recorded as sweep {result.sweep_id} in {location}\n")
 
 
 def _duration(seconds: float) -> str:

@@ -97,6 +97,10 @@ def threshold(assignment: str) -> tuple[str, float]:
     return name, value
 
 
+#: The largest seed: run stores keep seeds as signed 64-bit integers (SQLite and PostgreSQL).
+MAX_SEED = 2**63 - 1
+
+
 def check_sampling(samples: int, seed: int, chunk_size: int, workers: int) -> None:
     """Check the sampling options: whole numbers in range.
 
@@ -125,6 +129,8 @@ def check_sampling(samples: int, seed: int, chunk_size: int, workers: int) -> No
             or (highest is not None and value > highest)
         ):
             raise InputError(field, expected, repr(value))
+    if seed > MAX_SEED:
+        raise InputError("seed", "a whole number from 0 to 2**63 - 1 (a 64-bit seed)", repr(seed))
 
 
 def check_memory(samples: int, kept: float, *, can_keep: bool = True) -> None:

@@ -240,6 +240,7 @@ def compare(
                 keep_trajectories=0,
                 workers=workers,
                 progress=progress,
+                only=racing,
             )
             for name in racing:
                 values[name].append(raced.values[name])

@@ -107,8 +107,13 @@ def race(
     workers: int = 1,
     progress: Callable[[int], None] | None = None,
     executor: Executor | None = None,
+    only: Sequence[str] | None = None,
 ) -> RaceResult:
     """Run the race on a scenario (see ``api.race``).
+
+    ``only`` keeps just these outputs' samples (8 bytes a sample each), for callers that
+    summarise them and need nothing else (a sweep's or a comparison's cells); the result then
+    lacks the other outputs.
 
     Raises:
         InputError: for a bad horizon, step or sampling option.
@@ -127,6 +132,8 @@ def race(
     if scenario.value("race.required_research") is None:
         keep = [name for name in keep if name not in ("race.time_to_requirement", "race.success")]
     keep += [*_RACE_STATIC_KEEP, *inputs]
+    if only is not None:
+        keep = [name for name in keep if name in only]
     check_memory(samples, len(keep) + kept_trajectories * record.size / max(samples, 1))
     mixing = mixing_matrix(scenario.correlations) if scenario.correlations else None
     values, counts = simulate(

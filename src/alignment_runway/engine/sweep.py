@@ -14,17 +14,16 @@ import functools
 import itertools
 import math
 import re
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 
 import numpy as np
 
 from alignment_runway.analysis.summary import mean, percentiles
 from alignment_runway.engine.checks import STEPS, output_spec
-from alignment_runway.engine.runs import DEFAULT_MONTHS, race, run
+from alignment_runway.engine.runs import race, run
 from alignment_runway.errors import InputError
-from alignment_runway.results import DEFAULT_PERCENTILES
 from alignment_runway.results.swept import Axis, CellSummary, OutputSummaryCell, Plan, Sweep
-from alignment_runway.sampling import BLOCK_SIZE, DEFAULT_SEED
+from alignment_runway.sampling import WorkerLost
 from alignment_runway.scenarios import Scenario, with_settings
 from alignment_runway.scenarios.specs import get_spec
 from alignment_runway.scenarios.values import parse_value
@@ -35,12 +34,11 @@ __all__ = [
     "MAX_CELLS",
     "MapCells",
     "Plan",
+    "local_cell_mapper",
     "parse_axis",
     "plan",
-    "plan_grid",
     "run_cell",
     "sweep",
-    "sweep_grid",
 ]
 
 #: Most grid axes, most values on one axis and most cells in all.
@@ -237,6 +235,7 @@ def run_cell(
             keep_trajectories=0,
             workers=workers,
             progress=progress,
+            only=racing,
         )
         values |= {n: raced.values[n] for n in racing}
     return CellSummary(
@@ -246,6 +245,35 @@ def run_cell(
             for name, x in values.items()
         },
     )
+
+
+def local_cell_mapper(workers: int) -> MapCells:
+    """Run cells in ``workers`` forked processes, yielding each summary as it finishes.
+
+    Raises:
+        WorkerLost: when a process ends without finishing its cell (killed, out of memory).
+    """
+
+    def map_cells(
+        run: Callable[[tuple[int, ...]], CellSummary], cells: Sequence[tuple[int, ...]]
+    ) -> Iterator[CellSummary]:
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor, as_completed
+        from concurrent.futures.process import BrokenProcessPool
+
+        pool = ProcessPoolExecutor(
+            min(workers, len(cells)), mp_context=multiprocessing.get_context("fork")
+        )
+        try:
+            futures = [pool.submit(run, cell) for cell in cells]
+            for future in as_completed(futures):
+                yield future.result()
+        except BrokenProcessPool as error:
+            raise WorkerLost() from error
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)
+
+    return map_cells
 
 
 def _cell_task(plan: Plan, qs: tuple[float, ...], cell: tuple[int, ...]) -> CellSummary:
@@ -268,18 +296,22 @@ def sweep(
     Args:
         plan: from ``plan``.
         qs: percentiles each cell keeps, in percent.
-        workers: processes each cell samples with (when cells run here).
+        workers: local processes: with more than 1, cells run in that many forked processes,
+            a whole cell each (a process that dies fails the sweep at once with
+            ``WorkerLost``; the cells finished before are kept by ``on_cell``).
         progress: called with the number of samples just finished.
         done: cells already run (a sweep resumed from the store): not run again.
         on_cell: called with each cell as it finishes (to record it).
-        map_cells: runs a list of cells elsewhere (a Dask cluster) and returns their
-            summaries in order; by default they run here, one after another.
+        map_cells: runs a list of cells elsewhere (a Dask cluster), yielding their summaries
+            as they finish; by default they run here (``workers``).
     """
     finished = dict(done or {})
     todo = [cell for cell in plan.cells if cell not in finished]
+    if map_cells is None and workers > 1 and len(todo) > 1:
+        map_cells = local_cell_mapper(workers)
     if map_cells is None:
         for cell in todo:
-            summary = run_cell(plan, cell, qs, workers=workers, progress=progress)
+            summary = run_cell(plan, cell, qs, progress=progress)
             finished[cell] = summary
             if on_cell is not None:
                 on_cell(summary)
@@ -292,98 +324,7 @@ def sweep(
             if progress is not None:
                 progress(per_cell)
     return Sweep(
-        scenario=plan.scenario,
-        axes=plan.axes,
-        kind=plan.kind,
-        outputs=plan.outputs,
-        samples=plan.samples,
-        seed=plan.seed,
-        months=plan.months,
-        step=plan.step,
+        plan=plan,
         percentiles=tuple(qs),
         cells=tuple(finished[c] for c in plan.cells),
-        notes=plan.notes,
     )
-
-
-def plan_grid(
-    scenario: Scenario,
-    grid: Sequence[str],
-    outputs: Sequence[str] | None = None,
-    samples: int | None = None,
-    seed: int = DEFAULT_SEED,
-    *,
-    months: float = DEFAULT_MONTHS,
-    step: str = "month",
-) -> Plan:
-    """A sweep's plan from text axes (see ``parse_axis``), checked before anything runs.
-
-    Args:
-        scenario: the base scenario every cell changes.
-        grid: axes, ``NAME=v1,v2,…``, ``NAME=lo..hi:n`` or ``NAME=lo..hi:n:log``.
-        outputs: by default race.research (and race.success when the scenario sets
-            race.required_research).
-        samples: per cell; by default as ``run`` or ``race`` would draw for the scenario.
-        seed: shared by every cell.
-        months: the race's horizon.
-        step: the race's step.
-
-    Raises:
-        InputError: for a bad axis, output, option or grid size.
-    """
-    from alignment_runway.engine.checks import check_horizon, check_sampling
-    from alignment_runway.engine.compare import default_outputs
-    from alignment_runway.engine.runs import default_samples
-
-    axes = [parse_axis(text) for text in grid]
-    chosen = list(outputs) if outputs else default_outputs([scenario])
-    kind = "race" if any(n.startswith("race.") for n in chosen) else "run"
-    n = default_samples(scenario, kind) if samples is None else samples
-    check_sampling(n, seed, BLOCK_SIZE, 1)
-    if kind == "race":
-        check_horizon(months, step)  # before the plan, whose cost counts the months
-    return plan(scenario, axes, chosen, n, seed, months, step)
-
-
-def sweep_grid(
-    scenario: Scenario,
-    grid: Sequence[str],
-    outputs: Sequence[str] | None = None,
-    samples: int | None = None,
-    seed: int = DEFAULT_SEED,
-    *,
-    months: float = DEFAULT_MONTHS,
-    step: str = "month",
-    workers: int = 1,
-    percentiles: Sequence[float] = DEFAULT_PERCENTILES,
-    progress: Callable[[int], None] | None = None,
-    cluster: str | None = None,
-) -> Sweep:
-    """Sweep a grid of scenarios (SPEC §11): every cell a full run or race with one seed.
-
-    Args:
-        scenario: the base scenario every cell changes.
-        grid: axes, ``NAME=v1,v2,…``, ``NAME=lo..hi:n`` or ``NAME=lo..hi:n:log``.
-        outputs: as ``plan_grid``.
-        samples: per cell, as ``plan_grid``.
-        seed: shared by every cell.
-        months: the race's horizon.
-        step: the race's step.
-        workers: processes each cell samples with.
-        percentiles: what each cell keeps of each output, besides its mean.
-        progress: called with the number of samples just finished.
-        cluster: run the cells on a Dask cluster, ``local:N`` or ``tcp://HOST:PORT`` (see
-            ``engine.cluster``); each cell's values are bit for bit those of a local run.
-
-    Raises:
-        InputError: as ``plan_grid``, for a bad cluster, or a cluster with ``workers``;
-        ScenarioError: for a cell that cannot run.
-    """
-    chosen = plan_grid(scenario, grid, outputs, samples, seed, months=months, step=step)
-    if cluster is None:
-        return sweep(chosen, percentiles, workers=workers, progress=progress)
-    from alignment_runway.engine.cluster import cell_mapper, check_cluster_workers, open_cluster
-
-    check_cluster_workers(workers)
-    with open_cluster(cluster) as client:
-        return sweep(chosen, percentiles, progress=progress, map_cells=cell_mapper(client))

@@ -83,28 +83,65 @@ class CellSummary:
 
 @dataclass(frozen=True)
 class Sweep:
-    """A finished sweep: every cell run with the same seed and sample count.
+    """A finished sweep: its plan, and every cell run with the plan's seed and sample count.
 
     Attributes:
-        axes: the grid's axes, the first varying slowest.
-        kind: ``run`` or ``race`` (race outputs run a race).
+        plan: what was run (scenario, axes, kind, outputs, samples, seed, horizon, notes);
+            its fields read as the sweep's own (``sweep.axes`` is ``sweep.plan.axes``).
+        percentiles: what each cell kept, besides its mean, in percent.
         cells: one summary per cell, in grid order.
-        notes: what a reader should know (correlations of swept inputs dropped).
         sweep_id: the id it was recorded under in a store (None when not recorded).
     """
 
-    scenario: Scenario
-    axes: tuple[Axis, ...]
-    kind: str
-    outputs: tuple[str, ...]
-    samples: int
-    seed: int
-    months: float
-    step: str
+    plan: Plan
     percentiles: tuple[float, ...]
     cells: tuple[CellSummary, ...]
-    notes: tuple[str, ...] = ()
     sweep_id: int | None = field(default=None, compare=False)
+
+    @property
+    def scenario(self) -> Scenario:
+        """The base scenario every cell changes."""
+        return self.plan.scenario
+
+    @property
+    def axes(self) -> tuple[Axis, ...]:
+        """The grid's axes, the first varying slowest."""
+        return self.plan.axes
+
+    @property
+    def kind(self) -> str:
+        """``run`` or ``race`` (race outputs run a race)."""
+        return self.plan.kind
+
+    @property
+    def outputs(self) -> tuple[str, ...]:
+        """The outputs each cell summarises."""
+        return self.plan.outputs
+
+    @property
+    def samples(self) -> int:
+        """Samples per cell."""
+        return self.plan.samples
+
+    @property
+    def seed(self) -> int:
+        """The seed every cell shares."""
+        return self.plan.seed
+
+    @property
+    def months(self) -> float:
+        """The race's horizon, in months."""
+        return self.plan.months
+
+    @property
+    def step(self) -> str:
+        """The race's step."""
+        return self.plan.step
+
+    @property
+    def notes(self) -> tuple[str, ...]:
+        """What a reader should know (correlations of swept inputs dropped)."""
+        return self.plan.notes
 
     @cached_property
     def dataset(self) -> xr.Dataset:

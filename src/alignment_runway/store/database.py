@@ -20,6 +20,7 @@ from alignment_runway.errors import InputError, StoreError
 from alignment_runway.files import remove_stale_in, temporary_name
 from alignment_runway.results import RunRecord
 from alignment_runway.store.records import default_url
+from alignment_runway.store.rows import DamagedRecord, read_record
 
 if TYPE_CHECKING:
     import sqlalchemy as sa
@@ -27,7 +28,9 @@ if TYPE_CHECKING:
 __all__ = ["SCHEMA_REVISION", "Store"]
 
 #: The newest schema revision this version writes (the head of its Alembic migrations).
-SCHEMA_REVISION = "0002_autoincrement"
+SCHEMA_REVISION = "0004_sweeps"
+#: The PostgreSQL advisory lock that serialises schema changes between server processes.
+_MIGRATION_LOCK = 0x616C69676E72756E  # "alignrun"
 #: The largest id a record can have (SQL's 64-bit integers).
 _MAX_ID = 2**63 - 1
 #: Seconds a writer waits for another to finish before giving up.
@@ -84,8 +87,12 @@ class Store:
             quoted = urllib.parse.quote(str(self.path))  # a URI: '?', '#' and '%' escaped
             url = sa.URL.create("sqlite", database=f"file:{quoted}", query=query)
         try:
-            self.engine = sa.create_engine(
-                url, connect_args={"timeout": _BUSY_TIMEOUT_S} if self.path else {}
+            # a server's connections are opened per use and closed after it (no pool left
+            # holding them open when a Store is dropped)
+            self.engine = (
+                sa.create_engine(url, connect_args={"timeout": _BUSY_TIMEOUT_S})
+                if self.path
+                else sa.create_engine(url, poolclass=sa.pool.NullPool)
             )
         except (sa.exc.ArgumentError, ImportError) as exc:
             raise self._error(f"not a database URL SQLAlchemy can open ({exc})") from None
@@ -139,9 +146,27 @@ class Store:
 
     @contextlib.contextmanager
     def _lock(self) -> Iterator[None]:
-        """Serialise schema changes between processes (a lock file beside the database)."""
+        """Serialise schema changes between processes.
+
+        SQLite: a lock file beside the database. PostgreSQL: a session advisory lock, held
+        on its own connection while another migrates (so several servers starting at once
+        migrate once). Other databases: none.
+        """
         if self.path is None:
-            yield
+            if self.engine.dialect.name != "postgresql":
+                yield
+                return
+            import sqlalchemy as sa
+
+            with self.engine.connect() as connection:
+                connection.execute(sa.text("SELECT pg_advisory_lock(:k)"), {"k": _MIGRATION_LOCK})
+                try:
+                    yield
+                finally:
+                    connection.execute(
+                        sa.text("SELECT pg_advisory_unlock(:k)"), {"k": _MIGRATION_LOCK}
+                    )
+                    connection.commit()
             return
         with open(self.path.with_name(self.path.name + ".lock"), "a") as handle:
             fcntl.flock(handle, fcntl.LOCK_EX)
@@ -177,15 +202,15 @@ class Store:
                         "as it is: move it aside or choose another store"
                     )
                 return None if found is None else str(found)
-        except (sa.exc.DatabaseError, UnicodeDecodeError) as exc:
+        except (sa.exc.DBAPIError, UnicodeDecodeError) as exc:
             if self.path is None:  # a database server
+                raise self._error(f"cannot be reached or read ({_reason(exc)})") from None
+            if isinstance(exc, sa.exc.OperationalError):
                 raise self._error(f"cannot be opened ({_reason(exc)})") from None
             raise self._error(
                 f"expected a SQLite database; received a file that is not one, or is damaged "
                 f"({_reason(exc)}); it was left as it is: move it aside or choose another store"
             ) from None
-        except sa.exc.OperationalError as exc:
-            raise self._error(f"cannot be opened ({exc.orig})") from None
 
     def _check_schema(self) -> None:
         revision = self._revision(strict=self.read_only)  # a read-only store has no writer
@@ -337,7 +362,7 @@ class Store:
         if limit is not None and limit < _MAX_ID:  # a larger limit is no limit
             query = query.limit(limit)
         with self._using("reading the runs"), self.engine.connect() as connection:
-            return [_record(dict(row._mapping)) for row in connection.execute(query)]
+            return [read_record(dict(row._mapping)) for row in connection.execute(query)]
 
     def get(self, run_id: int) -> RunRecord:
         """The record with id ``run_id``.
@@ -358,7 +383,7 @@ class Store:
                     "the id of a recorded run",
                     f"{run_id}, which is not in {self.location} (list the runs to see their ids)",
                 )
-            return _record(dict(row._mapping))
+            return read_record(dict(row._mapping))
 
     def delete(self, run_id: int) -> RunRecord | None:
         """Delete a record (and its samples file); return what was deleted.
@@ -417,15 +442,23 @@ def _known_revisions() -> set[str]:
     }
 
 
+def big_id() -> Any:
+    """A 64-bit id: BIGINT, except on SQLite: its INTEGER is 64-bit, and AUTOINCREMENT's type."""
+    import sqlalchemy as sa
+
+    return sa.BigInteger().with_variant(sa.Integer(), "sqlite")
+
+
 @functools.cache
 def _runs_table() -> sa.Table:
     """The runs table as the code reads and writes it (the migrations define it on disk)."""
     import sqlalchemy as sa
 
+    BIG_ID = big_id()  # noqa: N806
     return sa.Table(
         "runs",
         sa.MetaData(),
-        sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+        sa.Column("id", BIG_ID, primary_key=True, autoincrement=True),
         sa.Column("command", sa.String(16)),
         sa.Column("scenario_name", sa.Text),
         sa.Column("scenario_text", sa.Text),
@@ -433,54 +466,9 @@ def _runs_table() -> sa.Table:
         sa.Column("versions", sa.Text),
         sa.Column("started_at", sa.String(40)),
         sa.Column("finished_at", sa.String(40)),
-        sa.Column("samples", sa.Integer),
-        sa.Column("seed", sa.Integer),
+        sa.Column("samples", sa.BigInteger),
+        sa.Column("seed", sa.BigInteger),
         sa.Column("summary", sa.Text),
         sa.Column("digests", sa.Text),
         sa.Column("samples_file", sa.Text),
-    )
-
-
-class DamagedRecord(Exception):  # noqa: N818 (what the store holds, not a failure here)
-    """A record whose fields cannot be read (bad JSON, bytes that are not text, wrong types)."""
-
-    def __init__(self, run_id: object, why: str) -> None:
-        self.run_id, self.why = run_id, why
-        super().__init__(f"run {run_id}: {why}")
-
-
-def _record(row: Mapping[str, Any]) -> RunRecord:
-    try:
-        return _parse_record(row)
-    except (ValueError, TypeError, KeyError, AttributeError) as exc:
-        raise DamagedRecord(row.get("id", "?"), f"{type(exc).__name__}: {exc}") from None
-
-
-def _parse_record(row: Mapping[str, Any]) -> RunRecord:
-    text = ("command", "scenario_name", "scenario_text", "started_at", "finished_at")
-    for key in text:
-        if not isinstance(row[key], str):
-            raise TypeError(f"{key} is {type(row[key]).__name__}, not text")
-    samples_file = row["samples_file"]
-    if samples_file is not None and not isinstance(samples_file, str):
-        raise TypeError(f"samples_file is {type(samples_file).__name__}, not text")
-    options, versions = json.loads(row["options"]), json.loads(row["versions"])
-    summary, digests = json.loads(row["summary"]), json.loads(row["digests"])
-    for key, value in (("options", options), ("versions", versions), ("digests", digests)):
-        if not isinstance(value, dict):
-            raise TypeError(f"{key} is {type(value).__name__}, not an object")
-    return RunRecord(
-        command=row["command"],
-        scenario_name=row["scenario_name"],
-        scenario_text=row["scenario_text"],
-        options=options,
-        versions=versions,
-        started_at=row["started_at"],
-        finished_at=row["finished_at"],
-        samples=int(row["samples"]),
-        seed=int(row["seed"]),
-        summary=summary,
-        digests=digests,
-        samples_file=samples_file,
-        id=int(row["id"]),
     )

@@ -14,7 +14,12 @@ from alignment_runway.views.common import (
     input_rows,
 )
 from alignment_runway.views.compared import CompareView, compare_view
-from alignment_runway.views.names import explain_record, preset_rows, validation_record
+from alignment_runway.views.names import (
+    explain_record,
+    parameter_records,
+    preset_rows,
+    validation_record,
+)
 from alignment_runway.views.records import (
     DiffView,
     ListedRun,
@@ -84,6 +89,7 @@ __all__ = [
     "input_rows",
     "listed_runs",
     "output_rows",
+    "parameter_records",
     "plan_view",
     "point_view",
     "preset_rows",

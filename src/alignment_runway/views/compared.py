@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
-from alignment_runway.analysis.paired import PairedSummary
+from alignment_runway.analysis.paired import Paired, PairedSummary
 from alignment_runway.analysis.summary import Estimate
 from alignment_runway.analysis.summary import mean as sample_mean
 from alignment_runway.analysis.summary import percentiles as sample_percentiles
@@ -46,24 +47,13 @@ class SideRow:
 
 
 @dataclass(frozen=True)
-class PairedRow:
-    """A side against the baseline, sample by sample.
+class PairedRow(Paired):
+    """A side against the baseline, sample by sample, and the side's label.
 
-    Attributes:
-        ratio: B/A (plain number); difference: B − A in the output's display unit.
-        greater, equal: P(B > A), P(B = A).
-        zero_baseline: samples where A is 0, left out of the ratio.
-        not_finite: samples where A or B is not finite, left out of ratio and difference.
+    The fields of ``Paired``, with the difference ``B − A`` in the output's display unit.
     """
 
     label: str
-    samples: int
-    ratio: PairedSummary
-    difference: PairedSummary
-    greater: Estimate
-    equal: Estimate
-    zero_baseline: int
-    not_finite: int
 
     def to_json(self) -> dict[str, Any]:
         """The row as JSON (a summary with no pair left is null)."""
@@ -175,18 +165,9 @@ def compare_view(result: Comparison, qs: Sequence[float]) -> CompareView:
         rows = []
         for k, label in enumerate(labels[1:], start=1):
             p = result.paired(name, k, qs)
-            rows.append(
-                PairedRow(
-                    label,
-                    p.samples,
-                    p.ratio,
-                    _scaled(p.difference, scale),
-                    p.greater,
-                    p.equal,
-                    p.zero_baseline,
-                    p.not_finite,
-                )
-            )
+            fields = {f.name: getattr(p, f.name) for f in dataclasses.fields(Paired)}
+            fields["difference"] = _scaled(p.difference, scale)
+            rows.append(PairedRow(label=label, **fields))
             if p.zero_baseline:
                 notes.append(
                     f"{name}: {p.zero_baseline:,} of {p.samples:,} samples are 0 in "

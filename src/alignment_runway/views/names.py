@@ -11,7 +11,7 @@ from alignment_runway.scenarios.loader import BASE_PRESET, preset_description
 from alignment_runway.scenarios.specs import suggest
 from alignment_runway.units import factor
 
-__all__ = ["explain_record", "preset_rows", "validation_record"]
+__all__ = ["explain_record", "parameter_records", "preset_rows", "validation_record"]
 
 
 def explain_record(name: str) -> dict[str, Any]:
@@ -56,6 +56,11 @@ def explain_record(name: str) -> dict[str, Any]:
 def preset_rows() -> list[dict[str, str]]:
     """Every built-in preset's name and description."""
     return [{"name": name, "description": preset_description(name)} for name in preset_names()]
+
+
+def parameter_records() -> list[dict[str, Any]]:
+    """Every parameter's ``explain_record``, in the order of the parameter table."""
+    return [explain_record(name) for name in PARAMETERS]
 
 
 def validation_record(file: str, scenario: Scenario) -> dict[str, Any]:
