@@ -38,7 +38,7 @@ STEPS = {"month": CALENDAR_MONTH_S, "week": 7 * 24 * 3600.0}
 #: The longest horizon a race steps through, in calendar months: a century, far beyond any
 #: lead, which keeps a run's work (samples × steps) bounded.
 MAX_MONTHS = 1200.0
-#: Seeds are below 2**63, so that a store records them as they are (SQL's 64-bit integers).
+#: The largest seed: run stores keep seeds as signed 64-bit integers (SQLite and PostgreSQL).
 MAX_SEED = 2**63 - 1
 #: Worker processes per CPU this process may use: more only queue for the same cores.
 WORKERS_PER_CPU = 4
@@ -97,10 +97,6 @@ def threshold(assignment: str) -> tuple[str, float]:
     return name, value
 
 
-#: The largest seed: run stores keep seeds as signed 64-bit integers (SQLite and PostgreSQL).
-MAX_SEED = 2**63 - 1
-
-
 def check_sampling(samples: int, seed: int, chunk_size: int, workers: int) -> None:
     """Check the sampling options: whole numbers in range.
 
@@ -110,7 +106,7 @@ def check_sampling(samples: int, seed: int, chunk_size: int, workers: int) -> No
     most = max_workers()
     checks = (
         ("samples", samples, 1, None, "a whole number of samples >= 1"),
-        ("seed", seed, 0, MAX_SEED, f"a whole number from 0 to 2**63 - 1 ({MAX_SEED})"),
+        ("seed", seed, 0, MAX_SEED, "a whole number from 0 to 2**63 - 1 (a 64-bit seed)"),
         ("chunk_size", chunk_size, 1, None, "a whole number of samples >= 1"),
         (
             "workers",
@@ -129,8 +125,6 @@ def check_sampling(samples: int, seed: int, chunk_size: int, workers: int) -> No
             or (highest is not None and value > highest)
         ):
             raise InputError(field, expected, repr(value))
-    if seed > MAX_SEED:
-        raise InputError("seed", "a whole number from 0 to 2**63 - 1 (a 64-bit seed)", repr(seed))
 
 
 def check_memory(samples: int, kept: float, *, can_keep: bool = True) -> None:

@@ -217,7 +217,7 @@ def _check_sobol(samples: int, seed: int, inputs: int) -> None:
     if isinstance(samples, bool) or not isinstance(samples, int) or samples < 1:
         raise InputError("samples", "a whole number of samples >= 1", repr(samples))
     if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed <= MAX_SEED:
-        raise InputError("seed", f"a whole number from 0 to 2**63 - 1 ({MAX_SEED})", repr(seed))
+        raise InputError("seed", "a whole number from 0 to 2**63 - 1 (a 64-bit seed)", repr(seed))
     check_memory(samples * (inputs + 2), 2 * inputs + _SOBOL_WORKING_ARRAYS, can_keep=False)
 
 
