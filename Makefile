@@ -85,8 +85,8 @@ bench: $(VENV)/.bench $(SQUIGGLE)/node_modules/.installed
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -q && apt-get install -y -q time; \
 	  else echo "/usr/bin/time is missing: run 'sudo apt-get install time', then make bench"; exit 1; fi; }
 	hyperfine --warmup 2 --runs 20 --export-json benchmarks/startup.json \
-	  '$(BIN)/alignment-runway essay' '$(BIN)/alignment-runway run' \
-	  '$(BIN)/alignment-runway --version'
+	  "$(BIN)/python -c 'import numpy'" '$(BIN)/alignment-runway --version' \
+	  '$(BIN)/alignment-runway essay' '$(BIN)/alignment-runway run'
 	$(BIN)/python -m pytest benchmarks/test_static_model.py -q -p no:cacheprovider \
 	  --benchmark-json benchmarks/static.json
 	$(BIN)/python -m pytest benchmarks/test_race.py -q -p no:cacheprovider \
@@ -95,6 +95,7 @@ bench: $(VENV)/.bench $(SQUIGGLE)/node_modules/.installed
 	  --samples 1000000 --format json > /dev/null
 	$(BIN)/python benchmarks/peers.py
 	$(BIN)/python benchmarks/web_load.py
+	$(BIN)/python benchmarks/tasks_ratio.py --no-write
 	$(BIN)/python benchmarks/write_results.py
 
 # This tree against an earlier revision (REV=...), alternating in one run: benchmarks/REVISIONS.md

@@ -100,7 +100,13 @@ class Distribution(ABC):
                 tails would be); underflow to zero is not an error (it shows in the result).
         """
         with np.errstate(over="raise", invalid="raise", divide="raise", under="ignore"):
-            low, high = self.from_normal(np.array([-z, z], dtype=np.float64))
+            if type(self).from_normal is Distribution.from_normal:
+                # Φ from math.erfc: checking a scenario imports scipy only when the quantile
+                # function needs it (a pure-numpy shape such as the triangular does not)
+                u = np.array([_phi(-z), _phi(z)], dtype=np.float64)
+                low, high = self.ppf(np.clip(u, _U_MIN, _U_MAX))
+            else:
+                low, high = self.from_normal(np.array([-z, z], dtype=np.float64))
         return float(low), float(high)
 
 
@@ -169,6 +175,20 @@ def _exp_text(power: float) -> str:
     if mantissa == "10":
         mantissa, exponent = "1", exponent + 1
     return f"{mantissa}e{exponent:+03d}"
+
+
+def _phi(z: float) -> float:
+    """The standard normal CDF at one point, ``Φ(z) = erfc(−z/√2)/2`` (no scipy)."""
+    return 0.5 * math.erfc(-z / math.sqrt(2.0))
+
+
+def _phi_scalar(dist: Normal | LogNormal, x: float) -> float:
+    """The CDF of a normal or lognormal at one point."""
+    if isinstance(dist, LogNormal):
+        if x <= 0.0:
+            return 0.0
+        return _phi((math.log(x) - dist.mu) / dist.sigma if x < math.inf else math.inf)
+    return _phi((x - dist.mean) / dist.sd)
 
 
 def lognormal_from_ci(p5: float, p95: float) -> LogNormal:
@@ -406,7 +426,14 @@ class Truncated(Distribution):
         return (max(lo, self.low), min(hi, self.high))
 
     def mass(self) -> float:
-        """The probability ``base`` puts inside [low, high]."""
+        """The probability ``base`` puts inside [low, high].
+
+        For a normal or lognormal base it is ``Φ(b) − Φ(a)`` from ``math.erfc``, so checking a
+        scenario while parsing it needs no scipy (its draws use ``_bounds``, unchanged).
+        """
+        base = self.base
+        if isinstance(base, Normal | LogNormal):
+            return _phi_scalar(base, self.high) - _phi_scalar(base, self.low)
         lo, hi = self._bounds()
         return hi - lo
 

@@ -483,7 +483,7 @@ def test_export_imports_no_heavy_library_until_used() -> None:
     import subprocess
 
     code = (
-        "import sys, alignment_runway.export, alignment_runway.cli; "
+        "import sys, alignment_runway.export, alignment_runway.cli.root; "
         "print(sorted(m for m in ('pandas', 'xarray', 'pyarrow', 'h5py', 'h5netcdf') "
         "if m in sys.modules))"
     )

@@ -25,7 +25,12 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-from alignment_runway.analysis.summary import Estimate, rank_correlation
+from alignment_runway.analysis.summary import (
+    RANK_SAMPLES,
+    Estimate,
+    ranked_correlation,
+    ranks,
+)
 from alignment_runway.distributions import Distribution
 from alignment_runway.errors import InputError
 
@@ -126,8 +131,16 @@ def tornado(
     return float(output[0]), rows
 
 
-def rank(inputs: Mapping[str, Array], output: Array, label: str = "the output") -> list[RankRow]:
+def rank(
+    inputs: Mapping[str, Array],
+    output: Array,
+    input_ranks: dict[str, Array] | None = None,
+    label: str = "the output",
+) -> list[RankRow]:
     """Spearman's rank correlation of each input's samples with the output's, largest first.
+
+    Each array is ranked once: the output here, each input here or in ``input_ranks`` (ranks
+    by input name, filled in as they are computed, to share between outputs).
 
     Raises:
         InputError: for fewer than ``MIN_RANK_SAMPLES`` samples, or an output that does not
@@ -147,7 +160,13 @@ def rank(inputs: Mapping[str, Array], output: Array, label: str = "the output") 
             f"an output that varies over the samples of {', '.join(inputs)}",
             f"{label}, which has the same value in every sample: it correlates with nothing",
         )
-    rows = [RankRow(name, rank_correlation(x, output)) for name, x in inputs.items()]
+    shared = {} if input_ranks is None else input_ranks
+    output_ranks = ranks(output[:RANK_SAMPLES])
+    rows = []
+    for name, x in inputs.items():
+        if name not in shared:
+            shared[name] = ranks(x[:RANK_SAMPLES])
+        rows.append(RankRow(name, ranked_correlation(shared[name], output_ranks)))
     rows.sort(key=lambda row: abs(row.rho.value), reverse=True)
     return rows
 

@@ -27,6 +27,7 @@ __all__ = [
     "percentiles",
     "prob_above",
     "rank_correlation",
+    "ranked_correlation",
     "ranks",
     "small_sample_notes",
 ]
@@ -123,9 +124,13 @@ def rank_correlation(x: Array, y: Array) -> Estimate:
     Bonett and Wright's (2000)
     ``(1 − ρ²) · sqrt((1 + ρ²/2) / (n − 3))``.
     """
-    x, y = x[:RANK_SAMPLES], y[:RANK_SAMPLES]
-    n = x.size
-    rho = float(np.corrcoef(ranks(x), ranks(y))[0, 1])
+    return ranked_correlation(ranks(x[:RANK_SAMPLES]), ranks(y[:RANK_SAMPLES]))
+
+
+def ranked_correlation(x_ranks: Array, y_ranks: Array) -> Estimate:
+    """``rank_correlation`` from ranks already computed (``ranks``), each array ranked once."""
+    n = x_ranks.size
+    rho = float(np.corrcoef(x_ranks, y_ranks)[0, 1])
     se = (1 - rho**2) * math.sqrt((1 + rho**2 / 2) / (n - 3)) if n > 3 else math.nan
     return Estimate(rho, se)
 

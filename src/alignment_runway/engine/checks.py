@@ -12,6 +12,7 @@ from typing import Any
 from alignment_runway.distributions import Distribution
 from alignment_runway.engine.resources import available_memory, usable_cpus
 from alignment_runway.errors import InputError, ScenarioError, did_you_mean
+from alignment_runway.model.stage_d import TASKS_OUTPUTS
 from alignment_runway.model.static import OUTPUTS, OutputSpec
 from alignment_runway.results import ALL_OUTPUTS
 from alignment_runway.scenarios import Scenario
@@ -33,6 +34,8 @@ __all__ = [
     "threshold",
 ]
 
+#: Stage D's outputs, computed only when Stage D is on.
+TASKS_NAMES = frozenset(spec.name for spec in TASKS_OUTPUTS)
 #: Steps the race can take, in calendar seconds.
 STEPS = {"month": CALENDAR_MONTH_S, "week": 7 * 24 * 3600.0}
 #: The longest horizon a race steps through, in calendar months: a century, far beyond any
@@ -127,42 +130,64 @@ def check_sampling(samples: int, seed: int, chunk_size: int, workers: int) -> No
             raise InputError(field, expected, repr(value))
 
 
-def check_memory(samples: int, kept: float, *, can_keep: bool = True) -> None:
-    """Refuse a run whose kept samples would not fit in the memory this process can take.
+#: Arrays of one float per sample a summary works in besides the kept ones (one at a time).
+SUMMARY_WORK_ARRAYS = 1.0
 
-    That memory is what the system has available now, within this process's resource
-    limits and control group (see ``resources.available_memory``). ``can_keep``: whether
-    the caller can keep fewer arrays (the hint then says how).
+
+def check_memory(
+    samples: int, kept: float, work: float = SUMMARY_WORK_ARRAYS, *, can_keep: bool = True
+) -> None:
+    """Refuse, before it starts, a run whose arrays would not fit in the memory it can take.
+
+    A run holds its ``kept`` arrays (trajectories counted as arrays of ``samples``) and, while
+    summarising, ``work`` more (the copy percentiles are partitioned in, then the mean's
+    deviations): 8 bytes per sample each. The memory is what the system has available now,
+    within this process's resource limits and control group (see
+    ``resources.available_memory``). ``can_keep``: whether the caller can keep fewer arrays
+    (the hint then says how).
 
     Raises:
-        InputError: for ``samples`` whose kept arrays need more than 80% of that memory.
+        InputError: for ``samples`` whose arrays need more than 80% of that memory.
     """
     available = available_memory()
     if available is None:  # nothing known of the memory: nothing to check
         return
-    needed = samples * kept * 8
+    needed = samples * (kept + work) * 8
     if needed > MEMORY_SHARE * available:
         hint = ": keep fewer with {0} (8 bytes per sample each) or use fewer samples"
         raise InputError(
             "samples",
             f"arrays within {MEMORY_SHARE:.0%} of the {available / 2**30:.2f} GiB of memory "
             "this process can still take",
-            f"{samples:,} samples × {kept:g} arrays, which need {needed / 2**30:.1f} GiB",
+            f"{samples:,} samples × {kept:g} kept arrays (and {work:g} to summarise them), "
+            f"which need {needed / 2**30:.1f} GiB",
             hint=hint if can_keep else ": use fewer samples",
             related=("keep",) if can_keep else (),
         )
 
 
-def kept_names(keep: Sequence[str] | None, uncertain: Mapping[str, object]) -> list[str]:
+def kept_names(
+    keep: Sequence[str] | None, uncertain: Mapping[str, object], tasks: bool = False
+) -> list[str]:
     """The names to keep, checked: model outputs and uncertain inputs (all by default).
+
+    Stage D's outputs (``tasks.*``) are outputs only when ``tasks`` (Stage D is on).
 
     Raises:
         InputError: for an unknown name or an empty list.
     """
-    known = [spec.name for spec in OUTPUTS] + list(uncertain)
+    outputs = OUTPUTS + TASKS_OUTPUTS if tasks else OUTPUTS
+    known = [spec.name for spec in outputs] + list(uncertain)
     if keep is None:
         return known
     for name in keep:
+        if name in TASKS_NAMES and not tasks:
+            raise InputError(
+                "keep",
+                "an output this scenario computes (tasks.* needs Stage D on: a task parameter "
+                "away from its neutral value)",
+                f"{name}, with every task parameter neutral",
+            )
         if name not in known:
             raise InputError(
                 "keep",

@@ -19,7 +19,7 @@ from alignment_runway.errors import InputError
 from alignment_runway.model import race as race_model
 from alignment_runway.results import RaceResult, RunResult
 from alignment_runway.sampling import BLOCK_SIZE, DEFAULT_SAMPLES, DEFAULT_SEED, Executor, simulate
-from alignment_runway.scenarios import Scenario
+from alignment_runway.scenarios import Scenario, tasks_active
 from alignment_runway.scenarios.correlations import mixing_matrix
 from alignment_runway.units import CALENDAR_MONTH_S
 
@@ -66,7 +66,7 @@ def run(
     if samples is None:
         samples = default_samples(scenario)
     check_sampling(samples, seed, chunk_size, workers)
-    kept = kept_names(keep, uncertain)
+    kept = kept_names(keep, uncertain, tasks_active(scenario))
     check_memory(samples, len(kept))
     values, counts = simulate(
         evaluate_static,

@@ -16,6 +16,7 @@ from numpy.typing import NDArray
 
 from alignment_runway.analysis import summary as s
 from alignment_runway.model.race import RACE_OUTPUTS
+from alignment_runway.model.stage_d import TASKS_OUTPUTS
 from alignment_runway.model.static import OUTPUTS
 from alignment_runway.scenarios import PARAMETERS, Scenario
 
@@ -37,7 +38,7 @@ Array = NDArray[np.float64]
 #: Percentiles reported by default.
 DEFAULT_PERCENTILES: tuple[float, ...] = (5.0, 50.0, 95.0)
 #: Every model output: the static model's, then the race's.
-ALL_OUTPUTS = OUTPUTS + RACE_OUTPUTS
+ALL_OUTPUTS = OUTPUTS + TASKS_OUTPUTS + RACE_OUTPUTS
 #: The canonical unit of every model output and input, by name.
 UNITS = {spec.name: spec.unit for spec in ALL_OUTPUTS} | {
     name: spec.unit for name, spec in PARAMETERS.items()
@@ -57,13 +58,18 @@ def register_html(render: Callable[[RunResult], str]) -> None:
 
 @dataclass(frozen=True)
 class OutputSummary:
-    """One output's summary in its canonical unit: mean, percentiles, P(x > threshold)."""
+    """One output's summary in its canonical unit: mean, percentiles, P(x > threshold).
+
+    ``missing`` counts the samples where the output is missing (NaN, SPEC §7); the summary
+    is over the others (and missing itself when every sample is).
+    """
 
     name: str
     unit: str
     mean: s.Estimate
     percentiles: dict[float, s.Estimate]
     above: dict[float, s.Estimate] = field(default_factory=dict)
+    missing: int = 0
 
 
 @dataclass(frozen=True)
@@ -79,6 +85,9 @@ class RunResult:
         capped_serial_samples: samples with ``σ > τ``, read as ``σ = τ``.
         chunk_size, workers: how the run was computed (results do not depend on them).
         run_id: the id it was recorded as in a run store (None: not recorded).
+        estimates: the summaries computed so far, by (name, statistic, level): the screen,
+            the JSON, the export and the store ask for the same ones, computed once. A copy
+            made with ``dataclasses.replace`` shares them, so never replace ``values``.
     """
 
     scenario: Scenario
@@ -89,6 +98,9 @@ class RunResult:
     chunk_size: int = 0
     workers: int = 1
     run_id: int | None = None
+    estimates: dict[tuple[str, str, float], s.Estimate] = field(
+        default_factory=dict, repr=False, compare=False
+    )
 
     @property
     def outputs(self) -> list[str]:
@@ -108,7 +120,7 @@ class RunResult:
             ValueError: when the output varies (use ``summary()`` or ``quantiles()``).
         """
         array = self.values[name]
-        if array.size and not np.all(array == array[0]):
+        if array.size and not np.array_equal(array, np.full_like(array, array[0]), equal_nan=True):
             raise ValueError(f"{name} varies across its {array.size} samples; use summary()")
         return float(array[0])
 
@@ -128,18 +140,57 @@ class RunResult:
         above = dict(above or {})
         rows = []
         for name in names or self.outputs:
-            x = self.values[name]
+            missing = self._missing(name)
             threshold = above.get(name)
             rows.append(
                 OutputSummary(
                     name=name,
                     unit=UNITS.get(name, ""),
-                    mean=s.mean(x),
-                    percentiles=dict(zip(percentiles, s.percentiles(x, percentiles), strict=True)),
-                    above={} if threshold is None else {threshold: s.prob_above(x, threshold)},
+                    mean=self._estimate(name, "mean", 0.0),
+                    percentiles=self._percentiles(name, percentiles),
+                    above={}
+                    if threshold is None
+                    else {threshold: self._estimate(name, "above", threshold)},
+                    missing=missing,
                 )
             )
         return rows
+
+    def _present(self, name: str) -> Array:
+        """The samples of ``name`` that have a value (a missing one is NaN, SPEC §7)."""
+        x = self.values[name]
+        if self._missing(name) and self._missing(name) < x.size:
+            return x[~np.isnan(x)]
+        return x
+
+    def _missing(self, name: str) -> int:
+        """How many samples of ``name`` are missing (NaN), counted once."""
+        key = (name, "missing", 0.0)
+        found = self.estimates.get(key)
+        if found is None:
+            x = self.values[name]
+            found = s.Estimate(float(x.size - np.count_nonzero(~np.isnan(x))), 0.0)
+            self.estimates[key] = found
+        return int(found.value)
+
+    def _estimate(self, name: str, statistic: str, level: float) -> s.Estimate:
+        """The mean (``"mean"``) or P(x > level) (``"above"``) of ``name``, computed once."""
+        key = (name, statistic, level)
+        found = self.estimates.get(key)
+        if found is None:
+            x = self._present(name)
+            found = s.mean(x) if statistic == "mean" else s.prob_above(x, level)
+            self.estimates[key] = found
+        return found
+
+    def _percentiles(self, name: str, qs: Sequence[float]) -> dict[float, s.Estimate]:
+        """Percentiles of ``name``: those not computed yet, from one partition of one copy."""
+        missing = [q for q in dict.fromkeys(qs) if (name, "percentile", q) not in self.estimates]
+        if missing:
+            found = s.percentiles(self._present(name), missing)
+            for q, estimate in zip(missing, found, strict=True):
+                self.estimates[(name, "percentile", q)] = estimate
+        return {q: self.estimates[(name, "percentile", q)] for q in qs}
 
     def rank_correlations(self) -> list[tuple[str, str, float, s.Estimate]]:
         """Each requested correlation: the pair, its target and the achieved rank correlation.

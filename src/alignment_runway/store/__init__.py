@@ -1,6 +1,7 @@
 """The run store: runs and races recorded in a database, to find, compare and reproduce.
 
-SQLite by default, through SQLAlchemy.
+SQLite by default, through SQLAlchemy (a SQLite store at the current schema is checked and
+written with the standard library's ``sqlite3``, which is quicker to import).
 
 A record holds the command and every option it ran with, the fully resolved scenario as TOML,
 the versions of the package, Python, numpy and scipy, start and end times, the summaries and a

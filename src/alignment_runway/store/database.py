@@ -7,6 +7,7 @@ import fcntl
 import functools
 import json
 import os
+import sqlite3
 import urllib.parse
 import uuid
 from collections.abc import Iterator, Mapping
@@ -19,8 +20,14 @@ import numpy as np
 from alignment_runway.errors import InputError, StoreError
 from alignment_runway.files import remove_stale_in, temporary_name
 from alignment_runway.results import RunRecord
+from alignment_runway.store.connections import (
+    BUSY_TIMEOUT_S,
+    read_only_pragmas,
+    reason,
+    store_pragmas,
+)
 from alignment_runway.store.records import default_url
-from alignment_runway.store.rows import DamagedRecord, read_record
+from alignment_runway.store.rows import DamagedRecord, read_record, runs_table
 
 if TYPE_CHECKING:
     import sqlalchemy as sa
@@ -33,24 +40,13 @@ SCHEMA_REVISION = "0004_sweeps"
 _MIGRATION_LOCK = 0x616C69676E72756E  # "alignrun"
 #: The largest id a record can have (SQL's 64-bit integers).
 _MAX_ID = 2**63 - 1
-#: Seconds a writer waits for another to finish before giving up.
-_BUSY_TIMEOUT_S = 60
 
 
-def _url(location: str) -> tuple[str | sa.URL, Path | None]:
-    """A SQLAlchemy URL for ``location``, and its SQLite file (None: a server or memory).
-
-    A file path becomes a SQLite URL built part by part, so a name with ``?``, ``#`` or
-    ``%`` stays a name; a URL is taken as given.
-    """
-    import sqlalchemy as sa
-
-    if "://" not in location:
-        path = Path(location).expanduser().resolve()
-        return sa.URL.create("sqlite", database=str(path)), path
-    if location.startswith("sqlite:///"):
-        return location, Path(location.removeprefix("sqlite:///"))
-    return location, None
+def _url(location: str) -> str:
+    """A SQLAlchemy URL for ``location``: a URL as given, a file path as SQLite."""
+    if "://" in location:
+        return location
+    return f"sqlite:///{Path(location).expanduser().resolve()}"
 
 
 class Store:
@@ -64,43 +60,56 @@ class Store:
     """
 
     def __init__(self, location: str | None = None, *, create: bool = True) -> None:
-        import sqlalchemy as sa
-
         if location is not None and not location.strip():
             raise StoreError(
                 location, "expected a SQLAlchemy URL or a SQLite file path; received none"
             )
         self.location = location or default_url()
-        self.url, self.path = _url(self.location)
+        self.url = _url(self.location)
+        self.path = self._sqlite_path()
         self.read_only = False
         if self.path is not None:
             try:
                 self._prepare_file(create, named=location is not None)
             except OSError as exc:  # a name too long, a folder that cannot be looked at
                 raise self._error(f"cannot be used ({exc.strerror or exc})") from None
+        if self.path is None:
+            self.engine  # noqa: B018 (a URL SQLAlchemy cannot open fails here, at once)
+        self._check_schema()
+
+    @functools.cached_property
+    def engine(self) -> sa.Engine:
+        """The SQLAlchemy engine, made on first use.
+
+        A SQLite store whose schema is current is checked and written with the standard
+        library's ``sqlite3`` (SQLAlchemy takes longer to import than a run takes to record):
+        migrations, reading and sweeps use this engine.
+        """
+        import sqlalchemy as sa
+
         url: str | sa.URL = self.url
-        if self.read_only:  # read through SQLite's read-only mode, never writing a byte
-            # in a folder this process cannot write, SQLite cannot make the shared-memory
-            # file of a WAL database: read it as immutable (no writer can be here either)
-            folder_ro = self.path is not None and not os.access(self.path.parent, os.W_OK)
-            query = {"mode": "ro", "uri": "true"} | ({"immutable": "1"} if folder_ro else {})
-            quoted = urllib.parse.quote(str(self.path))  # a URI: '?', '#' and '%' escaped
-            url = sa.URL.create("sqlite", database=f"file:{quoted}", query=query)
+        if self.path is not None:  # built part by part: a name with '?' or '#' stays a name
+            url = sa.URL.create("sqlite", database=str(self.path))
+            if self.read_only:
+                url = sa.URL.create(
+                    "sqlite",
+                    database=f"file:{urllib.parse.quote(str(self.path))}",
+                    query=self._read_only_query(),
+                )
         try:
             # a server's connections are opened per use and closed after it (no pool left
             # holding them open when a Store is dropped)
-            self.engine = (
-                sa.create_engine(url, connect_args={"timeout": _BUSY_TIMEOUT_S})
+            engine = (
+                sa.create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_S})
                 if self.path
                 else sa.create_engine(url, poolclass=sa.pool.NullPool)
             )
         except (sa.exc.ArgumentError, ImportError) as exc:
             raise self._error(f"not a database URL SQLAlchemy can open ({exc})") from None
         if self.path is not None:
-            sa.event.listen(
-                self.engine, "connect", _sqlite_read_only if self.read_only else _sqlite_pragmas
-            )
-        self._check_schema()
+            pragmas = read_only_pragmas if self.read_only else store_pragmas
+            sa.event.listen(engine, "connect", pragmas)
+        return engine
 
     def _prepare_file(self, create: bool, named: bool) -> None:
         """Check a SQLite store's file and folder; create the folder for a new store.
@@ -108,7 +117,7 @@ class Store:
         A named store's folder is created only when its parent exists (a mistyped path is
         refused rather than built); the default store's folders are created as needed. A
         store that exists but cannot be written (a read-only file or folder) is opened to be
-        read only.
+        read only, and refused to record into (``create``).
         """
         assert self.path is not None
         if not self.path.name or self.path.is_dir():
@@ -139,7 +148,22 @@ class Store:
                     "(its file or folder): choose another store, or do not record the run"
                 )
 
+    def _read_only_query(self) -> dict[str, str]:
+        """SQLite's read-only mode (immutable where the folder cannot be written).
+
+        In a folder this process cannot write, SQLite cannot make a WAL database's
+        shared-memory file (and no writer can be there either).
+        """
+        assert self.path is not None
+        immutable = not os.access(self.path.parent, os.W_OK)
+        return {"mode": "ro", "uri": "true"} | ({"immutable": "1"} if immutable else {})
+
     # --- opening -----------------------------------------------------------------------------
+
+    def _sqlite_path(self) -> Path | None:
+        if not self.url.startswith("sqlite:///"):
+            return None
+        return Path(self.url.removeprefix("sqlite:///"))
 
     def _error(self, why: str) -> StoreError:
         return StoreError(self.location, why)
@@ -181,36 +205,78 @@ class Store:
         With ``strict`` (under the schema lock, where no other process is creating the
         schema), an empty ``alembic_version`` beside other tables is an error.
         """
+        if self.path is not None:
+            return self._sqlite_revision(strict)
         import sqlalchemy as sa
 
         try:
             with self.engine.connect() as connection:
                 tables = set(sa.inspect(connection).get_table_names())
                 if "alembic_version" not in tables:
-                    if tables - {"alembic_version"}:
-                        raise self._error(
-                            f"expected an alignment-runway run store; received a database with "
-                            f"other tables ({', '.join(sorted(tables))}); choose another store"
-                        )
+                    self._no_schema(tables)
                     return None
                 row = connection.execute(sa.text("SELECT version_num FROM alembic_version"))
                 found = row.scalar()
-                if strict and found is None and tables - {"alembic_version"}:
-                    raise self._error(
-                        "expected a run store with its schema revision; received one whose "
-                        "alembic_version table is empty, so its schema is unknown; it was left "
-                        "as it is: move it aside or choose another store"
-                    )
-                return None if found is None else str(found)
-        except (sa.exc.DBAPIError, UnicodeDecodeError) as exc:
-            if self.path is None:  # a database server
-                raise self._error(f"cannot be reached or read ({_reason(exc)})") from None
-            if isinstance(exc, sa.exc.OperationalError):
-                raise self._error(f"cannot be opened ({_reason(exc)})") from None
+                return self._found(found, tables, strict)
+        except sa.exc.DBAPIError as exc:
+            raise self._error(f"cannot be reached or read ({reason(exc)})") from None
+
+    def _found(self, found: object, tables: set[str], strict: bool) -> str | None:
+        """The revision read, or (``strict``) an error for an empty ``alembic_version``."""
+        if strict and found is None and tables - {"alembic_version"}:
             raise self._error(
-                f"expected a SQLite database; received a file that is not one, or is damaged "
-                f"({_reason(exc)}); it was left as it is: move it aside or choose another store"
-            ) from None
+                "expected a run store with its schema revision; received one whose "
+                "alembic_version table is empty, so its schema is unknown; it was left "
+                "as it is: move it aside or choose another store"
+            )
+        return None if found is None else str(found)
+
+    def _no_schema(self, tables: set[str]) -> None:
+        """Refuse a database with tables but no schema revision (someone else's database)."""
+        if tables - {"alembic_version"}:
+            raise self._error(
+                f"expected an alignment-runway run store; received a database with "
+                f"other tables ({', '.join(sorted(tables))}); choose another store"
+            )
+
+    def _sqlite_revision(self, strict: bool) -> str | None:
+        """A SQLite store's schema revision, read with the standard library's ``sqlite3``."""
+        try:
+            with contextlib.closing(self._sqlite()) as connection:
+                tables = {
+                    str(name)
+                    for (name,) in connection.execute(
+                        "SELECT name FROM sqlite_master WHERE type = 'table'"
+                    )
+                    if not str(name).startswith("sqlite_")  # SQLite's own tables
+                }
+                if "alembic_version" not in tables:
+                    self._no_schema(tables)
+                    return None
+                found = connection.execute("SELECT version_num FROM alembic_version").fetchone()
+                return self._found(None if found is None else found[0], tables, strict)
+        except (sqlite3.Error, UnicodeDecodeError) as exc:  # bytes of a damaged file
+            raise self._sqlite_error(exc) from None
+
+    def _sqlite(self) -> sqlite3.Connection:
+        """A standard-library connection to a SQLite store, with the store's pragmas."""
+        if self.read_only:
+            query = urllib.parse.urlencode(self._read_only_query())
+            uri = f"file:{urllib.parse.quote(str(self.path))}?{query}"
+            connection = sqlite3.connect(uri, uri=True, timeout=BUSY_TIMEOUT_S)
+            read_only_pragmas(connection, None)
+            return connection
+        connection = sqlite3.connect(self.path or "", timeout=BUSY_TIMEOUT_S)
+        store_pragmas(connection, None)
+        return connection
+
+    def _sqlite_error(self, exc: sqlite3.Error | UnicodeDecodeError) -> StoreError:
+        if isinstance(exc, sqlite3.OperationalError):
+            return self._error(f"cannot be opened ({reason(exc)})")
+        return self._error(
+            f"expected a SQLite database; received a file that is not one, or is damaged "
+            f"({reason(exc)}); it was left as it is: move it aside or choose another store"
+        )
 
     def _check_schema(self) -> None:
         revision = self._revision(strict=self.read_only)  # a read-only store has no writer
@@ -256,9 +322,9 @@ class Store:
 
         try:
             yield
-        except sa.exc.SQLAlchemyError as exc:
+        except (sa.exc.SQLAlchemyError, sqlite3.Error) as exc:
             raise self._error(
-                f"{what} failed ({_reason(exc)}); if the store is damaged, check it with "
+                f"{what} failed ({reason(exc)}); if the store is damaged, check it with "
                 "sqlite3's PRAGMA integrity_check"
             ) from None
         except UnicodeDecodeError as exc:
@@ -295,10 +361,26 @@ class Store:
             "digests": json.dumps(record.digests, sort_keys=True),
             "samples_file": samples_file,
         }
+        if self.path is not None:
+            return self._sqlite_add(row)
         with self._using("recording the run"), self.engine.begin() as connection:
-            result = connection.execute(_runs_table().insert().values(**row))
+            result = connection.execute(runs_table().insert().values(**row))
             key = result.inserted_primary_key
             return int(key[0]) if key is not None else -1
+
+    def _sqlite_add(self, row: Mapping[str, Any]) -> int:
+        """Insert one row into a SQLite store's runs table in one transaction (``sqlite3``)."""
+        names = ", ".join(row)
+        marks = ", ".join("?" for _ in row)
+        try:
+            with contextlib.closing(self._sqlite()) as connection, connection:
+                cursor = connection.execute(
+                    f"INSERT INTO runs ({names}) VALUES ({marks})",  # the row's own column names
+                    tuple(row.values()),
+                )
+                return int(cursor.lastrowid) if cursor.lastrowid is not None else -1
+        except sqlite3.Error as exc:
+            raise self._error(f"the run could not be recorded ({reason(exc)})") from None
 
     def _write_samples(self, samples: Mapping[str, Any]) -> str:
         if self.path is None:
@@ -306,7 +388,7 @@ class Store:
         import pyarrow as pa
         import pyarrow.parquet as pq
 
-        folder = self.path.parent / self._samples_folder()
+        folder = self.path.parent / f"{self.path.stem}-samples"
         folder.mkdir(exist_ok=True)
         remove_stale_in(folder)  # what writers killed mid-write left
         name = f"{uuid.uuid4().hex}.parquet"
@@ -332,7 +414,7 @@ class Store:
         """
         if record.samples_file is None or self.path is None:
             return None
-        folder = self.path.parent / self._samples_folder()
+        folder = self.path.parent / f"{self.path.stem}-samples"
         name = record.samples_file.removeprefix(f"{folder.name}/")
         candidate = folder / name
         inside = (
@@ -349,15 +431,11 @@ class Store:
             )
         return candidate
 
-    def _samples_folder(self) -> str:
-        assert self.path is not None
-        return f"{self.path.stem}-samples"
-
     def list(self, limit: int | None = None) -> list[RunRecord]:
         """Records, newest first."""
         import sqlalchemy as sa
 
-        runs = _runs_table()
+        runs = runs_table()
         query = sa.select(runs).order_by(runs.c.id.desc())
         if limit is not None and limit < _MAX_ID:  # a larger limit is no limit
             query = query.limit(limit)
@@ -374,7 +452,7 @@ class Store:
 
         if isinstance(run_id, bool) or not isinstance(run_id, int) or not 1 <= run_id <= _MAX_ID:
             raise InputError("run_id", f"the id of a recorded run (1 to {_MAX_ID})", repr(run_id))
-        runs = _runs_table()
+        runs = runs_table()
         with self._using(f"reading run {run_id}"), self.engine.connect() as connection:
             row = connection.execute(sa.select(runs).where(runs.c.id == run_id)).first()
             if row is None:
@@ -401,36 +479,12 @@ class Store:
                 raise
             record = None
         path = None if record is None else self.samples_path(record)
-        runs = _runs_table()
+        runs = runs_table()
         with self._using(f"deleting run {run_id}"), self.engine.begin() as connection:
             connection.execute(sa.delete(runs).where(runs.c.id == run_id))
         if path is not None:
             path.unlink(missing_ok=True)
         return record
-
-
-def _reason(exc: BaseException) -> str:
-    """A database error's reason in one short line (never the SQL or a record's text)."""
-    text = str(getattr(exc, "orig", None) or exc).strip().splitlines()
-    first = text[0] if text else type(exc).__name__
-    return first if len(first) <= 160 else first[:160] + "…"
-
-
-def _sqlite_read_only(connection: Any, _record: Any) -> None:
-    """A read-only store: a busy timeout, and queries only (SQLite refuses any write)."""
-    cursor = connection.cursor()
-    cursor.execute(f"PRAGMA busy_timeout={_BUSY_TIMEOUT_S * 1000}")
-    cursor.execute("PRAGMA query_only=ON")
-    cursor.close()
-
-
-def _sqlite_pragmas(connection: Any, _record: Any) -> None:
-    """WAL (readers and a writer at once) and a busy timeout, on every SQLite connection."""
-    cursor = connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute(f"PRAGMA busy_timeout={_BUSY_TIMEOUT_S * 1000}")
-    cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.close()
 
 
 def _known_revisions() -> set[str]:
@@ -440,35 +494,3 @@ def _known_revisions() -> set[str]:
         for path in folder.iterdir()
         if path.name.endswith(".py") and not path.name.startswith("__")
     }
-
-
-def big_id() -> Any:
-    """A 64-bit id: BIGINT, except on SQLite: its INTEGER is 64-bit, and AUTOINCREMENT's type."""
-    import sqlalchemy as sa
-
-    return sa.BigInteger().with_variant(sa.Integer(), "sqlite")
-
-
-@functools.cache
-def _runs_table() -> sa.Table:
-    """The runs table as the code reads and writes it (the migrations define it on disk)."""
-    import sqlalchemy as sa
-
-    BIG_ID = big_id()  # noqa: N806
-    return sa.Table(
-        "runs",
-        sa.MetaData(),
-        sa.Column("id", BIG_ID, primary_key=True, autoincrement=True),
-        sa.Column("command", sa.String(16)),
-        sa.Column("scenario_name", sa.Text),
-        sa.Column("scenario_text", sa.Text),
-        sa.Column("options", sa.Text),
-        sa.Column("versions", sa.Text),
-        sa.Column("started_at", sa.String(40)),
-        sa.Column("finished_at", sa.String(40)),
-        sa.Column("samples", sa.BigInteger),
-        sa.Column("seed", sa.BigInteger),
-        sa.Column("summary", sa.Text),
-        sa.Column("digests", sa.Text),
-        sa.Column("samples_file", sa.Text),
-    )

@@ -67,9 +67,14 @@ def now() -> str:
 
 
 def digests(values: Mapping[str, np.ndarray[Any, Any]]) -> dict[str, str]:
-    """SHA-256 of each array's float64 bytes: equal digests mean bit-identical results."""
+    """SHA-256 of each array's float64 bytes: equal digests mean bit-identical results.
+
+    A contiguous float64 array is hashed where it lies (through its buffer, no copy).
+    """
     return {
-        name: hashlib.sha256(np.ascontiguousarray(array, dtype=np.float64).tobytes()).hexdigest()
+        name: hashlib.sha256(
+            np.ascontiguousarray(array, dtype=np.float64).data.cast("B")
+        ).hexdigest()
         for name, array in values.items()
     }
 

@@ -1,14 +1,50 @@
-"""A run record as a row of the runs table: read and checked, or named as damaged."""
+"""The runs table, and a record as its row: read and checked, or named as damaged."""
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from alignment_runway.results import RunRecord
 
-__all__ = ["DamagedRecord", "read_record"]
+if TYPE_CHECKING:
+    import sqlalchemy as sa
+
+__all__ = ["DamagedRecord", "big_id", "read_record", "runs_table"]
+
+
+def big_id() -> Any:
+    """A 64-bit id: BIGINT, except on SQLite: its INTEGER is 64-bit, and AUTOINCREMENT's type."""
+    import sqlalchemy as sa
+
+    return sa.BigInteger().with_variant(sa.Integer(), "sqlite")
+
+
+@functools.cache
+def runs_table() -> sa.Table:
+    """The runs table as the code reads and writes it (the migrations define it on disk)."""
+    import sqlalchemy as sa
+
+    BIG_ID = big_id()  # noqa: N806
+    return sa.Table(
+        "runs",
+        sa.MetaData(),
+        sa.Column("id", BIG_ID, primary_key=True, autoincrement=True),
+        sa.Column("command", sa.String(16)),
+        sa.Column("scenario_name", sa.Text),
+        sa.Column("scenario_text", sa.Text),
+        sa.Column("options", sa.Text),
+        sa.Column("versions", sa.Text),
+        sa.Column("started_at", sa.String(40)),
+        sa.Column("finished_at", sa.String(40)),
+        sa.Column("samples", sa.BigInteger),
+        sa.Column("seed", sa.BigInteger),
+        sa.Column("summary", sa.Text),
+        sa.Column("digests", sa.Text),
+        sa.Column("samples_file", sa.Text),
+    )
 
 
 class DamagedRecord(Exception):  # noqa: N818 (what the store holds, not a failure here)
