@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 
-.PHONY: run serve test bench bench-against clean chromium postgresql
+.PHONY: run serve test fuzz bench bench-against clean chromium postgresql
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -52,6 +52,13 @@ test: $(VENV)/.dev chromium postgresql
 	$(BIN)/ruff format --check src tests benchmarks
 	$(BIN)/mypy
 	$(BIN)/lint-imports
+
+# The fuzz tests at a larger budget (make test runs them at 100 examples a test);
+# FUZZ_EXAMPLES=N chooses the number of examples per test.
+FUZZ_EXAMPLES ?= 2000
+fuzz: $(VENV)/.dev
+	FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/python -m pytest tests/fuzz -q -p no:cacheprovider \
+	  --hypothesis-show-statistics
 
 $(VENV)/.bench: pyproject.toml benchmarks/requirements.txt | $(BIN)/python
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[bench,web]' \

@@ -52,14 +52,22 @@ def devloop(
     for tau in taus:
         for task in scenario.values_list("devloop.task_length"):
             per_signal = devloop_model.tokens_per_signal(tau, task)
+            with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
+                per_day = devloop_model.signals_per_day(budget, np.full(samples, per_signal))
+            if not (math.isfinite(per_signal) and per_signal > 0 and np.isfinite(per_day).all()):
+                raise InputError(
+                    "taus",
+                    "tokens per researcher-second whose tokens and signals per day stay "
+                    "within floating point",
+                    f"{tau:g}, which with tasks of {task:g} researcher-seconds gives "
+                    f"{per_signal:g} tokens per signal",
+                )
             cases.append(
                 DevloopCase(
                     tokens_per_researcher_s=tau,
                     task_researcher_s=task,
                     tokens_per_signal=per_signal,
-                    signals_per_day=devloop_model.signals_per_day(
-                        budget, np.full(samples, per_signal)
-                    ),
+                    signals_per_day=per_day,
                     latency_s=devloop_model.signal_latency_s(
                         np.full(samples, task),
                         capped_serial_tokens(np.full(samples, tau), sigma),

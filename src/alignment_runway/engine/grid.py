@@ -50,7 +50,7 @@ def plan_grid(
     Raises:
         InputError: for a bad axis, output, option or grid size.
     """
-    from alignment_runway.engine.checks import check_sampling
+    from alignment_runway.engine.checks import check_horizon, check_sampling
     from alignment_runway.engine.compare import default_outputs
     from alignment_runway.engine.runs import default_samples
 
@@ -59,6 +59,8 @@ def plan_grid(
     kind = "race" if any(n.startswith("race.") for n in chosen) else "run"
     n = default_samples(scenario, kind) if samples is None else samples
     check_sampling(n, seed, BLOCK_SIZE, 1)
+    if kind == "race":
+        check_horizon(months, step)  # before the plan, whose cost counts the months
     return plan(scenario, axes, chosen, n, seed, months, step)
 
 

@@ -6,6 +6,7 @@ path, and writes one file.
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -89,8 +90,15 @@ def sensitivity_figure(
         path: a .png or .svg file.
         display: the display unit of each output by name (values are converted to it).
     """
+    from alignment_runway.files import write_atomically
+
     target = Path(path)
-    target.write_bytes(render(_sensitivity(results, display), target.suffix.lower()[1:]))
+    data = render(_sensitivity(results, display), target.suffix.lower()[1:])
+
+    def write(tmp: Path) -> None:
+        tmp.write_bytes(data)
+
+    write_atomically(target, True, write, "figure")
     return target
 
 
@@ -226,16 +234,43 @@ def render(figure: Any, fmt: str) -> bytes:
 
 
 def write_figures(specs: Sequence[FigureSpec], folder: str | os.PathLike[str]) -> list[Path]:
-    """Write each figure as ``STEM.png`` and ``STEM.svg`` into ``folder`` (created if need be)."""
+    """Write each figure as ``STEM.png`` and ``STEM.svg`` into ``folder`` (created if need be).
+
+    The set is written whole or not at all: every figure goes to a temporary file first, and
+    only once all are written are they moved into place; a write that fails (a full disk)
+    removes the temporary files, and the folder when this call created it.
+
+    Raises:
+        OSError: when a file cannot be written.
+    """
+    from alignment_runway.files import temporary_name
+
     target = Path(folder)
+    created = not target.exists()
+    rendered = {
+        target / f"{spec.stem}.{fmt}": render(spec.draw(), fmt)
+        for spec in specs
+        for fmt in FIGURE_FORMATS
+    }
     target.mkdir(parents=True, exist_ok=True)
-    written = []
-    for spec in specs:
-        for fmt in FIGURE_FORMATS:
-            path = target / f"{spec.stem}.{fmt}"
-            path.write_bytes(render(spec.draw(), fmt))
-            written.append(path)
-    return written
+    staged: dict[Path, Path] = {}
+    try:
+        for path, data in rendered.items():
+            staged[path] = temporary_name(path)
+            with open(staged[path], "xb") as handle:
+                handle.write(data)
+                handle.flush()
+                os.fsync(handle.fileno())
+    except BaseException:
+        for tmp in staged.values():
+            tmp.unlink(missing_ok=True)
+        if created:
+            with contextlib.suppress(OSError):
+                target.rmdir()
+        raise
+    for path, tmp in staged.items():
+        os.replace(tmp, path)
+    return list(staged)
 
 
 def distribution_figure(values: Array, label: str, unit: str, scale: float) -> Any:
