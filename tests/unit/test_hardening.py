@@ -508,3 +508,15 @@ def test_records_keep_their_json_types(tmp_path: Path) -> None:
     with sqlite3.connect(path) as connection:
         options = json.loads(connection.execute("SELECT options FROM runs").fetchone()[0])
     assert store.get(run_id).options == options
+
+
+@pytest.mark.parametrize("command", ["compare", "devloop"])
+def test_commands_without_keep_say_fewer_samples(command: str) -> None:
+    huge = 10**12
+    with pytest.raises(InputError) as caught:
+        if command == "compare":
+            api.compare(["preset:uncertain", "preset:uncertain"], ["static.labor"], huge)
+        else:
+            api.devloop(api.load_scenario(preset="uncertain"), samples=huge)
+    message = caught.value.message({"samples": "--samples", "keep": "--keep"})
+    assert message.endswith(": use fewer samples") and "--keep" not in message

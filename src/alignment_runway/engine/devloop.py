@@ -7,10 +7,12 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from alignment_runway.engine.checks import check_memory
 from alignment_runway.engine.evaluate import column
-from alignment_runway.engine.runs import run
+from alignment_runway.engine.runs import default_samples, run
 from alignment_runway.errors import InputError
 from alignment_runway.model import devloop as devloop_model
+from alignment_runway.model import static as static_model
 from alignment_runway.model.labor import capped_serial_tokens
 from alignment_runway.results import DevloopCase, DevloopResult
 from alignment_runway.sampling import BLOCK_SIZE, DEFAULT_SEED
@@ -39,6 +41,10 @@ def devloop(
     for tau in taus:
         if not (math.isfinite(tau) and tau > 0):
             raise InputError("taus", "a finite tokens per researcher-second > 0", f"{tau:g}")
+    n = default_samples(scenario) if samples is None else samples
+    if isinstance(n, int) and not isinstance(n, bool) and n > 0:  # run checks the rest
+        kept = len(static_model.OUTPUTS) + len(scenario.uncertain())
+        check_memory(n, kept, can_keep=False)  # the loop has no --keep: say fewer samples
     result = run(scenario, samples, seed, chunk_size=chunk_size, workers=workers)
     samples = result.samples
     fleet = scenario.value("devloop.budget") is None
