@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 
-.PHONY: run serve test bench bench-against clean chromium postgresql
+.PHONY: run serve test fuzz bench bench-against clean chromium postgresql
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -53,6 +53,13 @@ test: $(VENV)/.dev chromium postgresql
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 
+# The fuzz tests at a larger budget (make test runs them at 100 examples a test);
+# FUZZ_EXAMPLES=N chooses the number of examples per test.
+FUZZ_EXAMPLES ?= 2000
+fuzz: $(VENV)/.dev
+	FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/python -m pytest tests/fuzz -q -p no:cacheprovider \
+	  --hypothesis-show-statistics
+
 $(VENV)/.bench: pyproject.toml benchmarks/requirements.txt | $(BIN)/python
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[bench,web]' \
 	  -r benchmarks/requirements.txt
@@ -89,6 +96,7 @@ bench: $(VENV)/.bench $(SQUIGGLE)/node_modules/.installed
 	$(BIN)/python benchmarks/peers.py
 	$(BIN)/python benchmarks/web_load.py
 	$(BIN)/python benchmarks/tasks_ratio.py --no-write
+	$(BIN)/python benchmarks/sweep_scaling.py
 	$(BIN)/python benchmarks/write_results.py
 
 # This tree against an earlier revision (REV=...), alternating in one run: benchmarks/REVISIONS.md

@@ -44,6 +44,10 @@ def main() -> None:
         from tasks_ratio import section as tasks_section
 
         lines += tasks_section(json.loads((HERE / "tasks.json").read_text()))
+    if (HERE / "sweep.json").exists():  # benchmarks/sweep_scaling.py
+        from sweep_report import sweep_section
+
+        lines += sweep_section(json.loads((HERE / "sweep.json").read_text()))
     (HERE / "RESULTS.md").write_text("\n".join(lines) + "\n")
     sys.stdout.write(f"wrote {HERE / 'RESULTS.md'}\n")
 

@@ -8,8 +8,10 @@
 ``run`` and ``race`` take the steps after a run that the command line takes, when asked:
 ``store=`` records the run (nothing is recorded unless asked), ``out=`` exports it,
 ``report=`` and ``figures=`` draw it. Functions that take a path (``out``, ``report``,
-``figures``, ``export``, ``write_figures``, ``open_store``) write or open it as given: they are
-for a trusted caller, never for paths taken from an untrusted request.
+``figures`` and ``store`` of ``run``, ``race`` and ``plan``; ``export``, ``report``,
+``write_figures``, ``sensitivity_figure``, ``export_record``, ``open_store``) write or open it
+as given: they are for a trusted caller, never for paths taken from an untrusted request
+(docs/usage.md, "From Python").
 """
 
 from __future__ import annotations

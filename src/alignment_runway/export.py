@@ -13,6 +13,7 @@ pandas, pyarrow and xarray are imported only when a file is written.
 
 from __future__ import annotations
 
+import io
 import json
 import math
 import os
@@ -27,7 +28,7 @@ from numpy.typing import NDArray
 
 from alignment_runway import __version__
 from alignment_runway.errors import InputError, OutputError
-from alignment_runway.files import exists_error, write_atomically
+from alignment_runway.files import check_name, check_writable, exists_error, write_atomically
 from alignment_runway.results import DEFAULT_PERCENTILES, RaceResult, RunResult, unit_of
 
 if TYPE_CHECKING:
@@ -76,9 +77,11 @@ def check_path(path: str | os.PathLike[str], force: bool = False) -> str:
 
     Raises:
         OutputError: for an unknown extension, a missing directory, an existing file without
-            ``force``, a directory at ``path``, or a missing optional package.
+            ``force``, a directory at ``path``, a missing optional package, or a file that
+            cannot be created there (``files.check_writable``).
     """
     path = Path(path)
+    check_name(path, "out")
     suffix = path.suffix.lower()
     if suffix not in FORMATS:
         raise OutputError("out", "a file ending in .csv, .parquet, .nc or .json", repr(str(path)))
@@ -95,6 +98,7 @@ def check_path(path: str | os.PathLike[str], force: bool = False) -> str:
     for package in FORMATS[suffix]:
         if find_spec(package) is None:
             raise _missing_error(path, package)
+    check_writable(path, "out", force)
     return suffix
 
 
@@ -386,7 +390,19 @@ def _write_netcdf(tmp: Path, table: Mapping[str, Any] | pd.DataFrame, meta: dict
                 dataset[column].attrs["never"] = (
                     f"NaN for {', '.join(outputs)}: never reached (the requirement was not met)"
                 )
-    dataset.to_netcdf(tmp, engine="h5netcdf")
+    write_dataset(tmp, dataset)
+
+
+def write_dataset(tmp: Path, dataset: Any) -> None:
+    """Write an xarray Dataset as NetCDF (HDF5) to ``tmp``.
+
+    Composed in memory, then written as plain bytes: HDF5 writing to a full disk fails inside
+    its own close and then crashes the process as it exits.
+    """
+    buffer = io.BytesIO()
+    dataset.to_netcdf(buffer, engine="h5netcdf")
+    with open(tmp, "wb") as handle:
+        handle.write(buffer.getbuffer())
 
 
 _WRITERS: dict[str, Callable[[Path, Mapping[str, Any] | pd.DataFrame, dict[str, Any]], None]] = {
@@ -468,7 +484,7 @@ def export_sweep(
                 k: json.dumps(v, ensure_ascii=False) if isinstance(v, dict | list) else v
                 for k, v in _marked(meta, ".nc").items()
             }
-            dataset.to_netcdf(tmp, engine="h5netcdf")
+            write_dataset(tmp, dataset)
         else:
             _WRITERS[suffix](tmp, table, meta)
 

@@ -201,11 +201,15 @@ _BAD_OPTIONS: dict[str, tuple[str, str, tuple[str, ...]]] = {
         "-5",
         ("expected a whole number of samples >= 1", "received -5"),
     ),
-    "seed-negative": ("--seed", "-1", ("expected a whole number >= 0", "received -1")),
+    "seed-negative": (
+        "--seed",
+        "-1",
+        ("expected a whole number from 0 to 2**63 - 1", "received -1"),
+    ),
     "workers-zero": (
         "--workers",
         "0",
-        ("expected a whole number of processes >= 1", "received 0"),
+        ("expected a whole number of processes from 1 to", "received 0"),
     ),
     "chunk-size-zero": (
         "--chunk-size",

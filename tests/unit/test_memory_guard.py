@@ -2,27 +2,16 @@
 
 from __future__ import annotations
 
-import os
-
 import pytest
 
 from alignment_runway import api
 from alignment_runway.cli.common import FLAGS
-
-_PAGE = 4096
+from alignment_runway.engine import checks
 
 
 def _machine(monkeypatch: pytest.MonkeyPatch, nbytes: float) -> None:
-    real = os.sysconf
-
-    def sysconf(name: str) -> int:
-        if name == "SC_PAGE_SIZE":
-            return _PAGE
-        if name == "SC_PHYS_PAGES":
-            return int(nbytes // _PAGE)
-        return real(name)
-
-    monkeypatch.setattr(os, "sysconf", sysconf)
+    """A process that can still take ``nbytes`` of memory (see ``resources``)."""
+    monkeypatch.setattr(checks, "available_memory", lambda: int(nbytes))
 
 
 def test_the_summary_copy_is_counted_and_the_refusal_comes_before_any_sample(

@@ -294,7 +294,7 @@ def test_sobol_legend_sits_below_the_axes_and_log_says_ln() -> None:
         log=True,
         outputs=["static.research_per_month"],
     )
-    fig = f._sensitivity(results, {})
+    fig = f.sensitivity_panels(results, {})
     ax = fig.axes[0]
     fig.canvas.draw()
     renderer = fig.canvas.get_renderer()

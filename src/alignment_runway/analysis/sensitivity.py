@@ -23,6 +23,7 @@ an array of the output. Any model plugs in.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
@@ -140,7 +141,10 @@ def tornado(
 
 
 def rank(
-    inputs: Mapping[str, Array], output: Array, input_ranks: dict[str, Array] | None = None
+    inputs: Mapping[str, Array],
+    output: Array,
+    input_ranks: dict[str, Array] | None = None,
+    label: str = "the output",
 ) -> list[RankRow]:
     """Spearman's rank correlation of each input's samples with the output's, largest first.
 
@@ -148,7 +152,8 @@ def rank(
     by input name, filled in as they are computed, to share between outputs).
 
     Raises:
-        InputError: for fewer than ``MIN_RANK_SAMPLES`` samples.
+        InputError: for fewer than ``MIN_RANK_SAMPLES`` samples, or an output that does not
+            vary (``label`` names it).
     """
     if not inputs:
         _need_inputs(inputs)
@@ -157,6 +162,12 @@ def rank(
             "samples",
             f"at least {MIN_RANK_SAMPLES} samples for rank correlations",
             str(output.size),
+        )
+    if not np.any(output != output[0]):
+        raise InputError(
+            "outputs",
+            f"an output that varies over the samples of {', '.join(inputs)}",
+            f"{label}, which has the same value in every sample: it correlates with nothing",
         )
     shared = {} if input_ranks is None else input_ranks
     output_ranks = ranks(output[:RANK_SAMPLES])
@@ -218,15 +229,19 @@ def sobol(
     design = _correlated(np.clip(design, _U_MIN, _U_MAX), names, groups)
     values = {name: inputs[name].ppf(design[:, i].copy()) for i, name in enumerate(names)}
     output = _finite(evaluate(values), f"sobol: {label}")
-    if float(np.var(output)) == 0.0:
+    if not np.any(output != output[0]):  # np.var of equal values can round above 0
         raise InputError(
             "outputs",
             f"an output that varies over the ranges of {', '.join(names)}",
             f"{label}, which does not: there is no variance to apportion",
         )
-    indices = analyze.analyze(
-        problem, output, calc_second_order=False, conf_level=conf_level, seed=seed
-    )
+    with warnings.catch_warnings(), np.errstate(divide="ignore", invalid="ignore"):
+        # SALib warns when some of the design's subsets give equal values (an input whose
+        # effect is nil): the indices are then 0, which the table shows
+        warnings.filterwarnings("ignore", "Constant values encountered", UserWarning)
+        indices = analyze.analyze(
+            problem, output, calc_second_order=False, conf_level=conf_level, seed=seed
+        )
     rows = list(dict.fromkeys(labels))  # SALib's order: first appearance
     return sorted(
         (

@@ -55,9 +55,15 @@ class Estimate:
 def mean(x: Array) -> Estimate:
     """The sample mean and its standard error."""
     n = x.size
-    with np.errstate(invalid="ignore"):  # infinite samples: an infinite mean, no error
+    # infinite samples: an infinite mean, no error; finite samples near the float range
+    # (their sum or squares overflow) are summarised again, scaled by their largest size
+    with np.errstate(invalid="ignore", over="ignore"):
         value = float(np.mean(x))
         se = float(np.std(x, ddof=1)) / math.sqrt(n) if n > 1 else math.nan
+        if not (math.isfinite(value) and math.isfinite(se)) and n and np.isfinite(x).all():
+            scale = float(np.max(np.abs(x))) or 1.0
+            value = float(np.mean(x / scale)) * scale
+            se = float(np.std(x / scale, ddof=1)) * scale / math.sqrt(n) if n > 1 else math.nan
     return Estimate(value, se)
 
 

@@ -59,6 +59,7 @@ FLAGS = {
     "grid": "--grid",
     "cluster": "--cluster",
     "resume": "--resume",
+    "keep_samples": "--keep-samples",
     "inputs": "--input",
     "method": "--method",
     "log": "--log",

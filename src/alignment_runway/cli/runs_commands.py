@@ -248,7 +248,10 @@ def runs_reproduce(
 def runs_delete(run_id: RunId, store: RunsStoreOpt = None) -> None:
     """Delete a recorded run (and its kept samples)."""
     entry = api.open_store(store, create=False).delete(run_id)
-    console.print(f"deleted run {entry.id} ({entry.command} of {escape(entry.scenario_name)})")
+    if entry is None:
+        console.print(f"deleted run {run_id} (a damaged record; no samples file was touched)")
+    else:
+        console.print(f"deleted run {entry.id} ({entry.command} of {escape(entry.scenario_name)})")
 
 
 @runs_app.command("sweeps")

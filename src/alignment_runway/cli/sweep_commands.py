@@ -65,6 +65,14 @@ ResumeOpt = Annotated[
         "missing cells (alignment-runway runs sweeps lists them).",
     ),
 ]
+KeepSamplesOpt = Annotated[
+    bool,
+    typer.Option(
+        "--keep-samples",
+        help="Keep every cell's samples of its outputs too (8 bytes a sample each): --out .nc "
+        "then holds NAME.samples over the axes and the sample.",
+    ),
+]
 DryRunOpt = Annotated[
     bool,
     typer.Option("--dry-run", help="Print the cells and the estimated cost, run nothing."),
@@ -85,6 +93,7 @@ def sweep_command(
     cluster: ClusterOpt = None,
     percentiles: PercentilesOpt = "5,50,95",
     dry_run: DryRunOpt = False,
+    keep_samples: KeepSamplesOpt = False,
     out: OutOpt = None,
     figure: FigureOpt = None,
     force: Annotated[
@@ -111,7 +120,7 @@ def sweep_command(
     if canonical and out is None:
         raise api.InputError("canonical", "{0} FILE with it", "no {0}", related=("out",))
     if resume is not None:
-        if grid or file or preset or settings or output:
+        if grid or file or preset or settings or output or keep_samples:
             raise api.InputError("resume", "no scenario, settings, grid or outputs with it", "both")
         _resume(resume, location, workers, cluster, fmt, out, figure, force, canonical)
         return
@@ -146,6 +155,7 @@ def sweep_command(
             progress=advance,
             cluster=cluster,
             store=location,
+            keep_samples=keep_samples,
         )
     _show(result, fmt, out, figure, force, location, canonical)
 

@@ -6,19 +6,21 @@ Every error names the field at fault (``samples``, ``keep``, ``months``, …), n
 from __future__ import annotations
 
 import math
-import os
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 from alignment_runway.distributions import Distribution
+from alignment_runway.engine.resources import available_memory, usable_cpus
 from alignment_runway.errors import InputError, ScenarioError, did_you_mean
 from alignment_runway.model.stage_d import TASKS_OUTPUTS
 from alignment_runway.model.static import OUTPUTS, OutputSpec
 from alignment_runway.results import ALL_OUTPUTS
 from alignment_runway.scenarios import Scenario
-from alignment_runway.units import CALENDAR_MONTH_S, dimension_name, registry
+from alignment_runway.units import CALENDAR_MONTH_S, dimension_name, registry, text_problem
 
 __all__ = [
+    "MAX_MONTHS",
+    "MAX_SEED",
     "STEPS",
     "check_finite",
     "check_horizon",
@@ -26,6 +28,7 @@ __all__ = [
     "check_race",
     "check_sampling",
     "kept_names",
+    "max_workers",
     "may_exceed",
     "output_spec",
     "threshold",
@@ -35,6 +38,20 @@ __all__ = [
 TASKS_NAMES = frozenset(spec.name for spec in TASKS_OUTPUTS)
 #: Steps the race can take, in calendar seconds.
 STEPS = {"month": CALENDAR_MONTH_S, "week": 7 * 24 * 3600.0}
+#: The longest horizon a race steps through, in calendar months: a century, far beyond any
+#: lead, which keeps a run's work (samples × steps) bounded.
+MAX_MONTHS = 1200.0
+#: The largest seed: run stores keep seeds as signed 64-bit integers (SQLite and PostgreSQL).
+MAX_SEED = 2**63 - 1
+#: Worker processes per CPU this process may use: more only queue for the same cores.
+WORKERS_PER_CPU = 4
+#: Share of the memory available to this process that kept samples may take.
+MEMORY_SHARE = 0.8
+
+
+def max_workers() -> int:
+    """The most worker processes a run may ask for: ``WORKERS_PER_CPU`` per usable CPU."""
+    return WORKERS_PER_CPU * usable_cpus()
 
 
 def output_spec(name: str, field: str = "output") -> OutputSpec:
@@ -60,8 +77,6 @@ def threshold(assignment: str) -> tuple[str, float]:
     Raises:
         InputError: for a malformed assignment, an unknown output or a unit that does not fit.
     """
-    import pint
-
     name, sep, text = assignment.partition("=")
     name, text = name.strip(), text.strip()
     if not sep or not text:
@@ -69,21 +84,20 @@ def threshold(assignment: str) -> tuple[str, float]:
             "above", "OUTPUT=VALUE such as static.ai_researchers=1e5", repr(assignment)
         )
     spec = output_spec(name, "above")
+    problem = text_problem(text) or ("more than one % sign" if text.count("%") > 1 else "")
+    if problem:
+        raise InputError("above", f"a quantity for {name} such as 1e5", f"{text[:80]!r}: {problem}")
     reg = registry()
     try:
         quantity: Any = reg.Quantity(text)
         if not isinstance(quantity, reg.Quantity) or (quantity.dimensionless and spec.unit):
             quantity = reg.Quantity(float(quantity), spec.display_unit or "dimensionless")
         value = float(quantity.to(spec.unit or "dimensionless").magnitude)
-    except (pint.PintError, ValueError, TypeError, AttributeError):
+    except Exception:  # pint's parser raises several types for malformed text ('/', '1/0', '(')
         kind = dimension_name(spec.unit) if spec.unit else "a plain number"
         unit = f" (in {spec.display_unit} when no unit is given)" if spec.display_unit else ""
         raise InputError("above", f"{kind}{unit} for {name}", repr(text)) from None
     return name, value
-
-
-#: The largest seed: run stores keep seeds as signed 64-bit integers (SQLite and PostgreSQL).
-MAX_SEED = 2**63 - 1
 
 
 def check_sampling(samples: int, seed: int, chunk_size: int, workers: int) -> None:
@@ -92,46 +106,63 @@ def check_sampling(samples: int, seed: int, chunk_size: int, workers: int) -> No
     Raises:
         InputError: naming the first option out of range.
     """
+    most = max_workers()
     checks = (
-        ("samples", samples, 1, "a whole number of samples >= 1"),
-        ("seed", seed, 0, "a whole number >= 0"),
-        ("chunk_size", chunk_size, 1, "a whole number of samples >= 1"),
-        ("workers", workers, 1, "a whole number of processes >= 1"),
+        ("samples", samples, 1, None, "a whole number of samples >= 1"),
+        ("seed", seed, 0, MAX_SEED, "a whole number from 0 to 2**63 - 1 (a 64-bit seed)"),
+        ("chunk_size", chunk_size, 1, None, "a whole number of samples >= 1"),
+        (
+            "workers",
+            workers,
+            1,
+            most,
+            f"a whole number of processes from 1 to {most} "
+            f"({WORKERS_PER_CPU} per CPU this process may use)",
+        ),
     )
-    for field, value, lowest, expected in checks:
-        if isinstance(value, bool) or not isinstance(value, int) or value < lowest:
+    for field, value, lowest, highest, expected in checks:
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, int)
+            or value < lowest
+            or (highest is not None and value > highest)
+        ):
             raise InputError(field, expected, repr(value))
-    if seed > MAX_SEED:
-        raise InputError("seed", "a whole number from 0 to 2**63 - 1 (a 64-bit seed)", repr(seed))
 
 
 #: Arrays of one float per sample a summary works in besides the kept ones (one at a time).
 SUMMARY_WORK_ARRAYS = 1.0
 
 
-def check_memory(samples: int, kept: float, work: float = SUMMARY_WORK_ARRAYS) -> None:
-    """Refuse, before it starts, a run whose arrays would not fit in this machine's memory.
+def check_memory(
+    samples: int, kept: float, work: float = SUMMARY_WORK_ARRAYS, *, can_keep: bool = True
+) -> None:
+    """Refuse, before it starts, a run whose arrays would not fit in the memory it can take.
 
     A run holds its ``kept`` arrays (trajectories counted as arrays of ``samples``) and, while
     summarising, ``work`` more (the copy percentiles are partitioned in, then the mean's
-    deviations): 8 bytes per sample each.
+    deviations): 8 bytes per sample each. The memory is what the system has available now,
+    within this process's resource limits and control group (see
+    ``resources.available_memory``). ``can_keep``: whether the caller can keep fewer arrays
+    (the hint then says how).
 
     Raises:
-        InputError: for ``samples`` whose arrays need more than 80% of the memory.
+        InputError: for ``samples`` whose arrays need more than 80% of that memory.
     """
-    try:
-        available = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
-    except (ValueError, OSError, AttributeError):  # not a POSIX system: nothing to check
+    available = available_memory()
+    if available is None:  # nothing known of the memory: nothing to check
         return
     needed = samples * (kept + work) * 8
-    if needed > 0.8 * available:
+    if needed > MEMORY_SHARE * available:
+        hint = ": keep fewer with {0} (8 bytes per sample each) or use fewer samples"
         raise InputError(
             "samples",
-            f"kept samples within 80% of this machine's {available / 2**30:.1f} GiB",
+            f"arrays within {MEMORY_SHARE:.0%} of the {available / 2**30:.2f} GiB of memory "
+            "this process can still take",
             f"{samples:,} samples × {kept:g} kept arrays (and {work:g} to summarise them), "
             f"which need {needed / 2**30:.1f} GiB",
-            hint=": keep fewer with {0} (8 bytes per sample each) or use fewer samples",
-            related=("keep",),
+            hint=hint if can_keep else ": use fewer samples",
+            related=("keep",) if can_keep else (),
         )
 
 
@@ -228,7 +259,7 @@ def check_horizon(months: float, step: str) -> tuple[float, float]:
 
     Raises:
         InputError: for an unknown step, or a horizon that is not a finite number of months
-            of at least one step.
+            of at least one step and at most ``MAX_MONTHS``.
     """
     if step not in STEPS:
         raise InputError("step", "month or week", repr(step))
@@ -237,6 +268,10 @@ def check_horizon(months: float, step: str) -> tuple[float, float]:
     horizon = float(months) * CALENDAR_MONTH_S
     if not (math.isfinite(horizon) and horizon > 0):
         raise InputError("months", "a finite horizon > 0 months", repr(months))
+    if months > MAX_MONTHS:
+        raise InputError(
+            "months", f"a horizon of at most {MAX_MONTHS:g} months (a century)", f"{months:g}"
+        )
     if horizon < STEPS[step] * (1 - 1e-12):
         size = "1 month" if step == "month" else f"1 week = {7 / 30:.3g} months"
         raise InputError("months", f"a horizon of at least one step ({size})", f"{months:g} months")

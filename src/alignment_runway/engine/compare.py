@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 from numpy.typing import NDArray
 
-from alignment_runway.engine.checks import STEPS, output_spec
+from alignment_runway.engine.checks import STEPS, check_memory, output_spec
 from alignment_runway.engine.evaluate import race_inputs
 from alignment_runway.engine.runs import DEFAULT_MONTHS, default_samples, race, run
 from alignment_runway.errors import InputError
@@ -222,6 +222,9 @@ def compare(
         )
     if step not in STEPS:
         raise InputError("step", f"one of {', '.join(STEPS)}", repr(step))
+    if isinstance(samples, int) and not isinstance(samples, bool) and samples > 0:
+        # every side's outputs are held together; a comparison has no --keep
+        check_memory(samples, len(chosen) * len(sides), can_keep=False)
     values: dict[str, list[NDArray[np.float64]]] = {name: [] for name in chosen}
     for side in sides:
         if static:

@@ -50,7 +50,7 @@ def plan_grid(
     Raises:
         InputError: for a bad axis, output, option or grid size.
     """
-    from alignment_runway.engine.checks import check_sampling
+    from alignment_runway.engine.checks import check_horizon, check_sampling
     from alignment_runway.engine.compare import default_outputs
     from alignment_runway.engine.runs import default_samples
 
@@ -59,6 +59,8 @@ def plan_grid(
     kind = "race" if any(n.startswith("race.") for n in chosen) else "run"
     n = default_samples(scenario, kind) if samples is None else samples
     check_sampling(n, seed, BLOCK_SIZE, 1)
+    if kind == "race":
+        check_horizon(months, step)  # before the plan, whose cost counts the months
     return plan(scenario, axes, chosen, n, seed, months, step)
 
 
@@ -77,6 +79,7 @@ def sweep_grid(
     cluster: str | None = None,
     store: str | Store | None = None,
     resume: int | None = None,
+    keep_samples: bool = False,
 ) -> Sweep:
     """Sweep a grid of scenarios (SPEC §11): every cell a full run or race with one seed.
 
@@ -98,6 +101,9 @@ def sweep_grid(
         resume: the id of a sweep recorded in ``store`` to finish: its scenario, grid and
             options are the recorded ones (the arguments above are then not used), and only
             its missing cells run.
+        keep_samples: keep every cell's samples of its outputs (``Sweep.dataset`` then holds
+            ``NAME.samples``); by default cells keep only their summaries. The store keeps
+            summaries only.
 
     Raises:
         InputError: as ``plan_grid``, for a bad cluster, a cluster with ``workers``, or an
@@ -105,8 +111,7 @@ def sweep_grid(
         recorded with another way of drawing samples; ScenarioError: for a cell that cannot run.
     """
     from alignment_runway.engine.recorded import open_store
-    from alignment_runway.scenarios.loader import scenario_toml
-    from alignment_runway.store import Store, now, versions
+    from alignment_runway.store import Store, now
     from alignment_runway.store import sweeps as recorded
 
     opened = store if isinstance(store, Store) or store is None else open_store(store)
@@ -123,24 +128,7 @@ def sweep_grid(
     on_cell = None
     if opened is not None:
         if resume is None:
-            options = {
-                "grid": list(grid),
-                "outputs": list(chosen.outputs),
-                "samples": chosen.samples,
-                "seed": chosen.seed,
-                "months": chosen.months,
-                "step": chosen.step,
-                "percentiles": list(percentiles),
-            }
-            sweep_id = recorded.start_sweep(
-                opened,
-                scenario.name,
-                scenario_toml(scenario),
-                options,
-                versions(),
-                len(chosen.cells),
-                now(),
-            )
+            sweep_id = _start(opened, scenario, grid, chosen, percentiles)
         else:
             sweep_id = resume
             done = recorded.get_sweep(opened, resume).done
@@ -149,10 +137,36 @@ def sweep_grid(
         def on_cell(summary: Any) -> None:
             recorded.add_cell(store_at, at_id, summary)
 
-    result = _run(chosen, percentiles, workers, progress, cluster, done, on_cell)
+    result = _run(chosen, percentiles, workers, progress, cluster, done, on_cell, keep_samples)
     if opened is not None and sweep_id is not None:
         recorded.finish_sweep(opened, sweep_id, now())
     return dataclasses.replace(result, sweep_id=sweep_id)
+
+
+def _start(
+    store: Store,
+    scenario: Scenario,
+    grid: Sequence[str],
+    chosen: Plan,
+    percentiles: Sequence[float],
+) -> int:
+    """Record a sweep before its first cell runs, with what ``resume`` needs; return its id."""
+    from alignment_runway.scenarios.loader import scenario_toml
+    from alignment_runway.store import now, versions
+    from alignment_runway.store import sweeps as recorded
+
+    options = {
+        "grid": list(grid),
+        "outputs": list(chosen.outputs),
+        "samples": chosen.samples,
+        "seed": chosen.seed,
+        "months": chosen.months,
+        "step": chosen.step,
+        "percentiles": list(percentiles),
+    }
+    return recorded.start_sweep(
+        store, scenario.name, scenario_toml(scenario), options, versions(), len(chosen.cells), now()
+    )
 
 
 def _run(
@@ -163,10 +177,17 @@ def _run(
     cluster: str | None,
     done: dict[tuple[int, ...], Any],
     on_cell: Callable[[Any], None] | None,
+    keep_samples: bool,
 ) -> Sweep:
     if cluster is None:
         return sweep(
-            chosen, percentiles, workers=workers, progress=progress, done=done, on_cell=on_cell
+            chosen,
+            percentiles,
+            workers=workers,
+            progress=progress,
+            done=done,
+            on_cell=on_cell,
+            keep_samples=keep_samples,
         )
     from alignment_runway.engine.cluster import cell_mapper, check_cluster_workers, open_cluster
 
@@ -179,6 +200,7 @@ def _run(
             done=done,
             on_cell=on_cell,
             map_cells=cell_mapper(client),
+            keep_samples=keep_samples,
         )
 
 

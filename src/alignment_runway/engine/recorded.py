@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from alignment_runway.engine.runs import race, run
 from alignment_runway.errors import OutputError
-from alignment_runway.files import exists_error, write_atomically
+from alignment_runway.files import check_name, check_writable, exists_error, write_atomically
 from alignment_runway.results import RaceResult, Reproduction, RunRecord, RunResult
 
 if TYPE_CHECKING:
@@ -198,11 +198,13 @@ def export_record(
     from alignment_runway.views import record_json
 
     target = Path(path)
+    check_name(target, "out")
     suffix = target.suffix.lower()
     if suffix not in (".json", ".toml", ".parquet"):
         raise OutputError("out", "a file ending in .json, .toml or .parquet", repr(str(target)))
     if target.exists() and not force:
         raise exists_error(target)
+    check_writable(target, "out", force)
     if suffix == ".parquet":
         source = store.samples_path(entry)
         if source is None or not source.exists():

@@ -9,7 +9,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from alignment_runway.distributions import Distribution
-from alignment_runway.engine.checks import check_horizon, check_race
+from alignment_runway.engine.checks import MAX_SEED, check_horizon, check_memory, check_race
 from alignment_runway.engine.evaluate import RaceJob, evaluate_race, evaluate_static, race_inputs
 from alignment_runway.engine.runs import DEFAULT_MONTHS, race, run
 from alignment_runway.errors import InputError, did_you_mean
@@ -38,6 +38,9 @@ SENSITIVITY_METHODS = ("tornado", "rank", "sobol")
 HEADLINE_OUTPUTS = ("static.research_per_month", "race.research")
 #: Base sample of a Sobol design when none is given.
 DEFAULT_SOBOL_SAMPLES = 1024
+#: Arrays of the evaluated samples a Sobol design holds at once besides its inputs (the
+#: design, the drawn values, the output and the model's working arrays): a generous count.
+_SOBOL_WORKING_ARRAYS = 32
 #: Outputs sensitivity analysis refuses, and why.
 _NOT_ANALYSABLE = {
     "race.end_reason": "a category (0 catch-up, 1 theft, 2 horizon), not a quantity",
@@ -196,6 +199,7 @@ def sensitivity(
         return _rank_results(scenario, names, chosen, samples, seed, log, months, step, notes)
     groups: list[sensitivity_methods.Group] = []
     if method == "sobol":
+        _check_sobol(DEFAULT_SOBOL_SAMPLES if samples is None else samples, seed, len(chosen))
         groups, grouped = _sobol_groups(scenario, chosen)
         notes += grouped
     results = []
@@ -234,6 +238,15 @@ def sensitivity(
             )
         results.append(result)
     return results
+
+
+def _check_sobol(samples: int, seed: int, inputs: int) -> None:
+    """Check a Sobol design's options before it is built: it evaluates ``N·(D + 2)`` samples."""
+    if isinstance(samples, bool) or not isinstance(samples, int) or samples < 1:
+        raise InputError("samples", "a whole number of samples >= 1", repr(samples))
+    if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed <= MAX_SEED:
+        raise InputError("seed", "a whole number from 0 to 2**63 - 1 (a 64-bit seed)", repr(seed))
+    check_memory(samples * (inputs + 2), 2 * inputs + _SOBOL_WORKING_ARRAYS, can_keep=False)
 
 
 #: A Sobol confidence half-width above this (indices run from 0 to 1) earns a warning.
@@ -326,7 +339,9 @@ def _rank_results(
     input_ranks: dict[str, Array] = {}  # each input ranked once, for every output
     for name in names:
         output = _logged(values[name], name, log)
-        rows = sensitivity_methods.rank({k: values[k] for k in chosen}, output, input_ranks)
+        rows = sensitivity_methods.rank(
+            {k: values[k] for k in chosen}, output, input_ranks, label=name
+        )
         results.append(
             SensitivityResult(
                 scenario,

@@ -20,7 +20,7 @@ from alignment_runway.engine.checks import may_exceed
 from alignment_runway.engine.evaluate import race_inputs
 from alignment_runway.engine.sensitivity import sensitivity
 from alignment_runway.errors import InputError, OutputError
-from alignment_runway.files import check_new_file, write_atomically
+from alignment_runway.files import check_name, check_new_file, check_writable, write_atomically
 from alignment_runway.results import (
     DEFAULT_PERCENTILES,
     RaceResult,
@@ -310,6 +310,7 @@ def check_figures_path(folder: str | os.PathLike[str], force: bool = False) -> P
     from alignment_runway.reports.html import FIGURE_STEMS
 
     target = Path(folder)
+    check_name(target, "figures")
     if target.exists() and not target.is_dir():
         raise OutputError("figures", "a folder", f"{str(target)!r}, which is a file")
     if not target.parent.is_dir():
@@ -318,6 +319,11 @@ def check_figures_path(folder: str | os.PathLike[str], force: bool = False) -> P
             "a folder whose parent exists",
             f"{str(target)!r}, whose parent {str(target.parent)!r} does not exist",
         )
+    if target.is_dir():
+        probe = target / f"{FIGURE_STEMS[0]}.{FIGURE_FORMATS[0]}"
+        check_writable(probe, "figures", True, "a folder where files can be written")
+    else:
+        check_writable(target, "figures", force, "a folder that can be created")
     existing = [
         str(target / f"{stem}.{fmt}")
         for stem in FIGURE_STEMS

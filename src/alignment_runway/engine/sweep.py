@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 import numpy as np
 
 from alignment_runway.analysis.summary import mean, percentiles
-from alignment_runway.engine.checks import STEPS, output_spec
+from alignment_runway.engine.checks import STEPS, check_memory, output_spec
 from alignment_runway.engine.runs import race, run
 from alignment_runway.errors import InputError
 from alignment_runway.results.swept import Axis, CellSummary, OutputSummaryCell, Plan, Sweep
@@ -210,8 +210,9 @@ def run_cell(
     *,
     workers: int = 1,
     progress: Callable[[int], None] | None = None,
+    keep_samples: bool = False,
 ) -> CellSummary:
-    """Run one cell and summarise its outputs (its samples are then dropped).
+    """Run one cell and summarise its outputs (its samples are then dropped, unless kept).
 
     Raises:
         ScenarioError: for a cell whose scenario cannot run (the cell's settings are named).
@@ -244,6 +245,7 @@ def run_cell(
             name: OutputSummaryCell(mean(x), dict(zip(qs, percentiles(x, qs), strict=True)))
             for name, x in values.items()
         },
+        values if keep_samples else None,
     )
 
 
@@ -276,9 +278,11 @@ def local_cell_mapper(workers: int) -> MapCells:
     return map_cells
 
 
-def _cell_task(plan: Plan, qs: tuple[float, ...], cell: tuple[int, ...]) -> CellSummary:
+def _cell_task(
+    plan: Plan, qs: tuple[float, ...], keep_samples: bool, cell: tuple[int, ...]
+) -> CellSummary:
     """``run_cell`` with the cell last, for a cluster's task (picklable as a partial)."""
-    return run_cell(plan, cell, qs)
+    return run_cell(plan, cell, qs, keep_samples=keep_samples)
 
 
 def sweep(
@@ -290,6 +294,7 @@ def sweep(
     done: Mapping[tuple[int, ...], CellSummary] | None = None,
     on_cell: Callable[[CellSummary], None] | None = None,
     map_cells: MapCells | None = None,
+    keep_samples: bool = False,
 ) -> Sweep:
     """Run every cell not already ``done``, in grid order, and collect the summaries.
 
@@ -304,20 +309,43 @@ def sweep(
         on_cell: called with each cell as it finishes (to record it).
         map_cells: runs a list of cells elsewhere (a Dask cluster), yielding their summaries
             as they finish; by default they run here (``workers``).
+        keep_samples: keep every cell's samples of its outputs too (8 bytes a sample each, for
+            every cell: checked against the memory available before anything runs).
+
+    Raises:
+        InputError: for kept samples that would not fit in memory, or kept with cells
+            already ``done`` (a resumed sweep has only their summaries).
     """
+    if keep_samples:
+        if done:
+            raise InputError(
+                "keep_samples", "a sweep run whole (a resumed one has only summaries)", "resume"
+            )
+        try:
+            check_memory(plan.samples * len(plan.cells), len(plan.outputs), 0.0)
+        except InputError:
+            raise InputError(
+                "keep_samples",
+                "every cell's kept samples within the memory available",
+                f"{len(plan.cells):,} cells × {plan.samples:,} samples × "
+                f"{len(plan.outputs)} output(s) at 8 bytes each",
+                hint=" (without it, cells keep only their summaries)",
+            ) from None
     finished = dict(done or {})
     todo = [cell for cell in plan.cells if cell not in finished]
     if map_cells is None and workers > 1 and len(todo) > 1:
         map_cells = local_cell_mapper(workers)
     if map_cells is None:
         for cell in todo:
-            summary = run_cell(plan, cell, qs, progress=progress)
+            summary = run_cell(plan, cell, qs, progress=progress, keep_samples=keep_samples)
             finished[cell] = summary
             if on_cell is not None:
                 on_cell(summary)
     else:
         per_cell = plan.samples * len({name.startswith("race.") for name in plan.outputs})
-        for summary in map_cells(functools.partial(_cell_task, plan, tuple(qs)), todo):
+        for summary in map_cells(
+            functools.partial(_cell_task, plan, tuple(qs), keep_samples), todo
+        ):
             finished[summary.cell] = summary
             if on_cell is not None:
                 on_cell(summary)

@@ -6,6 +6,7 @@ path, and writes one file.
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -16,10 +17,11 @@ import numpy as np
 from numpy.typing import NDArray
 
 from alignment_runway.formatting import number, unit_name
-from alignment_runway.units import factor
+from alignment_runway.reports.plotting import pyplot as _pyplot
+from alignment_runway.reports.plotting import render
+from alignment_runway.reports.sensitivity_figures import sensitivity_figure, sensitivity_panels
 
 if TYPE_CHECKING:
-    from alignment_runway.results import SensitivityResult
     from alignment_runway.views import TasksView
     from alignment_runway.views.swept import SweepView
 
@@ -59,168 +61,6 @@ def check_figure_path(path: str | os.PathLike[str], force: bool = False) -> Path
     return check_new_file(path, "figure", tuple(f".{f}" for f in FIGURE_FORMATS), force)
 
 
-def _pyplot() -> Any:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    matplotlib.rcParams["svg.hashsalt"] = "alignment-runway"  # the same ids in every SVG
-    import matplotlib.pyplot as plt
-
-    return plt
-
-
-def _label(name: str) -> str:
-    """A name as words (``labor.serial_speed`` → serial speed); a Sobol group ``a + b`` too."""
-    return " + ".join(part.split(".", 1)[-1].replace("_", " ") for part in name.split(" + "))
-
-
-def _analysed(result: SensitivityResult) -> str:
-    """The output as analysed: its name, or ``ln(name)`` when its logarithm was (``--log``)."""
-    label = _label(result.output)
-    return f"ln({label})" if result.log else label
-
-
-def _output_label(result: SensitivityResult, unit: str) -> str:
-    if result.log:
-        shown = unit_name(result.unit)
-        return f"{_analysed(result)}, the output in {shown}" if shown else _analysed(result)
-    label = _label(result.output)
-    return f"{label} ({unit_name(unit)})" if unit else label
-
-
-def _legend_below(ax: Any, handles: Sequence[Any] | None = None) -> None:
-    """A legend under the axes, where it covers no bar or error bar."""
-    ax.legend(
-        handles=handles,
-        loc="upper center",
-        bbox_to_anchor=(0.5, -0.22),
-        ncol=2,
-        fontsize=8,
-        frameon=False,
-    )
-
-
-def sensitivity_figure(
-    results: Sequence[SensitivityResult], path: str | os.PathLike[str], display: dict[str, str]
-) -> Path:
-    """Write one panel per output: tornado bars, rank correlations, or Sobol bars with errors.
-
-    Args:
-        results: from ``api.sensitivity`` (one method).
-        path: a .png or .svg file.
-        display: the display unit of each output by name (values are converted to it).
-    """
-    target = Path(path)
-    target.write_bytes(render(_sensitivity(results, display), target.suffix.lower()[1:]))
-    return target
-
-
-def _sensitivity(results: Sequence[SensitivityResult], display: dict[str, str]) -> Any:
-    plt = _pyplot()
-    rows = max(min(len(r.tornado), _TORNADO_BARS) or len(r.rank) or len(r.sobol) for r in results)
-    fig, axes = plt.subplots(
-        1, len(results), figsize=(8.0 * len(results), 2.2 + 0.38 * rows), squeeze=False
-    )
-    for ax, result in zip(axes[0], results, strict=True):
-        unit = display.get(result.output, result.unit)
-        scale = 1.0 if result.log else factor(result.unit, unit)
-        if result.method == "tornado":
-            _tornado_panel(ax, result, scale, unit)
-        elif result.method == "rank":
-            _rank_panel(ax, result)
-        else:
-            _sobol_panel(ax, result)
-        ax.set_title(f"{_analysed(result)}: {result.method}", loc="left", fontsize=11)
-    fig.tight_layout()
-    return fig
-
-
-#: Most bars a tornado panel shows (the largest swings; inputs with none are left out).
-_TORNADO_BARS = 15
-
-
-def _tornado_panel(ax: Any, result: SensitivityResult, scale: float, unit: str) -> None:
-    from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
-
-    moving = [row for row in result.tornado if row.swing > 1e-9 * abs(result.baseline or 1.0)]
-    rows = list(reversed(moving[:_TORNADO_BARS]))
-    base = (result.baseline or 0.0) * scale
-    for i, row in enumerate(rows):
-        low, high = row.output_low * scale, row.output_high * scale
-        ax.barh(i, low - base, left=base, color="#4c72b0", height=0.6)
-        ax.barh(i, high - base, left=base, color="#dd8452", height=0.6)
-    ax.axvline(base, color="black", linewidth=0.8)
-    ax.set_yticks(range(len(rows)), [_label(r.name) for r in rows])
-    ax.set_xlabel(_output_label(result, unit))
-    if not result.log and all(v > 0 for r in rows for v in (r.output_low, r.output_high)):
-        ax.set_xscale("log")
-        ax.xaxis.set_major_locator(LogLocator(base=10, subs=(1.0, 2.0, 5.0)))
-        ax.xaxis.set_major_formatter(FuncFormatter(lambda value, _: number(value)))
-        ax.xaxis.set_minor_formatter(NullFormatter())
-    left_out = len(result.tornado) - len(rows)
-    if left_out:
-        ax.text(
-            0.0,
-            -0.12 - 0.6 / max(len(rows), 1),
-            f"{left_out} input(s) with smaller or no swing not shown",
-            transform=ax.transAxes,
-            fontsize=7,
-            color="#57606a",
-        )
-    _legend_below(
-        ax,
-        [
-            _patch("#4c72b0", "input at its 5th percentile"),
-            _patch("#dd8452", "input at its 95th percentile"),
-        ],
-    )
-
-
-def _rank_panel(ax: Any, result: SensitivityResult) -> None:
-    rows = list(reversed(result.rank))
-    ax.barh(
-        range(len(rows)),
-        [r.rho.value for r in rows],
-        xerr=[1.96 * r.rho.se for r in rows],
-        color=["#dd8452" if r.rho.value > 0 else "#4c72b0" for r in rows],
-        height=0.6,
-    )
-    ax.axvline(0, color="black", linewidth=0.8)
-    ax.set_xlim(-1, 1)
-    ax.set_yticks(range(len(rows)), [_label(r.name) for r in rows])
-    ax.set_xlabel(f"Spearman rank correlation with {_analysed(result)} (±95%)")
-
-
-def _sobol_panel(ax: Any, result: SensitivityResult) -> None:
-    rows = list(reversed(result.sobol))
-    y = range(len(rows))
-    ax.barh(
-        [i + 0.2 for i in y],
-        [r.total for r in rows],
-        xerr=[r.total_conf for r in rows],
-        height=0.4,
-        color="#dd8452",
-        label="total order",
-    )
-    ax.barh(
-        [i - 0.2 for i in y],
-        [r.first for r in rows],
-        xerr=[r.first_conf for r in rows],
-        height=0.4,
-        color="#4c72b0",
-        label="first order",
-    )
-    ax.set_yticks(list(y), [_label(r.name) for r in rows])
-    ax.set_xlabel(f"Sobol index of {_analysed(result)} (±95% bootstrap)")
-    _legend_below(ax)
-
-
-def _patch(color: str, label: str) -> Any:
-    from matplotlib.patches import Patch
-
-    return Patch(color=color, label=label)
-
-
 # --- figures of runs and races --------------------------------------------------------------
 
 
@@ -233,29 +73,44 @@ class FigureSpec:
     draw: Callable[[], Any]
 
 
-def render(figure: Any, fmt: str) -> bytes:
-    """A matplotlib figure as PNG or SVG bytes (SVG without a date, so it is reproducible)."""
-    import io
-
-    plt = _pyplot()
-    buffer = io.BytesIO()
-    metadata = {"Date": None} if fmt == "svg" else {"Software": None}
-    figure.savefig(buffer, format=fmt, dpi=150, metadata=metadata)
-    plt.close(figure)
-    return buffer.getvalue()
-
-
 def write_figures(specs: Sequence[FigureSpec], folder: str | os.PathLike[str]) -> list[Path]:
-    """Write each figure as ``STEM.png`` and ``STEM.svg`` into ``folder`` (created if need be)."""
+    """Write each figure as ``STEM.png`` and ``STEM.svg`` into ``folder`` (created if need be).
+
+    The set is written whole or not at all: every figure goes to a temporary file first, and
+    only once all are written are they moved into place; a write that fails (a full disk)
+    removes the temporary files, and the folder when this call created it.
+
+    Raises:
+        OSError: when a file cannot be written.
+    """
+    from alignment_runway.files import temporary_name
+
     target = Path(folder)
+    created = not target.exists()
+    rendered = {
+        target / f"{spec.stem}.{fmt}": render(spec.draw(), fmt)
+        for spec in specs
+        for fmt in FIGURE_FORMATS
+    }
     target.mkdir(parents=True, exist_ok=True)
-    written = []
-    for spec in specs:
-        for fmt in FIGURE_FORMATS:
-            path = target / f"{spec.stem}.{fmt}"
-            path.write_bytes(render(spec.draw(), fmt))
-            written.append(path)
-    return written
+    staged: dict[Path, Path] = {}
+    try:
+        for path, data in rendered.items():
+            staged[path] = temporary_name(path)
+            with open(staged[path], "xb") as handle:
+                handle.write(data)
+                handle.flush()
+                os.fsync(handle.fileno())
+    except BaseException:
+        for tmp in staged.values():
+            tmp.unlink(missing_ok=True)
+        if created:
+            with contextlib.suppress(OSError):
+                target.rmdir()
+        raise
+    for path, tmp in staged.items():
+        os.replace(tmp, path)
+    return list(staged)
 
 
 def distribution_figure(values: Array, label: str, unit: str, scale: float) -> Any:
@@ -420,11 +275,6 @@ def _shares_panel(ax: Any, shares: dict[str, tuple[float, float, float]], baseli
     ax.set_xlim(0, 1)
     ax.set_xlabel("share of samples, each side against the baseline's same sample")
     ax.legend(fontsize=8, loc="lower right", ncols=3)
-
-
-def sensitivity_panels(results: Sequence[SensitivityResult], display: dict[str, str]) -> Any:
-    """The figure ``sensitivity_figure`` writes, as a matplotlib figure."""
-    return _sensitivity(results, display)
 
 
 def tasks_figure(view: TasksView, path: str | os.PathLike[str]) -> Path:

@@ -8,6 +8,7 @@ from functools import cached_property
 from typing import TYPE_CHECKING
 
 import numpy as np
+from numpy.typing import NDArray
 
 from alignment_runway.analysis.summary import Estimate
 from alignment_runway.results.runs import UNITS
@@ -75,10 +76,16 @@ class OutputSummaryCell:
 
 @dataclass(frozen=True)
 class CellSummary:
-    """One cell of a sweep: its index on each axis and its outputs' summaries."""
+    """One cell of a sweep: its index on each axis and its outputs' summaries.
+
+    Attributes:
+        samples: the outputs' samples (canonical units), only when the sweep was asked to keep
+            them; None otherwise.
+    """
 
     cell: tuple[int, ...]
     outputs: dict[str, OutputSummaryCell]
+    samples: dict[str, NDArray[np.float64]] | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)
@@ -149,7 +156,8 @@ class Sweep:
 
         Each output is a variable over the axes and ``statistic`` (``mean``, ``p5`` …), its
         Monte Carlo standard errors in ``NAME.se``; each axis's coordinate holds its values in
-        its display unit (attribute ``unit``).
+        its display unit (attribute ``unit``). A sweep that kept its samples also has
+        ``NAME.samples`` over the axes and ``sample``.
         """
         import xarray as xr
 
@@ -168,6 +176,11 @@ class Sweep:
             unit = UNITS.get(name, "")
             data[name] = xr.Variable(dims, values, {"unit": unit})
             data[f"{name}.se"] = xr.Variable(dims, errors, {"unit": unit})
+            if all(cell.samples is not None for cell in self.cells):
+                kept = np.empty((*shape, self.samples))
+                for cell in self.cells:
+                    kept[cell.cell] = cell.samples[name]  # type: ignore[index]
+                data[f"{name}.samples"] = xr.Variable([*dims[:-1], "sample"], kept, {"unit": unit})
         coords = {
             a.name: xr.Variable(a.name, np.array(a.values), {"unit": a.unit}) for a in self.axes
         }

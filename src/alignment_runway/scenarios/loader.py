@@ -191,8 +191,15 @@ def load_text(text: str, name: str) -> Scenario:
     """Resolve a scenario from TOML text (as ``scenario_toml`` writes it), named ``name``.
 
     Raises:
-        ScenarioError: as ``load_file`` does, with ``name`` in place of the file.
+        ScenarioError: as ``load_file`` does, with ``name`` in place of the file (a text of
+            more than ``MAX_FILE_BYTES``, such as a doctored record's, included).
     """
+    if len(text) > MAX_FILE_BYTES or len(text.encode("utf-8")) > MAX_FILE_BYTES:
+        raise ScenarioError(
+            f"{name}: the scenario is larger than {MAX_FILE_BYTES:,} bytes (1 MiB); a scenario "
+            "is a few kilobytes of TOML",
+            field="scenario",
+        )
     layer = _parse_layer(text, name, name)
     start = layer.extends or BASE_PRESET
     return _resolve([*_preset_chain(start), layer], name, start)

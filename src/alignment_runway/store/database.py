@@ -8,6 +8,7 @@ import functools
 import json
 import os
 import sqlite3
+import urllib.parse
 import uuid
 from collections.abc import Iterator, Mapping
 from importlib import resources
@@ -17,8 +18,16 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from alignment_runway.errors import InputError, StoreError
+from alignment_runway.files import remove_stale_in, temporary_name
 from alignment_runway.results import RunRecord
+from alignment_runway.store.connections import (
+    BUSY_TIMEOUT_S,
+    read_only_pragmas,
+    reason,
+    store_pragmas,
+)
 from alignment_runway.store.records import default_url
+from alignment_runway.store.rows import DamagedRecord, read_record, runs_table
 
 if TYPE_CHECKING:
     import sqlalchemy as sa
@@ -29,8 +38,8 @@ __all__ = ["SCHEMA_REVISION", "Store"]
 SCHEMA_REVISION = "0005_labels"
 #: The PostgreSQL advisory lock that serialises schema changes between server processes.
 _MIGRATION_LOCK = 0x616C69676E72756E  # "alignrun"
-#: Seconds a writer waits for another to finish before giving up.
-_BUSY_TIMEOUT_S = 60
+#: The largest id a record can have (SQL's 64-bit integers).
+_MAX_ID = 2**63 - 1
 
 
 def _url(location: str) -> str:
@@ -51,19 +60,19 @@ class Store:
     """
 
     def __init__(self, location: str | None = None, *, create: bool = True) -> None:
+        if location is not None and not location.strip():
+            raise StoreError(
+                location, "expected a SQLAlchemy URL or a SQLite file path; received none"
+            )
         self.location = location or default_url()
         self.url = _url(self.location)
         self.path = self._sqlite_path()
-        if self.path is not None and not create and not self.path.exists():
-            raise self._error(
-                "expected an existing run store; received a path with no store (nothing has "
-                "been recorded there: check the path, or run a model first)"
-            )
+        self.read_only = False
         if self.path is not None:
             try:
-                self.path.parent.mkdir(parents=True, exist_ok=True)
-            except OSError as exc:
-                raise self._error(f"its folder cannot be created ({exc.strerror})") from None
+                self._prepare_file(create, named=location is not None)
+            except OSError as exc:  # a name too long, a folder that cannot be looked at
+                raise self._error(f"cannot be used ({exc.strerror or exc})") from None
         if self.path is None:
             self.engine  # noqa: B018 (a URL SQLAlchemy cannot open fails here, at once)
         self._check_schema()
@@ -78,19 +87,76 @@ class Store:
         """
         import sqlalchemy as sa
 
+        url: str | sa.URL = self.url
+        if self.path is not None:  # built part by part: a name with '?' or '#' stays a name
+            url = sa.URL.create("sqlite", database=str(self.path))
+            if self.read_only:
+                url = sa.URL.create(
+                    "sqlite",
+                    database=f"file:{urllib.parse.quote(str(self.path))}",
+                    query=self._read_only_query(),
+                )
         try:
             # a server's connections are opened per use and closed after it (no pool left
             # holding them open when a Store is dropped)
             engine = (
-                sa.create_engine(self.url, connect_args={"timeout": _BUSY_TIMEOUT_S})
+                sa.create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_S})
                 if self.path
-                else sa.create_engine(self.url, poolclass=sa.pool.NullPool)
+                else sa.create_engine(url, poolclass=sa.pool.NullPool)
             )
         except (sa.exc.ArgumentError, ImportError) as exc:
             raise self._error(f"not a database URL SQLAlchemy can open ({exc})") from None
         if self.path is not None:
-            sa.event.listen(engine, "connect", _sqlite_pragmas)
+            pragmas = read_only_pragmas if self.read_only else store_pragmas
+            sa.event.listen(engine, "connect", pragmas)
         return engine
+
+    def _prepare_file(self, create: bool, named: bool) -> None:
+        """Check a SQLite store's file and folder; create the folder for a new store.
+
+        A named store's folder is created only when its parent exists (a mistyped path is
+        refused rather than built); the default store's folders are created as needed. A
+        store that exists but cannot be written (a read-only file or folder) is opened to be
+        read only, and refused to record into (``create``).
+        """
+        assert self.path is not None
+        if not self.path.name or self.path.is_dir():
+            raise self._error("expected a SQLite database file; received a folder")
+        if not create and not self.path.exists():
+            raise self._error(
+                "expected an existing run store; received a path with no store (nothing has "
+                "been recorded there: check the path, or run a model first)"
+            )
+        folder = self.path.parent
+        if not folder.is_dir():
+            if named and not folder.parent.is_dir():
+                raise self._error(
+                    f"expected a store in an existing folder; received a path whose folder "
+                    f"{str(folder.parent)!r} does not exist: create it first, or check the path"
+                )
+            try:
+                folder.mkdir(parents=not named, exist_ok=True)
+            except OSError as exc:
+                raise self._error(f"its folder cannot be created ({exc.strerror})") from None
+        if self.path.exists() and not (
+            os.access(self.path, os.W_OK) and os.access(folder, os.W_OK)
+        ):
+            self.read_only = True
+            if create:
+                raise self._error(
+                    "expected a run store that can be written; received one that is read-only "
+                    "(its file or folder): choose another store, or do not record the run"
+                )
+
+    def _read_only_query(self) -> dict[str, str]:
+        """SQLite's read-only mode (immutable where the folder cannot be written).
+
+        In a folder this process cannot write, SQLite cannot make a WAL database's
+        shared-memory file (and no writer can be there either).
+        """
+        assert self.path is not None
+        immutable = not os.access(self.path.parent, os.W_OK)
+        return {"mode": "ro", "uri": "true"} | ({"immutable": "1"} if immutable else {})
 
     # --- opening -----------------------------------------------------------------------------
 
@@ -133,10 +199,14 @@ class Store:
             finally:
                 fcntl.flock(handle, fcntl.LOCK_UN)
 
-    def _revision(self) -> str | None:
-        """The schema revision stored in the database (None: no schema yet)."""
+    def _revision(self, strict: bool = False) -> str | None:
+        """The schema revision stored in the database (None: no schema yet).
+
+        With ``strict`` (under the schema lock, where no other process is creating the
+        schema), an empty ``alembic_version`` beside other tables is an error.
+        """
         if self.path is not None:
-            return self._sqlite_revision()
+            return self._sqlite_revision(strict)
         import sqlalchemy as sa
 
         try:
@@ -147,9 +217,19 @@ class Store:
                     return None
                 row = connection.execute(sa.text("SELECT version_num FROM alembic_version"))
                 found = row.scalar()
-                return None if found is None else str(found)
+                return self._found(found, tables, strict)
         except sa.exc.DBAPIError as exc:
-            raise self._error(f"cannot be reached or read ({exc.orig})") from None
+            raise self._error(f"cannot be reached or read ({reason(exc)})") from None
+
+    def _found(self, found: object, tables: set[str], strict: bool) -> str | None:
+        """The revision read, or (``strict``) an error for an empty ``alembic_version``."""
+        if strict and found is None and tables - {"alembic_version"}:
+            raise self._error(
+                "expected a run store with its schema revision; received one whose "
+                "alembic_version table is empty, so its schema is unknown; it was left "
+                "as it is: move it aside or choose another store"
+            )
+        return None if found is None else str(found)
 
     def _no_schema(self, tables: set[str]) -> None:
         """Refuse a database with tables but no schema revision (someone else's database)."""
@@ -159,7 +239,7 @@ class Store:
                 f"other tables ({', '.join(sorted(tables))}); choose another store"
             )
 
-    def _sqlite_revision(self) -> str | None:
+    def _sqlite_revision(self, strict: bool) -> str | None:
         """A SQLite store's schema revision, read with the standard library's ``sqlite3``."""
         try:
             with contextlib.closing(self._sqlite()) as connection:
@@ -174,28 +254,39 @@ class Store:
                     self._no_schema(tables)
                     return None
                 found = connection.execute("SELECT version_num FROM alembic_version").fetchone()
-                return None if found is None or found[0] is None else str(found[0])
-        except sqlite3.Error as exc:
+                return self._found(None if found is None else found[0], tables, strict)
+        except (sqlite3.Error, UnicodeDecodeError) as exc:  # bytes of a damaged file
             raise self._sqlite_error(exc) from None
 
     def _sqlite(self) -> sqlite3.Connection:
         """A standard-library connection to a SQLite store, with the store's pragmas."""
-        connection = sqlite3.connect(self.path or "", timeout=_BUSY_TIMEOUT_S)
-        _sqlite_pragmas(connection, None)
+        if self.read_only:
+            query = urllib.parse.urlencode(self._read_only_query())
+            uri = f"file:{urllib.parse.quote(str(self.path))}?{query}"
+            connection = sqlite3.connect(uri, uri=True, timeout=BUSY_TIMEOUT_S)
+            read_only_pragmas(connection, None)
+            return connection
+        connection = sqlite3.connect(self.path or "", timeout=BUSY_TIMEOUT_S)
+        store_pragmas(connection, None)
         return connection
 
-    def _sqlite_error(self, exc: sqlite3.Error) -> StoreError:
+    def _sqlite_error(self, exc: sqlite3.Error | UnicodeDecodeError) -> StoreError:
         if isinstance(exc, sqlite3.OperationalError):
-            return self._error(f"cannot be opened ({exc})")
+            return self._error(f"cannot be opened ({reason(exc)})")
         return self._error(
             f"expected a SQLite database; received a file that is not one, or is damaged "
-            f"({exc}); it was left as it is: move it aside or choose another store"
+            f"({reason(exc)}); it was left as it is: move it aside or choose another store"
         )
 
     def _check_schema(self) -> None:
-        revision = self._revision()
+        revision = self._revision(strict=self.read_only)  # a read-only store has no writer
         if revision == SCHEMA_REVISION:
             return
+        if self.read_only:
+            raise self._error(
+                f"its schema (revision {revision!r}) needs migrating to {SCHEMA_REVISION!r}, "
+                "but the store is read-only: open it once where it can be written"
+            )
         known = _known_revisions()
         if revision is not None and revision not in known:
             raise self._error(
@@ -203,9 +294,12 @@ class Store:
                 f"alignment-runway reads ({SCHEMA_REVISION!r}); upgrade alignment-runway, or "
                 "choose another store; the database was left as it is"
             )
-        with self._lock():
-            if self._revision() != SCHEMA_REVISION:
-                self._migrate()
+        try:
+            with self._using("creating or migrating its schema"), self._lock():
+                if self._revision(strict=True) != SCHEMA_REVISION:
+                    self._migrate()
+        except OSError as exc:  # the lock file, or the database's folder
+            raise self._error(f"its schema cannot be written ({exc.strerror or exc})") from None
 
     def _migrate(self) -> None:
         """Bring the schema to the head revision with Alembic (in one transaction)."""
@@ -220,6 +314,28 @@ class Store:
             command.upgrade(config, "head")
 
     # --- records -----------------------------------------------------------------------------
+
+    @contextlib.contextmanager
+    def _using(self, what: str) -> Iterator[None]:
+        """Turn a database error, or a record that cannot be read, into a ``StoreError``."""
+        import sqlalchemy as sa
+
+        try:
+            yield
+        except (sa.exc.SQLAlchemyError, sqlite3.Error) as exc:
+            raise self._error(
+                f"{what} failed ({reason(exc)}); if the store is damaged, check it with "
+                "sqlite3's PRAGMA integrity_check"
+            ) from None
+        except UnicodeDecodeError as exc:
+            raise self._error(
+                f"a record holds bytes that are not text ({exc.reason}); the store is damaged: "
+                "check it with sqlite3's PRAGMA integrity_check"
+            ) from None
+        except DamagedRecord as exc:
+            raise self._error(
+                f"run {exc.run_id} is damaged ({exc.why}); delete it with its id to go on"
+            ) from None
 
     def add(self, record: RunRecord, samples: Mapping[str, Any] | None = None) -> int:
         """Store ``record`` (and its samples as Parquet beside a SQLite store); return its id.
@@ -248,15 +364,10 @@ class Store:
         }
         if self.path is not None:
             return self._sqlite_add(row)
-        import sqlalchemy as sa
-
-        try:
-            with self.engine.begin() as connection:
-                result = connection.execute(_runs_table().insert().values(**row))
-                key = result.inserted_primary_key
-                return int(key[0]) if key is not None else -1
-        except sa.exc.SQLAlchemyError as exc:
-            raise self._error(f"the run could not be recorded ({exc})") from None
+        with self._using("recording the run"), self.engine.begin() as connection:
+            result = connection.execute(runs_table().insert().values(**row))
+            key = result.inserted_primary_key
+            return int(key[0]) if key is not None else -1
 
     def _sqlite_add(self, row: Mapping[str, Any]) -> int:
         """Insert one row into a SQLite store's runs table in one transaction (``sqlite3``)."""
@@ -270,7 +381,7 @@ class Store:
                 )
                 return int(cursor.lastrowid) if cursor.lastrowid is not None else -1
         except sqlite3.Error as exc:
-            raise self._error(f"the run could not be recorded ({exc})") from None
+            raise self._error(f"the run could not be recorded ({reason(exc)})") from None
 
     def _write_samples(self, samples: Mapping[str, Any]) -> str:
         if self.path is None:
@@ -280,29 +391,57 @@ class Store:
 
         folder = self.path.parent / f"{self.path.stem}-samples"
         folder.mkdir(exist_ok=True)
+        remove_stale_in(folder)  # what writers killed mid-write left
         name = f"{uuid.uuid4().hex}.parquet"
         table = pa.table({key: np.asarray(value) for key, value in samples.items()})
-        tmp = folder / f".{name}.tmp"
-        pq.write_table(table, tmp)
-        os.replace(tmp, folder / name)
+        tmp = temporary_name(folder / name)
+        try:
+            pq.write_table(table, tmp)
+            os.replace(tmp, folder / name)
+        except OSError as exc:
+            tmp.unlink(missing_ok=True)
+            raise self._error(f"the samples could not be kept ({exc.strerror or exc})") from None
         return f"{folder.name}/{name}"
 
     def samples_path(self, record: RunRecord) -> Path | None:
-        """Where a record's samples are, when they were kept."""
+        """Where a record's samples are, when they were kept.
+
+        Only a file directly in the store's own samples folder is ever named: a record that
+        points anywhere else (an absolute path, ``..``, a link out of the folder) has
+        doctored or damaged fields, and its file is neither read nor deleted.
+
+        Raises:
+            StoreError: for a record whose samples file lies outside the samples folder.
+        """
         if record.samples_file is None or self.path is None:
             return None
-        return self.path.parent / record.samples_file
+        folder = self.path.parent / f"{self.path.stem}-samples"
+        name = record.samples_file.removeprefix(f"{folder.name}/")
+        candidate = folder / name
+        inside = (
+            "/" not in name
+            and "\\" not in name
+            and name not in ("", ".", "..")
+            and name.endswith(".parquet")
+            and candidate.resolve().parent == folder.resolve()
+        )
+        if not inside:
+            raise self._error(
+                f"run {record.id} names a samples file outside the store's samples folder "
+                f"({record.samples_file!r}); it was not touched"
+            )
+        return candidate
 
     def list(self, limit: int | None = None) -> list[RunRecord]:
         """Records, newest first."""
         import sqlalchemy as sa
 
-        runs = _runs_table()
+        runs = runs_table()
         query = sa.select(runs).order_by(runs.c.id.desc())
-        if limit is not None:
+        if limit is not None and limit < _MAX_ID:  # a larger limit is no limit
             query = query.limit(limit)
-        with self.engine.connect() as connection:
-            return [_record(dict(row._mapping)) for row in connection.execute(query)]
+        with self._using("reading the runs"), self.engine.connect() as connection:
+            return [read_record(dict(row._mapping)) for row in connection.execute(query)]
 
     def get(self, run_id: int) -> RunRecord:
         """The record with id ``run_id``.
@@ -312,38 +451,41 @@ class Store:
         """
         import sqlalchemy as sa
 
-        runs = _runs_table()
-        with self.engine.connect() as connection:
+        if isinstance(run_id, bool) or not isinstance(run_id, int) or not 1 <= run_id <= _MAX_ID:
+            raise InputError("run_id", f"the id of a recorded run (1 to {_MAX_ID})", repr(run_id))
+        runs = runs_table()
+        with self._using(f"reading run {run_id}"), self.engine.connect() as connection:
             row = connection.execute(sa.select(runs).where(runs.c.id == run_id)).first()
-        if row is None:
-            raise InputError(
-                "run_id",
-                "the id of a recorded run",
-                f"{run_id}, which is not in {self.location} (list the runs to see their ids)",
-            )
-        return _record(dict(row._mapping))
+            if row is None:
+                raise InputError(
+                    "run_id",
+                    "the id of a recorded run",
+                    f"{run_id}, which is not in {self.location} (list the runs to see their ids)",
+                )
+            return read_record(dict(row._mapping))
 
-    def delete(self, run_id: int) -> RunRecord:
-        """Delete a record (and its samples file); return what was deleted."""
+    def delete(self, run_id: int) -> RunRecord | None:
+        """Delete a record (and its samples file); return what was deleted.
+
+        The record is read first, so a record that points outside the store's samples
+        folder is refused before anything is deleted. A damaged record (one that cannot be
+        read) is deleted without touching any file, and None is returned.
+        """
         import sqlalchemy as sa
 
-        record = self.get(run_id)
-        runs = _runs_table()
-        with self.engine.begin() as connection:
+        try:
+            record: RunRecord | None = self.get(run_id)
+        except StoreError as exc:
+            if "is damaged" not in exc.why:
+                raise
+            record = None
+        path = None if record is None else self.samples_path(record)
+        runs = runs_table()
+        with self._using(f"deleting run {run_id}"), self.engine.begin() as connection:
             connection.execute(sa.delete(runs).where(runs.c.id == run_id))
-        path = self.samples_path(record)
         if path is not None:
             path.unlink(missing_ok=True)
         return record
-
-
-def _sqlite_pragmas(connection: Any, _record: Any) -> None:
-    """WAL (readers and a writer at once) and a busy timeout, on every SQLite connection."""
-    cursor = connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute(f"PRAGMA busy_timeout={_BUSY_TIMEOUT_S * 1000}")
-    cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.close()
 
 
 def _known_revisions() -> set[str]:
@@ -353,55 +495,3 @@ def _known_revisions() -> set[str]:
         for path in folder.iterdir()
         if path.name.endswith(".py") and not path.name.startswith("__")
     }
-
-
-def big_id() -> Any:
-    """A 64-bit id: BIGINT, except on SQLite: its INTEGER is 64-bit, and AUTOINCREMENT's type."""
-    import sqlalchemy as sa
-
-    return sa.BigInteger().with_variant(sa.Integer(), "sqlite")
-
-
-@functools.cache
-def _runs_table() -> sa.Table:
-    """The runs table as the code reads and writes it (the migrations define it on disk)."""
-    import sqlalchemy as sa
-
-    BIG_ID = big_id()  # noqa: N806
-    return sa.Table(
-        "runs",
-        sa.MetaData(),
-        sa.Column("id", BIG_ID, primary_key=True, autoincrement=True),
-        sa.Column("command", sa.String(16)),
-        sa.Column("scenario_name", sa.Text),
-        sa.Column("scenario_text", sa.Text),
-        sa.Column("options", sa.Text),
-        sa.Column("versions", sa.Text),
-        sa.Column("started_at", sa.String(40)),
-        sa.Column("finished_at", sa.String(40)),
-        sa.Column("samples", sa.BigInteger),
-        sa.Column("seed", sa.BigInteger),
-        sa.Column("summary", sa.Text),
-        sa.Column("digests", sa.Text),
-        sa.Column("samples_file", sa.Text),
-        sa.Column("label", sa.Text),
-    )
-
-
-def _record(row: Mapping[str, Any]) -> RunRecord:
-    return RunRecord(
-        command=row["command"],
-        scenario_name=row["scenario_name"],
-        scenario_text=row["scenario_text"],
-        options=json.loads(row["options"]),
-        versions=json.loads(row["versions"]),
-        started_at=row["started_at"],
-        finished_at=row["finished_at"],
-        samples=int(row["samples"]),
-        seed=int(row["seed"]),
-        summary=json.loads(row["summary"]),
-        digests=json.loads(row["digests"]),
-        samples_file=row["samples_file"],
-        id=int(row["id"]),
-        label=row.get("label"),
-    )

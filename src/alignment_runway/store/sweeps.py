@@ -15,7 +15,8 @@ from typing import TYPE_CHECKING, Any
 from alignment_runway.analysis.summary import Estimate
 from alignment_runway.errors import InputError
 from alignment_runway.results.swept import CellSummary, OutputSummaryCell
-from alignment_runway.store.database import Store, big_id
+from alignment_runway.store.database import Store
+from alignment_runway.store.rows import big_id
 
 if TYPE_CHECKING:
     import sqlalchemy as sa

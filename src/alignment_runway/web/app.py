@@ -147,6 +147,9 @@ def create_app(
 ) -> FastAPI:
     """The app, with its worker pool started when it starts serving.
 
+    One long function on purpose: each endpoint is a short closure over this app's limits, pool
+    and store (FastAPI's way to give routes their state), and they read best side by side.
+
     Args:
         limits: the limits of one request (defaults: ``Limits()``).
         preset: the preset the page opens with (a link names its own).
