@@ -279,6 +279,7 @@ def run(
     figures: PathLike | None = None,
     force: bool = False,
     cluster: str | None = None,
+    method: str = "sample",
 ) -> RunResult:
     """Run the static model (compute → model → tokens/s → researcher labor) on a scenario.
 
@@ -306,6 +307,10 @@ def run(
         force: replace existing files.
         cluster: evaluate the blocks on a Dask cluster, ``local:N`` or ``tcp://HOST:PORT``
             (``workers`` then stays 1); the values are bit for bit those of a local run.
+        method: ``"sample"`` (Monte Carlo, the default); ``"exact"``: every kept output and
+            input in closed form, as a lognormal law (an error names the input that prevents
+            it); ``"auto"``: exact where it can be, sampled elsewhere
+            (``RunResult.method_of`` says which). Exact summaries have standard error 0.
 
     Raises:
         InputError: for bad options; OutputError: for files that cannot be written;
@@ -321,6 +326,7 @@ def run(
         percentiles=percentiles,
         above=above,
         keep=keep,
+        method=method,
     )
     after = _after(
         options, out, what, report, figures, force, percentiles, above, store, store_samples
@@ -336,6 +342,7 @@ def run(
             progress=progress,
             keep=keep,
             executor=executor,
+            method=method,
         )
     return result if after is None else steps.finish(result, after)[0]
 

@@ -6,6 +6,7 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
+from alignment_runway.analysis.lognormal import LognormalLaw
 from alignment_runway.engine.checks import (
     check_finite,
     check_horizon,
@@ -15,6 +16,7 @@ from alignment_runway.engine.checks import (
     kept_names,
 )
 from alignment_runway.engine.evaluate import RaceJob, evaluate_race, evaluate_static, race_inputs
+from alignment_runway.engine.exact import METHODS, exact_laws, require_exact
 from alignment_runway.errors import InputError
 from alignment_runway.model import race as race_model
 from alignment_runway.results import RaceResult, RunResult
@@ -55,24 +57,31 @@ def run(
     progress: Callable[[int], None] | None = None,
     keep: Sequence[str] | None = None,
     executor: Executor | None = None,
+    method: str = "sample",
 ) -> RunResult:
     """Run the static model on a scenario (see ``api.run``).
 
     Raises:
-        InputError: for bad options.
+        InputError: for bad options, or under method exact a name that cannot be exact.
         ScenarioError: for results that overflow floating point.
     """
     uncertain = scenario.uncertain()
     if samples is None:
         samples = default_samples(scenario)
     check_sampling(samples, seed, chunk_size, workers)
+    if method not in METHODS:
+        raise InputError("method", " or ".join(METHODS), repr(method))
     kept = kept_names(keep, uncertain)
-    check_memory(samples, len(kept))
+    laws = _laws(scenario, kept, method)
+    sampled = [name for name in kept if name not in laws]
+    if not sampled:  # every name in closed form: nothing to draw
+        return RunResult(scenario, 0, seed, {}, 0, chunk_size, workers, method=method, laws=laws)
+    check_memory(samples, len(sampled))
     values, counts = simulate(
         evaluate_static,
         scenario,
         uncertain,
-        kept,
+        sampled,
         samples,
         seed,
         chunk_size=chunk_size,
@@ -83,7 +92,19 @@ def run(
     )
     check_finite(scenario, counts)
     capped = counts.get("capped", 0)
-    return RunResult(scenario, samples, seed, values, capped, chunk_size, workers)
+    return RunResult(
+        scenario, samples, seed, values, capped, chunk_size, workers, method=method, laws=laws
+    )
+
+
+def _laws(scenario: Scenario, kept: Sequence[str], method: str) -> dict[str, LognormalLaw]:
+    """The names known in closed form: none (sample), all or an error (exact), those that can."""
+    if method == "sample":
+        return {}
+    found = exact_laws(scenario, kept)
+    if method == "exact":
+        return require_exact(found)
+    return {name: law for name, law in found.items() if isinstance(law, LognormalLaw)}
 
 
 def _check_trajectories(keep_trajectories: int) -> None:
