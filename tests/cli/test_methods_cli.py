@@ -46,3 +46,10 @@ def test_exact_errors_name_the_input(cli_error: CliError) -> None:
     line = cli_error("run", VARIANT, "--method", "exact", "--out", "x.csv", "--what", "samples")
     assert line.startswith("error: --what: expected no samples to keep")
     assert "--method" in cli_error("run", VARIANT, "--method", "closed")
+
+
+def test_qmc_json_says_its_randomizations(json_ok: JsonOk) -> None:
+    doc = json_ok("run", VARIANT, "--method", "qmc", "-n", "3200", "--no-store")
+    assert doc["method"] == "qmc" and doc["randomizations"] == 16 and doc["samples"] == 3200
+    assert {row["method"] for row in doc["summary"]} == {"qmc"}
+    assert all(row["mean"]["se"] > 0 for row in doc["summary"])

@@ -38,11 +38,11 @@ def test_monomials_multiply_divide_and_take_roots() -> None:
 
 def test_a_min_is_opaque_unless_it_cancels() -> None:
     tau, sigma = Monomial.of("tau"), Monomial(10.0)
-    capped = np.minimum(sigma, tau)
+    capped: Monomial = np.minimum(sigma, tau)  # type: ignore[call-overload]
     assert [s.op for s, _ in capped.powers] == ["minimum"]
     assert capped.powers[0][0].inputs == ("tau",)
     assert powers(tau / capped * capped) == {"tau": 1.0}
-    assert np.minimum(Monomial(3.0), Monomial(2.0)) == Monomial(2.0)
+    assert np.minimum(Monomial(3.0), Monomial(2.0)) == Monomial(2.0)  # type: ignore[call-overload]
     assert (tau + 1.0).powers[0][0].op == "add"
 
 
@@ -180,3 +180,31 @@ def test_views_say_which_method_each_row_used() -> None:
     assert rows["static.labor"]["method"] == "sample"
     plain = views.summary_view(api.run(scenario, 2_000), [5.0, 95.0]).to_json()
     assert "method" not in plain and all("method" not in row for row in plain["summary"])
+
+
+def test_the_traced_exponents_are_those_docs_model_md_gives() -> None:
+    from alignment_runway.engine.evaluate import STATIC_INPUTS
+    from alignment_runway.model.static import StaticInputs, static_values
+
+    short = dict(
+        zip(STATIC_INPUTS, ["C", "f", "T", "u", "k", "tau", "sigma", "v", "h"], strict=True)
+    )
+    x = StaticInputs(**{f: Monomial.of(s) for f, s in short.items()})  # type: ignore[arg-type]
+    got = {name: powers(m) for name, m in static_values(x).items()}
+    r = {"C": 0.5, "f": 0.5, "u": 0.5, "k": 0.5, "T": -0.5}
+    cap = "minimum(sigma, tau)"
+    assert got == {
+        "static.cluster_compute": {"C": 1, "f": 1},
+        "static.raw_training_compute": {"C": 1, "f": 1, "T": 1},
+        "static.training_compute": {"C": 1, "f": 1, "T": 1, "u": 1},
+        "static.parameters": {"C": 0.5, "f": 0.5, "T": 0.5, "u": 0.5, "k": -0.5},
+        "static.training_tokens": {"C": 0.5, "f": 0.5, "T": 0.5, "u": 0.5, "k": 0.5},
+        "static.inference_cost": {"C": 0.5, "f": 0.5, "T": 0.5, "u": 0.5, "k": -0.5},
+        "static.tokens_per_second": r,
+        "static.parallel_streams": {"tau": 1, cap: -1},
+        "static.labor": r | {"tau": -1},
+        "static.ai_researchers": r | {"tau": -1, "v": -1, cap: 1},
+        "static.serial_speedup": {"v": 1, cap: -1},
+        "static.human_months_per_month": {"v": 1, "h": -1, cap: -1},
+        "static.research_per_month": r | {"tau": -1},
+    }

@@ -88,7 +88,9 @@ class Monomial:
             return _opaque("power", (self, _lift(exponent)))
         powers = tuple((s, p * exponent) for s, p in self.powers if p * exponent != 0.0)
         # a square root as numpy takes it (correctly rounded), so point values match bit for bit
-        scale = math.sqrt(self.scale) if exponent == 0.5 and self.scale >= 0 else self.scale**exponent
+        scale = (
+            math.sqrt(self.scale) if exponent == 0.5 and self.scale >= 0 else self.scale**exponent
+        )
         return Monomial(float(scale), powers)
 
     def __add__(self, other: object) -> Monomial:
@@ -125,7 +127,7 @@ def _lift(value: object) -> Monomial:
     if isinstance(value, Monomial):
         return value
     if isinstance(value, int | float | np.generic | np.ndarray) and np.ndim(value) == 0:
-        return Monomial(float(value))  # type: ignore[arg-type]
+        return Monomial(float(value))
     raise TypeError(f"a monomial or a number; received {type(value).__name__}")
 
 

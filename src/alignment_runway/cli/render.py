@@ -72,7 +72,7 @@ def print_summary(view: SummaryView, qs: list[float]) -> None:
     console.print(_method_line(view))
     columns = ["quantity", "mean", *(f"p{q:g}" for q in qs)]
     columns += [f"P(> {number(t)})" for row in view.rows for t, _ in row.above]
-    method = [] if view.method == "sample" else ["method"]
+    method = [] if view.method in ("sample", "qmc") else ["method"]
     table = _results_table([*dict.fromkeys(columns), "unit", *method])
     for row in view.rows:
         cells = [cell(row.mean), *(cell(e) for e in row.percentiles.values())]
@@ -109,6 +109,12 @@ def _method_line(view: SummaryView) -> str:
     )
     if view.method == "sample":
         return sampled
+    if view.method == "qmc":
+        return (
+            f"Randomized quasi-Monte Carlo: {view.samples:,} samples, {view.randomizations} "
+            f"scrambled Sobol' sequences, seed {view.seed} (--seed), {view.workers} worker(s); "
+            "± is the standard error from the spread between the sequences"
+        )
     exact = "exact: lognormal closed forms, standard error 0"
     if view.samples == 0:
         return f"{exact.capitalize()} (--method {view.method}); nothing sampled"

@@ -47,6 +47,7 @@ class Method(StrEnum):
     sample = "sample"
     exact = "exact"
     auto = "auto"
+    qmc = "qmc"
 
 
 class Step(StrEnum):
@@ -139,7 +140,8 @@ MethodOpt = Annotated[
         help="sample: Monte Carlo; exact: every summary in closed form where the model makes "
         "the output lognormal (lognormal or point inputs through products, quotients and "
         "powers), else an error naming the input; auto: exact where it can be, sampled "
-        "elsewhere (a method column says which).",
+        "elsewhere (a method column says which); qmc: randomized quasi-Monte Carlo, 16 "
+        "scrambled Sobol' sequences (--samples a multiple of 16), errors from their spread.",
     ),
 ]
 

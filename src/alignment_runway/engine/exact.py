@@ -29,8 +29,9 @@ from alignment_runway.scenarios.correlations import mixing_matrix
 
 __all__ = ["METHODS", "NotExact", "exact_laws", "require_exact"]
 
-#: How a run computes its summaries: by sampling, exactly, or exactly where it can.
-METHODS = ("sample", "exact", "auto")
+#: How a run computes its summaries: by sampling, exactly, exactly where it can, or by
+#: randomized quasi-Monte Carlo.
+METHODS = ("sample", "exact", "auto", "qmc")
 
 
 @dataclass(frozen=True)

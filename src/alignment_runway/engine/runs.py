@@ -21,6 +21,7 @@ from alignment_runway.errors import InputError
 from alignment_runway.model import race as race_model
 from alignment_runway.results import RaceResult, RunResult
 from alignment_runway.sampling import BLOCK_SIZE, DEFAULT_SAMPLES, DEFAULT_SEED, Executor, simulate
+from alignment_runway.sampling.qmc import DEFAULT_RANDOMIZATIONS
 from alignment_runway.scenarios import Scenario
 from alignment_runway.scenarios.correlations import mixing_matrix
 from alignment_runway.units import CALENDAR_MONTH_S
@@ -76,6 +77,14 @@ def run(
     sampled = [name for name in kept if name not in laws]
     if not sampled:  # every name in closed form: nothing to draw
         return RunResult(scenario, 0, seed, {}, 0, chunk_size, workers, method=method, laws=laws)
+    randomizations = DEFAULT_RANDOMIZATIONS if method == "qmc" and uncertain else 0
+    if randomizations and samples % randomizations:
+        raise InputError(
+            "samples",
+            f"a multiple of {randomizations} (method qmc: {randomizations} randomizations of "
+            "equal size)",
+            repr(samples),
+        )
     check_memory(samples, len(sampled))
     values, counts = simulate(
         evaluate_static,
@@ -89,17 +98,27 @@ def run(
         progress=progress,
         mixing=mixing_matrix(scenario.correlations) if scenario.correlations else None,
         executor=executor,
+        randomizations=randomizations,
     )
     check_finite(scenario, counts)
     capped = counts.get("capped", 0)
     return RunResult(
-        scenario, samples, seed, values, capped, chunk_size, workers, method=method, laws=laws
+        scenario,
+        samples,
+        seed,
+        values,
+        capped,
+        chunk_size,
+        workers,
+        method=method,
+        laws=laws,
+        randomizations=randomizations,
     )
 
 
 def _laws(scenario: Scenario, kept: Sequence[str], method: str) -> dict[str, LognormalLaw]:
-    """The names known in closed form: none (sample), all or an error (exact), those that can."""
-    if method == "sample":
+    """The names known in closed form: all or an error (exact), those that can (auto), none."""
+    if method not in ("exact", "auto"):
         return {}
     found = exact_laws(scenario, kept)
     if method == "exact":

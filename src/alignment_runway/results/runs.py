@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from numpy.typing import NDArray
 
+from alignment_runway.analysis import replicates as rq
 from alignment_runway.analysis import summary as s
 from alignment_runway.analysis.lognormal import LognormalLaw
 from alignment_runway.model.race import RACE_OUTPUTS
@@ -83,9 +84,12 @@ class RunResult:
         estimates: the summaries computed so far, by (name, statistic, level): the screen,
             the JSON, the export and the store ask for the same ones, computed once. A copy
             made with ``dataclasses.replace`` shares them, so never replace ``values``.
-        method: how the summaries were computed: ``"sample"``, ``"exact"`` or ``"auto"``.
+        method: how the summaries were computed: ``"sample"``, ``"exact"``, ``"auto"`` or
+            ``"qmc"`` (randomized quasi-Monte Carlo).
         laws: the outputs and inputs known exactly (not sampled, not in ``values``), each a
             lognormal law whose summaries are its closed forms, with standard error 0.
+        randomizations: for qmc, the independent randomizations the samples are made of
+            (one after another); the standard errors come from their spread.
     """
 
     scenario: Scenario
@@ -101,6 +105,7 @@ class RunResult:
     )
     method: str = "sample"
     laws: dict[str, LognormalLaw] = field(default_factory=dict)
+    randomizations: int = 0
 
     @property
     def outputs(self) -> list[str]:
@@ -115,8 +120,10 @@ class RunResult:
         return [name for name in PARAMETERS if name in self.values or name in self.laws]
 
     def method_of(self, name: str) -> str:
-        """``"exact"`` for a name known in closed form, else ``"sample"``."""
-        return "exact" if name in self.laws else "sample"
+        """``"exact"`` for a name known in closed form, ``"qmc"`` or ``"sample"`` otherwise."""
+        if name in self.laws:
+            return "exact"
+        return "qmc" if self.randomizations else "sample"
 
     def value(self, name: str) -> float:
         """The value of output ``name`` when it does not vary across samples.
@@ -174,8 +181,12 @@ class RunResult:
             found = law.mean() if statistic == "mean" else law.above(level)
             self.estimates[key] = found
         if found is None:
-            x = self.values[name]
-            found = s.mean(x) if statistic == "mean" else s.prob_above(x, level)
+            x, r = self.values[name], self.randomizations
+            if r:
+                found = rq.replicated_mean(x, r) if statistic == "mean" else None
+                found = found or rq.replicated_above(x, level, r)
+            else:
+                found = s.mean(x) if statistic == "mean" else s.prob_above(x, level)
             self.estimates[key] = found
         return found
 
@@ -187,7 +198,8 @@ class RunResult:
             for q in missing:
                 self.estimates[(name, "percentile", q)] = law.percentile(q)
         elif missing:
-            found = s.percentiles(self.values[name], missing)
+            x, r = self.values[name], self.randomizations
+            found = rq.replicated_percentiles(x, missing, r) if r else s.percentiles(x, missing)
             for q, estimate in zip(missing, found, strict=True):
                 self.estimates[(name, "percentile", q)] = estimate
         return {q: self.estimates[(name, "percentile", q)] for q in qs}

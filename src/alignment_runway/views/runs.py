@@ -244,7 +244,8 @@ class SummaryView:
     Attributes:
         correlations: (input, input, target, achieved) rank correlations.
         headline: research per month of lead in researcher-months (None when not kept).
-        method: ``"sample"``, ``"exact"`` or ``"auto"`` (each row then says which it used).
+        method: ``"sample"``, ``"exact"``, ``"auto"`` (each row then says which it used) or
+            ``"qmc"``, with its number of ``randomizations``.
     """
 
     scenario: str
@@ -260,10 +261,13 @@ class SummaryView:
     notes: tuple[str, ...]
     headline: Interval | None
     method: str = "sample"
+    randomizations: int = 0
 
     def to_json(self) -> dict[str, Any]:
         """The view as the ``run --format json`` document (``method`` when not sampling)."""
-        method = {} if self.method == "sample" else {"method": self.method}
+        method: dict[str, Any] = {} if self.method == "sample" else {"method": self.method}
+        if self.randomizations:
+            method["randomizations"] = self.randomizations
         return method | {
             "scenario": self.scenario,
             "description": self.description,
@@ -308,6 +312,7 @@ def summary_view(
         notes=tuple(result.notes(qs)),
         headline=headline,
         method=result.method,
+        randomizations=result.randomizations,
     )
 
 
