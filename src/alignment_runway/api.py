@@ -47,6 +47,7 @@ from alignment_runway.engine.sensitivity import (
     HEADLINE_OUTPUTS,
     SENSITIVITY_METHODS,
     analysable_outputs,
+    rank_samples,
     sensitivity,
 )
 from alignment_runway.engine.steps import (
@@ -150,6 +151,7 @@ __all__ = [
     "race",
     "race_inputs",
     "race_options",
+    "rank_samples",
     "record",
     "report",
     "reproduce",
