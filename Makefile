@@ -88,6 +88,7 @@ bench: $(VENV)/.bench $(SQUIGGLE)/node_modules/.installed
 	  --samples 1000000 --format json > /dev/null
 	$(BIN)/python benchmarks/peers.py
 	$(BIN)/python benchmarks/web_load.py
+	$(BIN)/python benchmarks/answer.py
 	$(BIN)/python benchmarks/write_results.py
 
 # This tree against an earlier revision (REV=...), alternating in one run: benchmarks/REVISIONS.md

@@ -1,8 +1,8 @@
 """Write benchmarks/RESULTS.md from the JSON that `make bench` produced.
 
 startup.json (hyperfine), static.json and race.json (pytest-benchmark), race_memory.txt
-(``/usr/bin/time -v``), peers.json (benchmarks/peers.py) and web_load.json
-(benchmarks/web_load.py).
+(``/usr/bin/time -v``), peers.json (benchmarks/peers.py), answer.json (benchmarks/answer.py)
+and web_load.json (benchmarks/web_load.py).
 """
 
 import json
@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from answer_report import section as answer_section
 from peers_report import peers_section
 
 HERE = Path(__file__).parent
@@ -25,6 +26,7 @@ def main() -> None:
     race_memory = (HERE / "race_memory.txt").read_text()
     peers = json.loads((HERE / "peers.json").read_text())
     web = json.loads((HERE / "web_load.json").read_text())
+    answer = json.loads((HERE / "answer.json").read_text())
     cpu = static["machine_info"].get("cpu", {}).get("brand_raw", "unknown CPU")
     lines = [
         "# Benchmark results",
@@ -38,6 +40,7 @@ def main() -> None:
         *race_section(race),
         *race_memory_section(race_memory),
         *peers_section(peers),
+        *answer_section(answer),
         *web_section(web),
     ]
     (HERE / "RESULTS.md").write_text("\n".join(lines) + "\n")
