@@ -89,6 +89,8 @@ bench: $(VENV)/.bench $(SQUIGGLE)/node_modules/.installed
 	$(BIN)/python benchmarks/peers.py
 	$(BIN)/python benchmarks/web_load.py
 	$(BIN)/python benchmarks/answer.py
+	$(BIN)/python benchmarks/tasks_ratio.py --no-write
+	$(BIN)/python benchmarks/sweep_scaling.py
 	$(BIN)/python benchmarks/write_results.py
 
 # This tree against an earlier revision (REV=...), alternating in one run: benchmarks/REVISIONS.md

@@ -1,11 +1,12 @@
 """This tree against an earlier revision of itself: is a change slower?
 
-    .venv/bin/python benchmarks/revisions.py --base REV [--rounds R] [--samples N]
+    .venv/bin/python benchmarks/revisions.py --base REV [--head REV] [--rounds R] [--samples N]
 
-``make bench-against REV=...`` runs it. The revision is checked out into a temporary git
-worktree; both trees run in this one venv (``PYTHONPATH`` picks the tree), each case in a fresh
-process, the two trees alternating round by round (which goes first alternates too) so that
-whatever else the machine is doing falls on both alike. Cases:
+``make bench-against REV=...`` runs it. The revision (and ``--head``, when given instead of
+this tree) is checked out into a temporary git worktree; both trees run in this one venv
+(``PYTHONPATH`` picks the tree), each case in a fresh process, the two trees alternating round
+by round (which goes first alternates too) so that whatever else the machine is doing falls on
+both alike. Cases:
 
 - ``race``: ``api.race`` on the race preset (N samples, 60 months) with 1 and with 2 workers,
   timed inside the process (import and scenario loading excluded);
@@ -105,7 +106,8 @@ def report(times: dict[str, dict[str, list[float]]], command: str, rev: str, n: 
         "",
         f"Command: `{command}`",
         "",
-        "Each case in a fresh process, the two trees alternating; ratio = this tree ÷ base "
+        "Each case in a fresh process, the two trees alternating; ratio = this tree (or --head) "
+        "÷ base "
         "(below 1 is faster). Compare the ratios, not the seconds, across runs.",
         "",
         "| case | base median (s) | this median (s) | base best (s) | this best (s) "
@@ -125,28 +127,38 @@ def report(times: dict[str, dict[str, list[float]]], command: str, rev: str, n: 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--base", required=True, help="the git revision to compare against")
+    parser.add_argument("--head", help="a git revision to measure instead of this tree")
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--samples", type=int, default=1_000_000)
     args = parser.parse_args()
-    rev = subprocess.run(
-        ["git", "rev-parse", "--short", args.base],
-        capture_output=True,
-        text=True,
-        check=True,
-        cwd=ROOT,
-    ).stdout.strip()
+
+    def short(name: str) -> str:
+        done = subprocess.run(
+            ["git", "rev-parse", "--short", name], capture_output=True, text=True, check=True,
+            cwd=ROOT,
+        )  # fmt: skip
+        return done.stdout.strip()
+
+    rev = short(args.base)
     with tempfile.TemporaryDirectory() as folder:
-        base = Path(folder) / "base"
-        subprocess.run(
-            ["git", "worktree", "add", "--detach", "--quiet", str(base), rev], check=True, cwd=ROOT
-        )
+        trees = {"base": (Path(folder) / "base", rev)}
+        if args.head:
+            trees["head"] = (Path(folder) / "head", short(args.head))
+        for path, at in trees.values():
+            subprocess.run(
+                ["git", "worktree", "add", "--detach", "--quiet", str(path), at],
+                check=True, cwd=ROOT,
+            )  # fmt: skip
         try:
-            times = measure(base, ROOT, args.rounds, args.samples)
+            head = trees["head"][0] if args.head else ROOT
+            times = measure(trees["base"][0], head, args.rounds, args.samples)
         finally:
-            subprocess.run(["git", "worktree", "remove", "--force", str(base)], cwd=ROOT)
+            for path, _ in trees.values():
+                subprocess.run(["git", "worktree", "remove", "--force", str(path)], cwd=ROOT)
     command = (
-        f"python benchmarks/revisions.py --base {args.base} --rounds {args.rounds} "
-        f"--samples {args.samples}"
+        f"python benchmarks/revisions.py --base {args.base}"
+        + (f" --head {args.head}" if args.head else "")
+        + f" --rounds {args.rounds} --samples {args.samples}"
     )
     text = report(times, command, rev, args.samples)
     (HERE / "REVISIONS.md").write_text(text)

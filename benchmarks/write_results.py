@@ -1,8 +1,9 @@
 """Write benchmarks/RESULTS.md from the JSON that `make bench` produced.
 
 startup.json (hyperfine), static.json and race.json (pytest-benchmark), race_memory.txt
-(``/usr/bin/time -v``), peers.json (benchmarks/peers.py), answer.json (benchmarks/answer.py)
-and web_load.json (benchmarks/web_load.py).
+(``/usr/bin/time -v``), peers.json (benchmarks/peers.py), web_load.json
+(benchmarks/web_load.py), tasks.json (benchmarks/tasks_ratio.py) and answer.json
+(benchmarks/answer.py).
 """
 
 import json
@@ -43,6 +44,14 @@ def main() -> None:
         *answer_section(answer),
         *web_section(web),
     ]
+    if (HERE / "tasks.json").exists():  # benchmarks/tasks_ratio.py
+        from tasks_ratio import section as tasks_section
+
+        lines += tasks_section(json.loads((HERE / "tasks.json").read_text()))
+    if (HERE / "sweep.json").exists():  # benchmarks/sweep_scaling.py
+        from sweep_report import sweep_section
+
+        lines += sweep_section(json.loads((HERE / "sweep.json").read_text()))
     (HERE / "RESULTS.md").write_text("\n".join(lines) + "\n")
     sys.stdout.write(f"wrote {HERE / 'RESULTS.md'}\n")
 

@@ -63,9 +63,11 @@ from alignment_runway.engine.steps import (
     report,
     sensitivity_figure,
     sweep_figure,
+    tasks_figure,
     write_figures,
 )
 from alignment_runway.engine.sweep import MAX_CELLS
+from alignment_runway.engine.tasks_curve import DEFAULT_EPSILONS, DEFAULT_TASKS_SAMPLES, tasks_curve
 from alignment_runway.errors import Error, InputError, OutputError, ScenarioError, StoreError
 from alignment_runway.results import (
     DEFAULT_PERCENTILES,
@@ -76,6 +78,7 @@ from alignment_runway.results import (
     Reproduction,
     RunResult,
     SensitivityResult,
+    TasksCurve,
     register_html,
 )
 from alignment_runway.results.compared import Comparison, Side
@@ -91,10 +94,12 @@ if TYPE_CHECKING:
 __all__ = [
     "BASE_PRESET",
     "BLOCK_SIZE",
+    "DEFAULT_EPSILONS",
     "DEFAULT_MONTHS",
     "DEFAULT_SAMPLES",
     "DEFAULT_SEED",
     "DEFAULT_SOBOL_SAMPLES",
+    "DEFAULT_TASKS_SAMPLES",
     "DEFAULT_TAUS",
     "DEFAULT_TRAJECTORIES",
     "ESSAY_TOLERANCE",
@@ -123,6 +128,7 @@ __all__ = [
     "Side",
     "StoreError",
     "Sweep",
+    "TasksCurve",
     "WorkerLost",
     "analysable_outputs",
     "check_export_path",
@@ -163,6 +169,8 @@ __all__ = [
     "sensitivity_figure",
     "sweep",
     "sweep_figure",
+    "tasks_curve",
+    "tasks_figure",
     "threshold",
     "write_figures",
 ]

@@ -32,14 +32,17 @@ def number(x: float, digits: int = 3) -> str:
 def estimate_parts(value: float, se: float) -> tuple[str, str]:
     """A value and its relative standard error, as two texts (the second may be empty).
 
-    +inf (a time never reached) reads "never"; a value that is zero, not finite, or has no
-    standard error (one sample, or every sample equal) has no error shown.
+    +inf (a time never reached) reads "never", NaN (a value missing by definition) "missing";
+    a value that is zero, not finite, or has no standard error (one sample, or every sample
+    equal) has no error shown.
 
     >>> estimate_parts(43619.4, 436.2), estimate_parts(float("inf"), 0.0), estimate_parts(2.0, 0.0)
     (('43,600', '±1.0%'), ('never', ''), ('2', ''))
     """
     if value == math.inf:
         return "never", ""
+    if math.isnan(value):
+        return "missing", ""
     if value == 0 or se == 0 or not math.isfinite(value) or not math.isfinite(se):
         return number(value), ""
     return number(value), f"±{abs(se / value):.1%}"

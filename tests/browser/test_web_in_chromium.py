@@ -240,3 +240,16 @@ def test_compare_and_sweep_panels(server: str, browser: Browser, shots: Path) ->
         "document.getElementById('err-sweep').textContent.includes('at most 20')", timeout=60_000
     )
     page.close()
+
+
+def test_the_tasks_panel_draws_its_curves(server: str, browser: Browser, shots: Path) -> None:
+    page = _open(browser, server)
+    page.select_option("#preset", "tasks")
+    _settled(page)
+    page.click("#tasks")
+    page.wait_for_selector("#fig-tasks .main-svg", timeout=60_000)
+    names = page.evaluate("document.getElementById('fig-tasks').data.map((t) => t.name)")
+    assert "ε = 0.25" in names and "single τ (all at the median cost)" in names
+    page.locator("#tasks-panel").scroll_into_view_if_needed()
+    page.screenshot(path=str(shots / "8-tasks.png"))
+    page.close()

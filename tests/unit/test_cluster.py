@@ -83,7 +83,7 @@ def test_a_race_on_a_cluster_is_the_local_race(client: Any) -> None:
     remote = race(scenario, _SAMPLES, _SEED, keep_trajectories=10, executor=DaskCluster(client))
     assert set(remote.values) == set(local.values)
     for name, values in local.values.items():
-        assert np.array_equal(remote.values[name], values), name
+        assert np.array_equal(remote.values[name], values, equal_nan=True), name
     assert np.array_equal(remote.trajectories, local.trajectories)
 
 

@@ -208,3 +208,14 @@ def test_the_traced_exponents_are_those_docs_model_md_gives() -> None:
         "static.human_months_per_month": {"v": 1, "h": -1, cap: -1},
         "static.research_per_month": r | {"tau": -1},
     }
+
+
+def test_stage_d_outputs_are_never_exact_and_name_the_task_parameter() -> None:
+    scenario = api.load_scenario(VARIANT, settings=["tasks.human_researchers=600"])
+    with pytest.raises(InputError) as error:
+        api.run(scenario, method="exact", keep=["tasks.research_rate"])
+    assert error.value.field == "tasks.human_researchers"
+    assert "CES" in error.value.received
+    auto = api.run(scenario, 3_200, method="auto", keep=["tasks.research_rate", "static.labor"])
+    assert auto.method_of("static.labor") == "exact"
+    assert auto.method_of("tasks.research_rate") == "sample"

@@ -242,3 +242,14 @@ def test_sweep_is_the_sweep_view(client: TestClient) -> None:
     assert wide.status_code == 422 and wide.json()["field"] == "axis"
     bad = client.post("/api/sweep", json=body | {"axis": "race.lead=3..24 months:x"})
     assert bad.status_code == 422 and "whole number" in bad.json()["expected"]
+
+
+def test_tasks_is_the_tasks_view(client: TestClient) -> None:
+    answer = client.post("/api/tasks", json={"preset": "tasks", "samples": 200, "seed": 4})
+    assert answer.status_code == 200, answer.text
+    result = api.tasks_curve(api.load_scenario(preset="tasks"), 200, 4)
+    assert answer.json()["view"] == _same(views.tasks_view(result).to_json())
+    bad = client.post(
+        "/api/tasks", json={"preset": "tasks", "settings": {"tasks.substitution": "0"}}
+    )
+    assert bad.status_code == 422 and bad.json()["field"] == "tasks.substitution"

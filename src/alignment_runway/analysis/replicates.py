@@ -5,7 +5,8 @@ another. Each statistic's value is computed from all ``n`` samples (the mean, a 
 ``summary.percentiles`` takes it, the share above a threshold); its standard error is the
 standard deviation of the same statistic over the ``R`` randomizations divided by ``√R``
 (Owen, "Monte Carlo theory, methods and examples", 2013, §17.2: the randomizations are
-independent and each is unbiased for the mean, so their spread estimates the error).
+independent and each is unbiased for the mean, so their spread estimates the error). Missing
+values (NaN, SPEC §7) are left out of each randomization and of the pool.
 """
 
 from __future__ import annotations
@@ -33,20 +34,33 @@ def _se(values: Array) -> float:
     return 0.0 if spread == 0.0 else spread / math.sqrt(r)
 
 
+def _split(x: Array, randomizations: int) -> tuple[Array, list[Array]]:
+    """All present samples, and each randomization's."""
+    parts = list(x.reshape(randomizations, -1))
+    if not np.isnan(x).any():
+        return x, parts
+    return x[~np.isnan(x)], [part[~np.isnan(part)] for part in parts]
+
+
 def replicated_mean(x: Array, randomizations: int) -> s.Estimate:
     """The mean and its standard error over the randomizations."""
+    pooled, parts = _split(x, randomizations)
     with np.errstate(invalid="ignore"):
-        means = x.reshape(randomizations, -1).mean(axis=1)
-        return s.Estimate(float(np.mean(x)), _se(means))
+        means = np.array([np.mean(part) if part.size else math.nan for part in parts])
+        return s.Estimate(float(np.mean(pooled)) if pooled.size else math.nan, _se(means))
 
 
 def replicated_percentiles(x: Array, qs: Sequence[float], randomizations: int) -> list[s.Estimate]:
     """Percentiles ``qs`` (in percent) of all samples, errors from the randomizations' own."""
-    pooled = s.percentiles(x, qs)
-    parts = x.reshape(randomizations, -1)
-    each = np.stack([[e.value for e in s.percentiles(part, qs)] for part in parts])
+    pooled, parts = _split(x, randomizations)
+    if not pooled.size:
+        return [s.Estimate(math.nan, math.nan) for _ in qs]
+    each = np.array(
+        [[e.value for e in s.percentiles(part, qs)] if part.size else [math.nan] * len(qs)
+         for part in parts]
+    )  # fmt: skip
     out = []
-    for k, estimate in enumerate(pooled):
+    for k, estimate in enumerate(s.percentiles(pooled, qs)):
         se = _se(each[:, k]) if math.isfinite(estimate.value) else math.nan
         out.append(s.Estimate(estimate.value, se))
     return out
@@ -54,7 +68,8 @@ def replicated_percentiles(x: Array, qs: Sequence[float], randomizations: int) -
 
 def replicated_above(x: Array, threshold: float, randomizations: int) -> s.Estimate:
     """``P(x > threshold)`` and its standard error over the randomizations."""
-    shares = np.count_nonzero(x.reshape(randomizations, -1) > threshold, axis=1) / (
-        x.size // randomizations
-    )
-    return s.Estimate(float(np.count_nonzero(x > threshold)) / x.size, _se(shares))
+    pooled, parts = _split(x, randomizations)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        shares = np.array([np.count_nonzero(p > threshold) / p.size for p in parts])
+        share = np.count_nonzero(pooled > threshold) / pooled.size if pooled.size else math.nan
+    return s.Estimate(float(share), _se(shares))

@@ -50,6 +50,7 @@ FLAGS = {
     "step": "--step",
     "keep_trajectories": "--keep-trajectories",
     "taus": "--tau",
+    "epsilons": "--epsilon",
     "outputs": "--output",
     "output": "--output",
     "sides": "SIDES",

@@ -46,12 +46,15 @@ def print_point(view: PointView) -> None:
     """A point run: one table per stage, then the headline."""
     print_inputs(view.scenario, view.description, view.inputs)
     for stage, title in STAGES:
+        rows = [row for row in view.outputs if row.stage == stage]
+        if not rows:
+            continue
         table = Table(title=title, title_justify="left")
         for column in ("quantity", "symbol", "value", "unit"):
             table.add_column(column, justify="right" if column == "value" else "left")
-        for row in view.outputs:
-            if row.stage == stage:
-                table.add_row(row.meaning, row.symbol, number(row.value), row.unit)
+        for row in rows:
+            shown = "missing" if row.value is None else number(row.value)
+            table.add_row(row.meaning, row.symbol, shown, row.unit)
         console.print(table)
     print_notes(view.notes)
     own_schedule = ""

@@ -26,6 +26,7 @@ from alignment_runway.cli.study_commands import (
     sensitivity_command,
 )
 from alignment_runway.cli.sweep_commands import sweep_command
+from alignment_runway.cli.tasks_commands import tasks_command
 
 __all__ = ["app", "main"]
 
@@ -45,6 +46,7 @@ app.command("sweep")(sweep_command)
 app.add_typer(runs_app, name="runs")
 app.command("essay")(essay_command)
 app.command("devloop")(devloop_command)
+app.command("tasks")(tasks_command)
 app.command("validate")(validate_command)
 app.command("presets")(presets_command)
 app.command("explain")(explain_command)

@@ -12,6 +12,7 @@ from typing import Any
 
 from alignment_runway.distributions import Distribution
 from alignment_runway.errors import InputError, ScenarioError, did_you_mean
+from alignment_runway.model.stage_d import TASKS_OUTPUTS
 from alignment_runway.model.static import OUTPUTS, OutputSpec
 from alignment_runway.results import ALL_OUTPUTS
 from alignment_runway.scenarios import Scenario
@@ -30,6 +31,8 @@ __all__ = [
     "threshold",
 ]
 
+#: Stage D's outputs, computed only when Stage D is on.
+TASKS_NAMES = frozenset(spec.name for spec in TASKS_OUTPUTS)
 #: Steps the race can take, in calendar seconds.
 STEPS = {"month": CALENDAR_MONTH_S, "week": 7 * 24 * 3600.0}
 
@@ -132,16 +135,28 @@ def check_memory(samples: int, kept: float, work: float = SUMMARY_WORK_ARRAYS) -
         )
 
 
-def kept_names(keep: Sequence[str] | None, uncertain: Mapping[str, object]) -> list[str]:
+def kept_names(
+    keep: Sequence[str] | None, uncertain: Mapping[str, object], tasks: bool = False
+) -> list[str]:
     """The names to keep, checked: model outputs and uncertain inputs (all by default).
+
+    Stage D's outputs (``tasks.*``) are outputs only when ``tasks`` (Stage D is on).
 
     Raises:
         InputError: for an unknown name or an empty list.
     """
-    known = [spec.name for spec in OUTPUTS] + list(uncertain)
+    outputs = OUTPUTS + TASKS_OUTPUTS if tasks else OUTPUTS
+    known = [spec.name for spec in outputs] + list(uncertain)
     if keep is None:
         return known
     for name in keep:
+        if name in TASKS_NAMES and not tasks:
+            raise InputError(
+                "keep",
+                "an output this scenario computes (tasks.* needs Stage D on: a task parameter "
+                "away from its neutral value)",
+                f"{name}, with every task parameter neutral",
+            )
         if name not in known:
             raise InputError(
                 "keep",

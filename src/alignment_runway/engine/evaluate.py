@@ -16,8 +16,9 @@ from numpy.typing import NDArray
 from alignment_runway.distributions import Distribution, Uniform
 from alignment_runway.engine.checks import may_exceed
 from alignment_runway.model import race as race_model
+from alignment_runway.model.stage_d import TasksInputs, static_tasks
 from alignment_runway.model.static import StaticInputs, static_model
-from alignment_runway.scenarios import Scenario
+from alignment_runway.scenarios import Scenario, tasks_active
 
 __all__ = [
     "STATIC_INPUTS",
@@ -28,6 +29,7 @@ __all__ = [
     "evaluate_static",
     "race_inputs",
     "static_inputs",
+    "tasks_inputs",
 ]
 
 Array = NDArray[np.float64]
@@ -66,6 +68,14 @@ _RACE_OPTIONAL = {
     "smoothness": "race.review_smoothness",
     "required_rs": "race.required_research",
 }
+#: Stage D's inputs by field of ``TasksInputs``.
+_TASKS_INPUTS = {
+    "automated_share": "tasks.automated_share",
+    "cost_spread": "tasks.cost_spread",
+    "substitution": "tasks.substitution",
+    "human_researchers": "tasks.human_researchers",
+    "automation_rate": "tasks.automation_rate",
+}
 #: The theft time's quantile, drawn uniformly when the scenario leaves it unset.
 THEFT_DRAW = "race.theft_draw"
 
@@ -86,19 +96,36 @@ def static_inputs(scenario: Scenario, drawn: Mapping[str, Array], n: int) -> Sta
     return StaticInputs(**columns, training_flop=training)
 
 
+def tasks_inputs(scenario: Scenario, drawn: Mapping[str, Array], n: int) -> TasksInputs:
+    """Stage D's inputs: drawn arrays for uncertain inputs, point values repeated."""
+    return TasksInputs(
+        **{field: column(scenario, drawn, name, n) for field, name in _TASKS_INPUTS.items()}
+    )
+
+
 def evaluate_static(
     scenario: Scenario, drawn: dict[str, Array], n: int
 ) -> tuple[dict[str, Array], dict[str, int]]:
-    """The static model on ``n`` samples, counting capped (σ > τ) and non-finite samples."""
+    """The static model on ``n`` samples, counting capped (σ > τ) and non-finite samples.
+
+    With Stage D on (``tasks_active``), its outputs ``tasks.*`` too; a missing value (NaN)
+    there is a defined result (SPEC §7), not a non-finite one.
+    """
     inputs = static_inputs(scenario, drawn, n)
     with np.errstate(all="ignore"):
         out = static_model(inputs)
+    values = out.values
+    if tasks_active(scenario):
+        values = values | static_tasks(
+            values["static.labor"], inputs.tokens_per_researcher_s, tasks_inputs(scenario, drawn, n)
+        )
     counts = {"capped": out.capped_serial_samples}
-    for name, values in out.values.items():
-        bad = int(np.count_nonzero(~np.isfinite(values)))
+    for name, array in values.items():
+        finite = np.isfinite(array) | (np.isnan(array) if name.startswith("tasks.") else False)
+        bad = int(np.count_nonzero(~finite))
         if bad:
             counts[f"nonfinite:{name}"] = bad
-    return out.values, counts
+    return values, counts
 
 
 def race_inputs(scenario: Scenario) -> dict[str, Distribution]:
@@ -150,6 +177,7 @@ def evaluate_race(
         theft_quantile=quantile,
         **columns,
         **optional,
+        tasks=tasks_inputs(scenario, drawn, n) if tasks_active(scenario) else None,
     )
     with np.errstate(all="ignore"):
         out = race_model.race_model(inputs, job.grid_s, job.record)
@@ -159,6 +187,8 @@ def evaluate_race(
     counts["cut"] = out.cut
     for name, values_ in out.values.items():
         finite = np.isfinite(values_) | (name == "race.time_to_requirement")
+        if name == "race.efficiency_gain":  # missing (NaN) for an empty window
+            finite |= np.isnan(values_)
         bad = int(np.count_nonzero(~finite))
         if bad:
             counts[f"nonfinite:{name}"] = bad

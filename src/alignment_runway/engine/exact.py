@@ -7,7 +7,8 @@ lognormal, ``ln y = ln c + Σ aᵢ (μᵢ + sᵢ zᵢ)`` is normal: median ``c �
 ``Var ln y = bᵀ C b`` with ``bᵢ = aᵢ sᵢ`` and ``C`` the inputs' normal-scores correlation
 (the Gaussian copula's, ``2 sin(π ρ / 6)`` for a Spearman ``ρ``, as sampling mixes them).
 Any other input, or the ``σ ≤ τ`` cap (a ``min``) of an uncertain input, with a non-zero
-exponent makes the output not exact, and says which input does.
+exponent makes the output not exact, and says which input does; so does Stage D (``tasks.*``,
+a CES aggregate of AI and human labor), naming the task parameter that turns it on.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from alignment_runway.errors import InputError
 from alignment_runway.model.static import StaticInputs, static_values
 from alignment_runway.scenarios import Scenario
 from alignment_runway.scenarios.correlations import mixing_matrix
+from alignment_runway.scenarios.stages import TASKS_NEUTRAL
 
 __all__ = ["METHODS", "NotExact", "exact_laws", "require_exact"]
 
@@ -51,12 +53,21 @@ def exact_laws(scenario: Scenario, names: Sequence[str]) -> dict[str, LognormalL
     out: dict[str, LognormalLaw | NotExact] = {}
     for name in names:
         monomial = traced.get(name)
-        if monomial is None:
-            monomial = Monomial.of(name) if name in uncertain else None
-        if monomial is None:
+        if monomial is None and name in uncertain:
+            monomial = Monomial.of(name)
+        if monomial is None:  # Stage D's outputs: a CES aggregate, never a monomial
+            out[name] = NotExact(name, _stage_d_input(scenario), "Stage D's CES aggregate")
             continue
         out[name] = _law(name, monomial, uncertain, correlation)
     return out
+
+
+def _stage_d_input(scenario: Scenario) -> str:
+    """The first task parameter away from its neutral value (what turns Stage D on)."""
+    return next(
+        (name for name, value in TASKS_NEUTRAL.items() if scenario.value(name) != value),
+        next(iter(TASKS_NEUTRAL)),
+    )
 
 
 def require_exact(laws: Mapping[str, LognormalLaw | NotExact]) -> dict[str, LognormalLaw]:

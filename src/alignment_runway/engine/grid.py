@@ -105,8 +105,7 @@ def sweep_grid(
         recorded with another way of drawing samples; ScenarioError: for a cell that cannot run.
     """
     from alignment_runway.engine.recorded import open_store
-    from alignment_runway.scenarios.loader import scenario_toml
-    from alignment_runway.store import Store, now, versions
+    from alignment_runway.store import Store, now
     from alignment_runway.store import sweeps as recorded
 
     opened = store if isinstance(store, Store) or store is None else open_store(store)
@@ -123,24 +122,7 @@ def sweep_grid(
     on_cell = None
     if opened is not None:
         if resume is None:
-            options = {
-                "grid": list(grid),
-                "outputs": list(chosen.outputs),
-                "samples": chosen.samples,
-                "seed": chosen.seed,
-                "months": chosen.months,
-                "step": chosen.step,
-                "percentiles": list(percentiles),
-            }
-            sweep_id = recorded.start_sweep(
-                opened,
-                scenario.name,
-                scenario_toml(scenario),
-                options,
-                versions(),
-                len(chosen.cells),
-                now(),
-            )
+            sweep_id = _start(opened, scenario, grid, chosen, percentiles)
         else:
             sweep_id = resume
             done = recorded.get_sweep(opened, resume).done
@@ -153,6 +135,32 @@ def sweep_grid(
     if opened is not None and sweep_id is not None:
         recorded.finish_sweep(opened, sweep_id, now())
     return dataclasses.replace(result, sweep_id=sweep_id)
+
+
+def _start(
+    store: Store,
+    scenario: Scenario,
+    grid: Sequence[str],
+    chosen: Plan,
+    percentiles: Sequence[float],
+) -> int:
+    """Record a sweep before its first cell runs, with what ``resume`` needs; return its id."""
+    from alignment_runway.scenarios.loader import scenario_toml
+    from alignment_runway.store import now, versions
+    from alignment_runway.store import sweeps as recorded
+
+    options = {
+        "grid": list(grid),
+        "outputs": list(chosen.outputs),
+        "samples": chosen.samples,
+        "seed": chosen.seed,
+        "months": chosen.months,
+        "step": chosen.step,
+        "percentiles": list(percentiles),
+    }
+    return recorded.start_sweep(
+        store, scenario.name, scenario_toml(scenario), options, versions(), len(chosen.cells), now()
+    )
 
 
 def _run(

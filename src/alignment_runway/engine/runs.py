@@ -22,7 +22,7 @@ from alignment_runway.model import race as race_model
 from alignment_runway.results import RaceResult, RunResult
 from alignment_runway.sampling import BLOCK_SIZE, DEFAULT_SAMPLES, DEFAULT_SEED, Executor, simulate
 from alignment_runway.sampling.qmc import DEFAULT_RANDOMIZATIONS
-from alignment_runway.scenarios import Scenario
+from alignment_runway.scenarios import Scenario, tasks_active
 from alignment_runway.scenarios.correlations import mixing_matrix
 from alignment_runway.units import CALENDAR_MONTH_S
 
@@ -72,7 +72,7 @@ def run(
     check_sampling(samples, seed, chunk_size, workers)
     if method not in METHODS:
         raise InputError("method", " or ".join(METHODS), repr(method))
-    kept = kept_names(keep, uncertain)
+    kept = kept_names(keep, uncertain, tasks_active(scenario))
     laws = _laws(scenario, kept, method)
     sampled = [name for name in kept if name not in laws]
     if not sampled:  # every name in closed form: nothing to draw

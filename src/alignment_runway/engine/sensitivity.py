@@ -16,7 +16,7 @@ from alignment_runway.errors import InputError, did_you_mean
 from alignment_runway.model import race as race_model
 from alignment_runway.results import ALL_OUTPUTS, UNITS, SensitivityResult
 from alignment_runway.sampling import DEFAULT_SAMPLES, DEFAULT_SEED
-from alignment_runway.scenarios import PARAMETERS, Scenario
+from alignment_runway.scenarios import PARAMETERS, Scenario, tasks_active
 from alignment_runway.scenarios.specs import suggest
 from alignment_runway.units import CALENDAR_MONTH_S
 
@@ -90,6 +90,15 @@ def _analysed_inputs(
 
 
 def _logged(values: Array, output: str, log: bool) -> Array:
+    missing = int(np.count_nonzero(np.isnan(values)))
+    if missing:
+        raise InputError(
+            "outputs",
+            f"{output} present in every sample",
+            f"{missing:,} missing value(s) of {values.size:,} (a speed-up is missing without "
+            "human researchers, an effective cost where the AI does no task); analyse "
+            "tasks.research_rate instead",
+        )
     if not log:
         return values
     bad = int(np.count_nonzero(~(values > 0)))
@@ -169,6 +178,13 @@ def sensitivity(
     names = list(outputs) if outputs else list(HEADLINE_OUTPUTS)
     for name in names:
         _check_output(name)
+        if name.startswith("tasks.") and not tasks_active(scenario):
+            raise InputError(
+                "outputs",
+                "an output this scenario computes (tasks.* needs Stage D on: a task parameter "
+                "away from its neutral value, as in the tasks preset)",
+                f"{name}, with every task parameter neutral",
+            )
     racing = any(name.startswith("race.") for name in names)
     uncertain = race_inputs(scenario) if racing else dict(scenario.uncertain())
     chosen = _analysed_inputs(uncertain, inputs)

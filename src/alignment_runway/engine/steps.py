@@ -16,18 +16,27 @@ from typing import TYPE_CHECKING, Any, Literal
 import numpy as np
 
 from alignment_runway.engine import recorded
+from alignment_runway.engine.checks import may_exceed
 from alignment_runway.engine.evaluate import race_inputs
 from alignment_runway.engine.sensitivity import sensitivity
 from alignment_runway.errors import InputError, OutputError
 from alignment_runway.files import check_new_file, write_atomically
-from alignment_runway.results import DEFAULT_PERCENTILES, RaceResult, RunResult, SensitivityResult
+from alignment_runway.results import (
+    DEFAULT_PERCENTILES,
+    RaceResult,
+    RunResult,
+    SensitivityResult,
+    TasksCurve,
+)
 from alignment_runway.results.compared import Comparison
 from alignment_runway.results.swept import Sweep
+from alignment_runway.scenarios import tasks_active
 
 if TYPE_CHECKING:
     from alignment_runway.export import Exported
     from alignment_runway.reports.figures import FigureSpec
     from alignment_runway.store import Store
+    from alignment_runway.views import TasksView
 
 __all__ = [
     "AfterRun",
@@ -40,6 +49,7 @@ __all__ = [
     "plan",
     "report",
     "sensitivity_figure",
+    "tasks_figure",
     "write_figures",
 ]
 
@@ -234,13 +244,27 @@ def report(result: RunResult, path: str | os.PathLike[str], *, force: bool = Fal
 
     target = check_report_path(path, force)
     essay = essay_view(audit(), TOLERANCE) if result.scenario.name in _ESSAY_PRESETS else None
-    text = report_html(result, report_sensitivity(result), essay)
+    text = report_html(result, report_sensitivity(result), essay, _report_tasks(result))
 
     def write(tmp: Path) -> None:
         tmp.write_text(text, encoding="utf-8")
 
     write_atomically(target, force, write, "report")
     return target
+
+
+def _report_tasks(result: RunResult) -> TasksView | None:
+    """The ``tasks`` study for a report: with Stage D on and a human field in every sample."""
+    from alignment_runway.engine.tasks_curve import tasks_curve
+    from alignment_runway.views import tasks_view
+
+    scenario = result.scenario
+    if not tasks_active(scenario) or not may_exceed(scenario.value("tasks.human_researchers"), 0.0):
+        return None
+    try:
+        return tasks_view(tasks_curve(scenario, seed=result.seed))
+    except InputError:  # some samples without human researchers: no speed-up to draw
+        return None
 
 
 def check_figures_path(folder: str | os.PathLike[str], force: bool = False) -> Path:
@@ -438,3 +462,16 @@ def sensitivity_figure(
     target = check_figure_path(path, force)
     display = {r.output: display_unit(r.output)[0] for r in results}
     return draw(results, target, display)
+
+
+def tasks_figure(result: TasksCurve, path: str | os.PathLike[str], *, force: bool = False) -> Path:
+    """Draw the ``tasks`` study (speed-up against the automated share) at ``path``.
+
+    Raises:
+        OutputError: as ``check_figure_path``.
+    """
+    from alignment_runway.reports.figures import tasks_figure as draw
+    from alignment_runway.views import tasks_view
+
+    target = check_figure_path(path, force)
+    return draw(tasks_view(result), target)

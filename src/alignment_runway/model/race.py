@@ -20,6 +20,13 @@ from typing import Any, Protocol
 import numpy as np
 from numpy.typing import NDArray
 
+from alignment_runway.model.race_tasks import (
+    TaskRate,
+    TasksSchedule,
+    fastest_change,
+    rate_kinks,
+)
+from alignment_runway.model.stage_d import TasksInputs
 from alignment_runway.model.static import OutputSpec
 from alignment_runway.units import RESEARCHER_YEAR_RS
 
@@ -52,6 +59,9 @@ _SLICE = 8192
 _GL_POINTS = 8
 #: Most parts a piece of a step is cut into under the smoothed review cap.
 _MAX_PARTS = 64
+#: The longest part of the window's integral without efficiency growth, with tasks on (one
+#: integral, not stepped by month).
+_HALF_MONTH = 15 * 86400.0
 #: Bisection steps locating the requirement's time under the smoothed review cap.
 _BISECTIONS = 60
 
@@ -116,6 +126,15 @@ RACE_OUTPUTS: tuple[OutputSpec, ...] = (
         "researcher-year (2,880 h)",
     ),
     OutputSpec(
+        "race.efficiency_gain",
+        "R/R₁",
+        "C",
+        "",
+        "",
+        "research with efficiency growth over research without it, in the same window "
+        "(missing for an empty window or no research)",
+    ),
+    OutputSpec(
         "race.time_to_requirement",
         "t_W",
         "C",
@@ -141,7 +160,8 @@ class RaceInputs:
     ``labor`` and ``serial_speed`` come from the static model (``L`` and ``v/σ``). Optional
     parameters are None when unset: no efficiency growth (``doubling_s``), no checkpoints
     (``checkpoint_interval_rs``), no review (``supervisors``, ``review_capacity``), a hard
-    review cap (``smoothness``), no requirement (``required_rs``).
+    review cap (``smoothness``), no requirement (``required_rs``), Stage D off (``tasks``:
+    research is then ``∫ r(t) dt``, else ``∫ Y(t) dt``, SPEC §7).
     """
 
     labor: Array
@@ -165,6 +185,7 @@ class RaceInputs:
     review_capacity: Array | None = None
     smoothness: Array | None = None
     required_rs: Array | None = None
+    tasks: TasksInputs | None = None
 
 
 @dataclass(frozen=True)
@@ -305,6 +326,10 @@ class _RateParts:
     team: Array  # n_ref
     returns: Array  # λ
     smoothness: Array | None
+
+    def take(self, index: NDArray[np.intp]) -> _RateParts:
+        """The parts of the samples at ``index``."""
+        return _subset(self, index)
 
     def rate(self, t: Array) -> Array:
         m = labor_multiplier(t, self.growth, self.cap_m)
@@ -514,7 +539,7 @@ def _gauss_legendre() -> tuple[Array, Array]:
     return nodes, weights
 
 
-def _subset(p: _RateParts, mask: NDArray[np.bool_]) -> _RateParts:
+def _subset(p: _RateParts, mask: NDArray[np.bool_] | NDArray[np.intp]) -> _RateParts:
     return _RateParts(
         p.a0[mask],
         p.growth[mask],
@@ -560,8 +585,12 @@ def race_model(
 
 def _slice_inputs(x: RaceInputs, lo: int, hi: int) -> RaceInputs:
     fields: dict[str, Any] = {
-        name: None if value is None else value[lo:hi] for name, value in vars(x).items()
+        name: None if value is None else value[lo:hi]
+        for name, value in vars(x).items()
+        if name != "tasks"
     }
+    if x.tasks is not None:
+        fields["tasks"] = TasksInputs(**{k: v[lo:hi] for k, v in vars(x.tasks).items()})
     return RaceInputs(**fields)
 
 
@@ -591,8 +620,13 @@ def _race_slice(x: RaceInputs, grid: Array, record: NDArray[np.intp] | None) -> 
         returns=x.parallel_returns,
         smoothness=x.smoothness,
     )
-    exact = x.smoothness is None
-    schedule: _Schedule = _Exact(parts, end) if exact else _Smoothed(parts, end)
+    task_rate = None if x.tasks is None else _task_rate(parts, x.tasks)
+    exact = x.smoothness is None and task_rate is None
+    schedule: _Schedule
+    if task_rate is not None and x.tasks is not None:
+        schedule = TasksSchedule(task_rate, _kinks(parts), _speed(parts, x.tasks), end)
+    else:
+        schedule = _Exact(parts, end) if exact else _Smoothed(parts, end)
 
     research = np.zeros_like(end)
     previous = np.zeros_like(end)
@@ -624,14 +658,16 @@ def _race_slice(x: RaceInputs, grid: Array, record: NDArray[np.intp] | None) -> 
                         trajectories[:, j] = research
             break
 
+    start = np.zeros_like(end)
     values = {
         "race.lead_at_pause": lead,
         "race.window": end,
         "race.end_reason": reason,
         "race.serial_speed": speed,
-        "race.initial_rate": parts.rate(np.zeros_like(end)),
+        "race.initial_rate": parts.rate(start) if task_rate is None else task_rate(start)[0],
         "race.research": research,
         "race.field_years": research / (x.reference_team * RESEARCHER_YEAR_RS),
+        "race.efficiency_gain": _efficiency_gain(parts, x.tasks, research, end),
     }
     if target is not None:
         success = research >= target
@@ -640,7 +676,7 @@ def _race_slice(x: RaceInputs, grid: Array, record: NDArray[np.intp] | None) -> 
             found = np.clip(schedule.time_to(target), 0.0, end)
             reached[success] = found[success]
         elif crossing is not None:
-            reached = _bisect_crossings(parts, grid, end, target, crossing, at_crossing)
+            reached = _bisect_crossings(parts, x.tasks, grid, end, target, crossing, at_crossing)
         values["race.time_to_requirement"] = reached
         values["race.success"] = success.astype(np.float64)
     return RaceOutputs(values, trajectories, cut)
@@ -648,22 +684,89 @@ def _race_slice(x: RaceInputs, grid: Array, record: NDArray[np.intp] | None) -> 
 
 def _bisect_crossings(
     parts: _RateParts,
+    task_inputs: TasksInputs | None,
     grid: Array,
     end: Array,
     target: Array,
     crossing: NDArray[np.intp],
     at_crossing: Array,
 ) -> Array:
-    """Times the target was reached, inside each sample's crossing step (inf: never)."""
+    """Times the target was reached, inside each sample's crossing step (inf: never).
+
+    Bisection under the smoothed review cap; safeguarded Newton with tasks on (SPEC §7).
+    """
     reached = np.full_like(end, np.inf)
     mask = crossing > 0
     if np.any(mask):
         k = crossing[mask]
         lo = np.minimum(grid[k - 1], end[mask])
         hi = np.minimum(grid[k], end[mask])
-        sub = _Smoothed(_subset(parts, mask), end[mask])
+        sub_parts = _subset(parts, mask)
+        sub: _Smoothed | TasksSchedule
+        if task_inputs is None:
+            sub = _Smoothed(sub_parts, end[mask])
+        else:
+            sub_tasks = TasksInputs(**{n: v[mask] for n, v in vars(task_inputs).items()})
+            rate = _task_rate(sub_parts, sub_tasks)
+            sub = TasksSchedule(rate, _kinks(sub_parts), _speed(sub_parts, sub_tasks), end[mask])
         reached[mask] = sub.time_to(target[mask], lo, hi, at_crossing[mask])
     return reached
+
+
+# --- tasks automated one at a time (SPEC §7) ------------------------------------------------
+
+
+def _task_rate(p: _RateParts, x: TasksInputs) -> TaskRate:
+    """``Y(t)`` with the race's rate ``r(t)`` as the AI term ``r_AI(t)``."""
+    return TaskRate.of(p, x)
+
+
+def _kinks(p: _RateParts) -> Array:
+    """Times where ``r(t)`` bends (see ``race_tasks.rate_kinks``)."""
+    return rate_kinks(p.a0, p.growth, p.cap_m, p.review, p.speed * p.team, p.smoothness)
+
+
+def _speed(p: _RateParts, x: TasksInputs) -> Array:
+    """The fastest relative change of ``Y`` (see ``race_tasks.fastest_change``)."""
+    return fastest_change(p.growth, p.smoothness, x.automation_rate)
+
+
+def _efficiency_gain(
+    p: _RateParts, task_inputs: TasksInputs | None, research: Array, end: Array
+) -> Array:
+    """Research with the efficiency multiplier ``m(t)`` over research with ``m = 1`` (SPEC §7).
+
+    Over the same window; exactly 1 without growth, NaN (missing) when there is nothing to
+    compare: an empty window, or no research without growth. Without tasks the rate at
+    ``m = 1`` is constant, ``r(0)``; with tasks ``Y`` still moves with ``a(t)`` and is
+    integrated.
+    """
+    grows = (p.growth > 0) & (p.cap_m > 1)
+    if p.smoothness is None:  # review already caps the labor: growth changes nothing
+        grows &= p.a0 < p.review
+    if task_inputs is None:
+        flat = p.rate(np.zeros_like(end)) * end  # with m = 1 the rate is constant
+    elif np.any(grows):
+        still = _RateParts(
+            p.a0, np.zeros_like(p.a0), p.cap_m, p.review, p.speed, p.team, p.returns, p.smoothness
+        )
+        index = np.flatnonzero(grows)
+        rate = _task_rate(still, task_inputs).take(index)
+        schedule = TasksSchedule(  # one integral over the window: parts of half a month
+            rate,
+            np.zeros((0, index.size)),
+            task_inputs.automation_rate[index],
+            end[index],
+            _HALF_MONTH,
+        )
+        flat = research.copy()
+        flat[index] = schedule.integral(np.zeros(index.size), end[index])
+    else:
+        flat = research
+    present = (end > 0) & (flat > 0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        gain = research / flat
+    return np.where(present, np.where(grows, gain, 1.0), np.nan)
 
 
 # --- the time grid --------------------------------------------------------------------------

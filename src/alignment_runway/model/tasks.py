@@ -130,15 +130,16 @@ def _log_relative_cost(z: Array, s: Array, k: Array) -> Array:
     series = np.abs(k) < _K_SERIES
     k_direct = np.where(series, 1.0, k)
     direct = (sp.log_ndtr(zf - k_direct * s) - log_cdf) / k_direct
-    # the series, where it is used (m: the inverse Mills ratio φ(z)/Φ(z))
-    m = np.exp(-0.5 * zf * zf - _LOG_SQRT_2PI - log_cdf)
-    u = zf + m
-    h2 = -m * u
-    h3 = m * (u * u + m * u - 1.0)
-    h4 = m * (3.0 * u + m - u**3 - 4.0 * m * u * u - m * m * u)
-    ks = k * s
-    near = s * (-m + ks * (h2 / 2.0 + ks * (-h3 / 6.0 + ks * h4 / 24.0)))
-    lam = 0.5 * k * s * s + np.where(series, near, direct)
+    if np.any(series):  # the series, where it is used (m: the inverse Mills ratio φ(z)/Φ(z))
+        m = np.exp(-0.5 * zf * zf - _LOG_SQRT_2PI - log_cdf)
+        u = zf + m
+        h2 = -m * u
+        h3 = m * (u * u + m * u - 1.0)
+        h4 = m * (3.0 * u + m - u**3 - 4.0 * m * u * u - m * m * u)
+        ks = k * s
+        near = s * (-m + ks * (h2 / 2.0 + ks * (-h3 / 6.0 + ks * h4 / 24.0)))
+        direct = np.where(series, near, direct)
+    lam = 0.5 * k * s * s + direct
     return np.asarray(np.where(top, 0.5 * k * s * s, lam), dtype=np.float64)
 
 

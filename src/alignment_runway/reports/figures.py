@@ -20,6 +20,7 @@ from alignment_runway.units import factor
 
 if TYPE_CHECKING:
     from alignment_runway.results import SensitivityResult
+    from alignment_runway.views import TasksView
     from alignment_runway.views.swept import SweepView
 
 __all__ = [
@@ -34,6 +35,8 @@ __all__ = [
     "sensitivity_figure",
     "sensitivity_panels",
     "sweep_figure",
+    "tasks_figure",
+    "tasks_panel",
     "write_figures",
 ]
 
@@ -361,6 +364,54 @@ def sensitivity_panels(results: Sequence[SensitivityResult], display: dict[str, 
     return _sensitivity(results, display)
 
 
+def tasks_figure(view: TasksView, path: str | os.PathLike[str]) -> Path:
+    """Write the ``tasks`` study: speed-up over the human field against the automated share."""
+    target = Path(path)
+    target.write_bytes(render(tasks_panel(view), target.suffix.lower()[1:]))
+    return target
+
+
+def tasks_panel(view: TasksView) -> Any:
+    """Speed-up against the automated share, one curve per ``ε``, on a log scale.
+
+    Bands (5th to 95th percentile) when inputs are uncertain; the single-τ figure and the 3×
+    and 10× lines for comparison.
+    """
+    plt = _pyplot()
+    fig, ax = plt.subplots(figsize=(8.0, 5.0))
+    shares = np.asarray(view.shares)
+    colors = plt.rcParams["axes.prop_cycle"].by_key()["color"]
+    for color, case in zip(colors, view.cases, strict=False):
+        label = (
+            f"ε = scenario's ({_spread_label(view.epsilon)})"
+            if case.epsilon is None
+            else f"ε = {number(case.epsilon)}"
+        )
+        width = 2.4 if case.epsilon is None else 1.4
+        middle = case.speedup.get("value", case.speedup.get("p50"))
+        ax.plot(shares, np.asarray(middle), color=color, lw=width, label=label)
+        if "p5" in case.speedup:
+            ax.fill_between(
+                shares, case.speedup["p5"], case.speedup["p95"], color=color, alpha=0.15, lw=0
+            )
+    single = view.single_tau.get("value", view.single_tau.get("p50", 1.0))
+    ax.axhline(
+        single, color="black", ls="--", lw=1.0, label=f"single τ: 1 + L/H = {number(single)}"
+    )
+    for level in (3.0, 10.0):
+        ax.axhline(level, color="grey", ls=":", lw=0.8)
+        ax.annotate(f"{level:g}×", (0.0, level), xytext=(2, 2), textcoords="offset points",
+                    fontsize=8, color="grey")  # fmt: skip
+    ax.set_yscale("log")
+    ax.set_xlim(0.0, 1.0)
+    ax.set_xlabel("automated share of tasks a (cheapest first)")
+    ax.set_ylabel("research ÷ the human field's alone")
+    ax.set_title(f"{view.scenario}: speed-up over the human field", loc="left", fontsize=11)
+    ax.legend(fontsize=8, loc="upper left")
+    fig.tight_layout()
+    return fig
+
+
 def sweep_figure(view: SweepView) -> Any:
     """A sweep, one panel per output: a line over one axis, a heatmap over two.
 
@@ -381,6 +432,12 @@ def sweep_figure(view: SweepView) -> Any:
         ax.set_title(name, loc="left", fontsize=10)
     fig.tight_layout()
     return fig
+
+
+def _spread_label(values: dict[str, float]) -> str:
+    if "value" in values:
+        return number(values["value"])
+    return f"{number(values['p5'])}–{number(values['p95'])}"
 
 
 def _headline(stats: tuple[Any, dict[str, Any]], binary: bool) -> float:

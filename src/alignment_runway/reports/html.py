@@ -3,8 +3,9 @@
 After the headline, sections, each a ``<section id=...>``: ``results`` (summaries with Monte
 Carlo errors), ``race`` (research by month and why windows ended, for a race),
 ``distributions``, ``sensitivity`` (the tornado of the headline output, or why there is
-none), ``essay`` (the audit, for an essay preset) and ``scenario`` (every parameter: value or
-distribution, unit, meaning, source). Nothing in the file refers to anything outside it.
+none), ``tasks`` (the speed-up curves, when Stage D is on), ``essay`` (the audit, for an
+essay preset) and ``scenario`` (every parameter: value or distribution, unit, meaning,
+source). Nothing in the file refers to anything outside it.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from alignment_runway.reports.figures import (
     reasons_figure,
     render,
     sensitivity_panels,
+    tasks_panel,
 )
 from alignment_runway.results import RaceResult, RunResult, SensitivityResult
 from alignment_runway.views import (
@@ -31,6 +33,7 @@ from alignment_runway.views import (
     InputRow,
     Interval,
     SummaryRow,
+    TasksView,
     display_unit,
     input_rows,
     output_rows,
@@ -154,8 +157,13 @@ def report_html(
     result: RunResult,
     sensitivity: Sequence[SensitivityResult] = (),
     audit: EssayView | None = None,
+    tasks: TasksView | None = None,
 ) -> str:
-    """The whole report as one HTML document, its tables drawn from the views."""
+    """The whole report as one HTML document, its tables drawn from the views.
+
+    ``tasks``, when given, adds the ``tasks`` section: the speed-up over the human field
+    against the automated share (Stage D).
+    """
     scenario = result.scenario
     kind = _kind(result)
     title = f"alignment-runway {kind}: {scenario.name}"
@@ -175,6 +183,8 @@ def report_html(
         parts.append(_race_section(result, figures))
     parts.append(_distributions_section(result, figures))
     parts.append(_sensitivity_section(sensitivity, figures))
+    if tasks is not None:
+        parts.append(_tasks_section(tasks))
     if audit is not None:
         parts.append(_essay_section(audit))
     parts.append(scenario_section(scenario.name, input_rows(scenario)))
@@ -391,3 +401,34 @@ def _sensitivity_section(
             + notes
         )
     return f'<section id="sensitivity"><h2>Which input matters</h2>{body}</section>'
+
+
+def _tasks_section(view: TasksView) -> str:
+    """The speed-up curves, and the shares at which they first pass each threshold."""
+    spec = FigureSpec(
+        "tasks",
+        "Research over the human field's alone as the automated share of tasks grows, for the "
+        "scenario's elasticity of substitution and fixed ones (bands: 5th to 95th percentile), "
+        "beside the single-τ figure.",
+        lambda: tasks_panel(view),
+    )
+
+    def share(record: dict[str, float | None]) -> str:
+        value = record.get("value", record.get("p50"))
+        return "never" if value is None else f"{value:.3f}"
+
+    thresholds = list(view.cases[0].first_share)
+    head = "".join(f"<th>first passes {t:g}×</th>" for t in thresholds)
+    rows = "".join(
+        f"<tr><td>{'the scenario' if c.epsilon is None else esc(number(c.epsilon))}</td>"
+        + "".join(f'<td class="num">{share(c.first_share[t])}</td>' for t in thresholds)
+        + "</tr>"
+        for c in view.cases
+    )
+    return (
+        '<section id="tasks"><h2>Tasks automated one at a time</h2>'
+        + figure_html(spec)
+        + f"<table><thead><tr><th>ε</th>{head}</tr></thead><tbody>{rows}</tbody></table>"
+        + '<p class="note">Automated share at which the speed-up first passes each level '
+        "(medians when inputs are uncertain).</p></section>"
+    )

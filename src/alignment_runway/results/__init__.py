@@ -16,6 +16,8 @@ from alignment_runway.results.studies import (
     Reproduction,
     RunRecord,
     SensitivityResult,
+    TasksCase,
+    TasksCurve,
 )
 
 __all__ = [
@@ -31,5 +33,7 @@ __all__ = [
     "RunRecord",
     "RunResult",
     "SensitivityResult",
+    "TasksCase",
+    "TasksCurve",
     "register_html",
 ]

@@ -18,6 +18,7 @@ from alignment_runway.analysis import replicates as rq
 from alignment_runway.analysis import summary as s
 from alignment_runway.analysis.lognormal import LognormalLaw
 from alignment_runway.model.race import RACE_OUTPUTS
+from alignment_runway.model.stage_d import TASKS_OUTPUTS
 from alignment_runway.model.static import OUTPUTS
 from alignment_runway.scenarios import PARAMETERS, Scenario
 
@@ -39,7 +40,7 @@ Array = NDArray[np.float64]
 #: Percentiles reported by default.
 DEFAULT_PERCENTILES: tuple[float, ...] = (5.0, 50.0, 95.0)
 #: Every model output: the static model's, then the race's.
-ALL_OUTPUTS = OUTPUTS + RACE_OUTPUTS
+ALL_OUTPUTS = OUTPUTS + TASKS_OUTPUTS + RACE_OUTPUTS
 #: The canonical unit of every model output and input, by name.
 UNITS = {spec.name: spec.unit for spec in ALL_OUTPUTS} | {
     name: spec.unit for name, spec in PARAMETERS.items()
@@ -59,13 +60,18 @@ def register_html(render: Callable[[RunResult], str]) -> None:
 
 @dataclass(frozen=True)
 class OutputSummary:
-    """One output's summary in its canonical unit: mean, percentiles, P(x > threshold)."""
+    """One output's summary in its canonical unit: mean, percentiles, P(x > threshold).
+
+    ``missing`` counts the samples where the output is missing (NaN, SPEC §7); the summary
+    is over the others (and missing itself when every sample is).
+    """
 
     name: str
     unit: str
     mean: s.Estimate
     percentiles: dict[float, s.Estimate]
     above: dict[float, s.Estimate] = field(default_factory=dict)
+    missing: int = 0
 
 
 @dataclass(frozen=True)
@@ -138,7 +144,7 @@ class RunResult:
                 raise ValueError(f"{name} is lognormal; use summary()")
             return law.median
         array = self.values[name]
-        if array.size and not np.all(array == array[0]):
+        if array.size and not np.array_equal(array, np.full_like(array, array[0]), equal_nan=True):
             raise ValueError(f"{name} varies across its {array.size} samples; use summary()")
         return float(array[0])
 
@@ -158,6 +164,7 @@ class RunResult:
         above = dict(above or {})
         rows = []
         for name in names or self.outputs:
+            missing = self._missing(name)
             threshold = above.get(name)
             rows.append(
                 OutputSummary(
@@ -168,9 +175,29 @@ class RunResult:
                     above={}
                     if threshold is None
                     else {threshold: self._estimate(name, "above", threshold)},
+                    missing=missing,
                 )
             )
         return rows
+
+    def _present(self, name: str) -> Array:
+        """The samples of ``name`` that have a value (a missing one is NaN, SPEC §7)."""
+        x = self.values[name]
+        if self._missing(name) and self._missing(name) < x.size:
+            return x[~np.isnan(x)]
+        return x
+
+    def _missing(self, name: str) -> int:
+        """How many samples of ``name`` are missing (NaN), counted once."""
+        key = (name, "missing", 0.0)
+        found = self.estimates.get(key)
+        if name in self.laws:
+            return 0
+        if found is None:
+            x = self.values[name]
+            found = s.Estimate(float(x.size - np.count_nonzero(~np.isnan(x))), 0.0)
+            self.estimates[key] = found
+        return int(found.value)
 
     def _estimate(self, name: str, statistic: str, level: float) -> s.Estimate:
         """The mean (``"mean"``) or P(x > level) (``"above"``) of ``name``, computed once."""
@@ -182,10 +209,12 @@ class RunResult:
             self.estimates[key] = found
         if found is None:
             x, r = self.values[name], self.randomizations
-            if r:
-                found = rq.replicated_mean(x, r) if statistic == "mean" else None
-                found = found or rq.replicated_above(x, level, r)
+            if r and statistic == "mean":
+                found = rq.replicated_mean(x, r)
+            elif r:
+                found = rq.replicated_above(x, level, r)
             else:
+                x = self._present(name)
                 found = s.mean(x) if statistic == "mean" else s.prob_above(x, level)
             self.estimates[key] = found
         return found
@@ -198,8 +227,11 @@ class RunResult:
             for q in missing:
                 self.estimates[(name, "percentile", q)] = law.percentile(q)
         elif missing:
-            x, r = self.values[name], self.randomizations
-            found = rq.replicated_percentiles(x, missing, r) if r else s.percentiles(x, missing)
+            r = self.randomizations
+            if r:
+                found = rq.replicated_percentiles(self.values[name], missing, r)
+            else:
+                found = s.percentiles(self._present(name), missing)
             for q, estimate in zip(missing, found, strict=True):
                 self.estimates[(name, "percentile", q)] = estimate
         return {q: self.estimates[(name, "percentile", q)] for q in qs}

@@ -83,6 +83,46 @@ class DevloopResult:
 
 
 @dataclass(frozen=True)
+class TasksCase:
+    """One speed-up curve of the ``tasks`` study.
+
+    Attributes:
+        epsilon: the elasticity compared (None: the scenario's own, per sample).
+        speedup: research over the human field's alone, one row per sample, one column per
+            automated share.
+        first_share: per threshold, each sample's least automated share whose speed-up
+            reaches it (NaN: never, even with every task automated).
+    """
+
+    epsilon: float | None
+    speedup: Array
+    first_share: dict[float, Array]
+
+
+@dataclass(frozen=True)
+class TasksCurve:
+    """The ``tasks`` study: speed-up over the human field against the automated share.
+
+    Attributes:
+        shares: the automated shares (0 to 1).
+        epsilon: the scenario's elasticity, per sample.
+        single_tau: the single-τ figure per sample, every task automated at the median cost:
+            ``1 + L/H``.
+        automated_share: the scenario's automated share per sample.
+        cases: the scenario's ``ε`` first, then the fixed ones.
+    """
+
+    scenario: Scenario
+    samples: int
+    seed: int
+    shares: Array
+    epsilon: Array
+    single_tau: Array
+    automated_share: Array
+    cases: tuple[TasksCase, ...]
+
+
+@dataclass(frozen=True)
 class RunRecord:
     """One recorded run or race (``id`` is None before it is stored)."""
 

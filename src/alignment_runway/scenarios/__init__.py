@@ -9,6 +9,7 @@ from alignment_runway.scenarios.loader import (
     with_settings,
 )
 from alignment_runway.scenarios.specs import PARAMETERS, ParamSpec, get_spec
+from alignment_runway.scenarios.stages import tasks_active
 
 __all__ = [
     "PARAMETERS",
@@ -19,5 +20,6 @@ __all__ = [
     "load_file",
     "load_preset",
     "preset_names",
+    "tasks_active",
     "with_settings",
 ]

@@ -348,6 +348,57 @@ PARAMETERS: dict[str, ParamSpec] = {
             optional=True,
         ),
         ParamSpec(
+            "tasks.automated_share",
+            "a",
+            "",
+            "",
+            "0.5",
+            "share of research tasks, cheapest first, the AI can do when the pause starts "
+            "(1: every task)",
+            lower_open=False,
+            upper=1.0,
+            upper_open=False,
+        ),
+        ParamSpec(
+            "tasks.cost_spread",
+            "τ95/τ5",
+            "",
+            "",
+            "100",
+            "ratio of the 95th to the 5th percentile of the AI's cost per task; "
+            "labor.tokens_per_researcher_second is the median task's (1: every task costs it)",
+            lower=1.0,
+            lower_open=False,
+        ),
+        ParamSpec(
+            "tasks.substitution",
+            "ε",
+            "",
+            "",
+            "0.5",
+            "elasticity of substitution between research tasks (below 1: complements, a task "
+            "nobody does is a bottleneck)",
+        ),
+        ParamSpec(
+            "tasks.human_researchers",
+            "n_h",
+            "",
+            "",
+            "600",
+            "human researchers working alongside the AI, each a researcher-year a year "
+            "(0: the AI's labor alone)",
+            lower_open=False,
+        ),
+        ParamSpec(
+            "tasks.automation_rate",
+            "g_a",
+            "1/second",
+            "1/month",
+            "0.05 / month",
+            "rate at which the tasks not yet automated become automatable during the race",
+            lower_open=False,
+        ),
+        ParamSpec(
             "devloop.task_length",
             "",
             "researcher_second",

@@ -55,6 +55,7 @@ from alignment_runway.views.studies import (
     sensitivity_view,
 )
 from alignment_runway.views.swept import PlanView, SweepView, plan_view, sweep_view
+from alignment_runway.views.tasks import TasksCaseView, TasksView, tasks_view
 
 __all__ = [
     "FAN_QUANTILES",
@@ -79,6 +80,8 @@ __all__ = [
     "SummaryRow",
     "SummaryView",
     "SweepView",
+    "TasksCaseView",
+    "TasksView",
     "compare_view",
     "devloop_view",
     "diff_view",
@@ -101,5 +104,6 @@ __all__ = [
     "sensitivity_view",
     "summary_view",
     "sweep_view",
+    "tasks_view",
     "validation_record",
 ]

@@ -12,7 +12,7 @@ from numpy.typing import NDArray
 from alignment_runway.analysis.summary import Estimate
 from alignment_runway.distributions import Distribution
 from alignment_runway.results import ALL_OUTPUTS
-from alignment_runway.scenarios import PARAMETERS, Scenario
+from alignment_runway.scenarios import PARAMETERS, Scenario, tasks_active
 from alignment_runway.units import factor
 
 __all__ = [
@@ -108,12 +108,17 @@ class InputRow:
 
 
 def input_rows(scenario: Scenario) -> tuple[InputRow, ...]:
-    """Every parameter the scenario sets, in the order of the parameter table."""
+    """Every parameter the scenario sets, in the order of the parameter table.
+
+    Stage D's parameters (``tasks.*``) are left out while they are all neutral: they then
+    change nothing (see ``tasks_active``).
+    """
     derived = scenario.value("compute.training_compute") is not None
+    tasks = tasks_active(scenario)
     rows = []
     for name, spec in PARAMETERS.items():
         setting = scenario.settings.get(name)
-        if setting is None:
+        if setting is None or (spec.section == "tasks" and not tasks):
             continue
         raw = setting.value
         value: float | list[float] | None = None

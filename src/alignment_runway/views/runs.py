@@ -16,6 +16,7 @@ import numpy as np
 
 from alignment_runway.analysis.summary import Estimate
 from alignment_runway.analysis.summary import percentiles as sample_percentiles
+from alignment_runway.model.stage_d import TASKS_OUTPUTS
 from alignment_runway.model.static import OUTPUTS
 from alignment_runway.results import RaceResult, RunResult
 from alignment_runway.units import CALENDAR_MONTH_S, RESEARCHER_MONTH_RS, RESEARCHER_YEAR_RS
@@ -45,7 +46,11 @@ __all__ = [
 ]
 
 #: The static model's stages, as tables group them.
-STAGES = (("A", "Stage A: compute → trained model"), ("B", "Stage B: tokens → researcher labor"))
+STAGES = (
+    ("A", "Stage A: compute → trained model"),
+    ("B", "Stage B: tokens → researcher labor"),
+    ("D", "Stage D: tasks automated one at a time"),
+)
 #: The race's outputs shown in the results table (the end reason and success have their own).
 RACE_TABLE = (
     "race.lead_at_pause",
@@ -54,6 +59,7 @@ RACE_TABLE = (
     "race.initial_rate",
     "race.research",
     "race.field_years",
+    "race.efficiency_gain",
     "race.time_to_requirement",
 )
 #: Outputs summarized as shares elsewhere, left out of an output table.
@@ -66,12 +72,12 @@ FAN_QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
 
 @dataclass(frozen=True)
 class OutputRow:
-    """One output of a point run: its value in the display unit, and what it means."""
+    """One output of a point run: its value in the display unit (None: missing), and meaning."""
 
     name: str
     symbol: str
     stage: str
-    value: float
+    value: float | None
     unit: str
     meaning: str
 
@@ -125,11 +131,12 @@ def point_view(result: RunResult) -> PointView:
             spec.name,
             spec.symbol,
             spec.stage,
-            result.value(spec.name) * display_unit(spec.name)[1],
+            _present(result.value(spec.name) * display_unit(spec.name)[1]),
             spec.display_unit,
             spec.meaning,
         )
-        for spec in OUTPUTS
+        for spec in OUTPUTS + TASKS_OUTPUTS
+        if spec.name in result.values
     )
     per_month = result.value("static.research_per_month") * CALENDAR_MONTH_S
     return PointView(
@@ -147,6 +154,11 @@ def point_view(result: RunResult) -> PointView:
     )
 
 
+def _present(value: float) -> float | None:
+    """A value, or None where it is missing (NaN, SPEC §7)."""
+    return None if math.isnan(value) else value
+
+
 @dataclass(frozen=True)
 class SummaryRow:
     """One output's or input's summary in its display unit.
@@ -155,6 +167,7 @@ class SummaryRow:
         percentiles: by label (``p5`` …), in the order asked.
         above: (threshold, P(value > threshold)) pairs, the threshold in ``unit``.
         method: ``"exact"`` or ``"sample"`` in a run that was not only sampled (else None).
+        missing: samples where the output is missing; the summary is over the others.
     """
 
     name: str
@@ -164,9 +177,13 @@ class SummaryRow:
     percentiles: dict[str, Estimate]
     above: tuple[tuple[float, Estimate], ...] = ()
     method: str | None = None
+    missing: int = 0
 
     def to_json(self, *, full: bool = True) -> dict[str, Any]:
-        """The row as JSON (``kind`` and ``above`` only when ``full``: a run's rows)."""
+        """The row as JSON.
+
+        ``kind`` and ``above`` only when ``full`` (a run's rows); ``missing`` only when any.
+        """
         record: dict[str, Any] = {"name": self.name}
         if full:
             record["kind"] = self.kind
@@ -182,6 +199,8 @@ class SummaryRow:
             ]
         if self.method is not None:
             record["method"] = self.method
+        if self.missing:
+            record["missing"] = self.missing
         return record
 
 
@@ -203,9 +222,20 @@ def _rows(
                 percentiles={f"p{q:g}": e.scaled(scale) for q, e in row.percentiles.items()},
                 above=tuple((t * scale, e) for t, e in row.above.items()),
                 method=None if result.method == "sample" else result.method_of(row.name),
+                missing=row.missing,
             )
         )
     return tuple(rows)
+
+
+def _missing_notes(rows: Sequence[SummaryRow], samples: int) -> tuple[str, ...]:
+    """A note for each output missing in some samples (SPEC §7: summarised without them)."""
+    return tuple(
+        f"{row.name} is missing in {row.missing:,} of {samples:,} samples (see its meaning); "
+        "its summary is over the others"
+        for row in rows
+        if row.missing
+    )
 
 
 def output_rows(
@@ -298,6 +328,7 @@ def summary_view(
         headline = Interval(  # the summaries the table and the store use, computed once
             row.name, "researcher_month", p5, p50, p95, row.mean.value * to_months
         )
+    rows = _rows(result, qs, thresholds, [*result.outputs, *result.uncertain_inputs])
     return SummaryView(
         scenario=result.scenario.name,
         description=result.scenario.description,
@@ -306,10 +337,10 @@ def summary_view(
         chunk_size=result.chunk_size,
         workers=result.workers,
         inputs=input_rows(result.scenario),
-        rows=_rows(result, qs, thresholds, [*result.outputs, *result.uncertain_inputs]),
+        rows=rows,
         capped_serial_samples=result.capped_serial_samples,
         correlations=tuple(result.rank_correlations()),
-        notes=tuple(result.notes(qs)),
+        notes=tuple(result.notes(qs)) + _missing_notes(rows, result.samples),
         headline=headline,
         method=result.method,
         randomizations=result.randomizations,
@@ -433,7 +464,7 @@ def race_view(result: RaceResult, qs: Sequence[float]) -> RaceView:
         fan_rows=_fan_rows(result),
         cut_samples=result.cut,
         capped_serial_samples=result.capped_serial_samples,
-        notes=tuple(result.notes(qs)),
+        notes=tuple(result.notes(qs)) + _missing_notes(rows, result.samples),
         research=_interval("race.research", research, to_years, "researcher_year"),
         field_years_median=float(np.median(result.values["race.field_years"])),
     )

@@ -24,6 +24,7 @@ __all__ = [
     "ScenarioRequest",
     "SensitivityRequest",
     "SweepRequest",
+    "TasksRequest",
 ]
 
 #: At most this many settings in one request, each name and value at most this long.
@@ -106,6 +107,14 @@ class SweepRequest(RunRequest):
     outputs: list[str] = Field(default_factory=list, max_length=4)
     months: float = Field(120.0, gt=0, le=1200)
     step: Literal["month", "week"] = "month"
+
+
+class TasksRequest(RunRequest):
+    """Speed-up over the human field as the automated share of tasks grows (Stage D)."""
+
+    preset: str = Field(
+        "tasks", min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_-]+$", description="a preset"
+    )
 
 
 class SaveRequest(RaceRequest):

@@ -226,6 +226,14 @@ def _sweep(request: dict[str, Any], deadline: float) -> dict[str, Any]:
     return {"kind": "sweep", "view": views.sweep_view(result).to_json()}
 
 
+def _tasks(request: dict[str, Any], deadline: float) -> dict[str, Any]:
+    """Stage D's curves: the ``tasks --format json`` view."""
+    scenario = scenario_of(request)
+    result = api.tasks_curve(scenario, request.get("samples"), request["seed"])
+    _deadline_check(deadline)(0)
+    return {"kind": "tasks", "view": views.tasks_view(result).to_json()}
+
+
 def _save(request: dict[str, Any], deadline: float) -> dict[str, Any]:
     """Run or race as asked, recorded in the store the server names (never the request)."""
     scenario = scenario_of(request)
@@ -250,6 +258,7 @@ _KINDS: dict[str, Callable[[dict[str, Any], float], dict[str, Any]]] = {
     "sensitivity": _sensitivity,
     "compare": _compare,
     "sweep": _sweep,
+    "tasks": _tasks,
     "save": _save,
 }
 

@@ -67,7 +67,7 @@ def test_first_samples_are_a_shorter_run(race_run: RaceResult) -> None:
 def _assert_identical(a: RaceResult, b: RaceResult) -> None:
     assert set(a.values) == set(b.values)
     for name in a.values:
-        assert np.array_equal(a.values[name], b.values[name]), name
+        assert np.array_equal(a.values[name], b.values[name], equal_nan=True), name
     assert np.array_equal(a.trajectories, b.trajectories)
     assert np.array_equal(a.month, b.month)
     assert a.cut == b.cut

@@ -466,6 +466,38 @@ async function sweep() {
   }, { responsive: true, displaylogo: false });
 }
 
+async function tasks() {
+  $("err-tasks").textContent = "";
+  const { samples, ...body } = request();
+  if (samples !== undefined) body.samples = Math.min(Number(samples) || 2000, 20000);
+  const answer = await getJSON("api/tasks", {
+    method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body),
+  });
+  if (!answer.ok) { panelError("err-tasks", answer.body); Plotly.purge($("fig-tasks")); return; }
+  const view = answer.body.view;
+  const x = view.automated_share;
+  const colors = ["#1f3b57", "#4c78a8", "#72b7b2", "#f58518", "#e45756"];
+  const traces = [];
+  view.cases.forEach((c, i) => {
+    const label = c.epsilon === "scenario" ? "this scenario's ε" : `ε = ${c.epsilon}`;
+    const mid = c.speedup.value ?? c.speedup.p50;
+    if (c.speedup.p5 && c.epsilon === "scenario") {
+      traces.push({ x, y: c.speedup.p5, mode: "lines", line: { width: 0 }, showlegend: false, hoverinfo: "skip" });
+      traces.push({ x, y: c.speedup.p95, mode: "lines", line: { width: 0 }, fill: "tonexty",
+        fillcolor: "rgba(76,120,168,0.12)", showlegend: false, hoverinfo: "skip" });
+    }
+    traces.push({ x, y: mid, mode: "lines", name: label, line: { color: colors[i % colors.length], width: i === 0 ? 3 : 1.5 } });
+  });
+  const single = view.single_tau_speedup.value ?? view.single_tau_speedup.p50;
+  traces.push({ x: [0, 1], y: [single, single], mode: "lines", name: "single τ (all at the median cost)",
+    line: { dash: "dot", color: "#888" } });
+  Plotly.react($("fig-tasks"), traces, {
+    title: { text: "Speed-up over the human field (median; band: 5–95% for this scenario's ε)" },
+    xaxis: { title: { text: "automated share of tasks" }, range: [0, 1] },
+    yaxis: { type: "log", title: { text: "speed-up (×)" } }, height: 380,
+  }, { responsive: true, displaylogo: false });
+}
+
 async function start() {
   const [meta, presets, params] = await Promise.all([
     getJSON("api/version"), getJSON("api/presets"), getJSON("api/parameters"),
@@ -508,6 +540,7 @@ async function start() {
   $("save").addEventListener("click", save);
   $("compare").addEventListener("click", compare);
   $("sweep").addEventListener("click", sweep);
+  $("tasks").addEventListener("click", tasks);
   await recompute();
   drawEssay();
 }
