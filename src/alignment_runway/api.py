@@ -317,10 +317,8 @@ def run(
         force: replace existing files.
         cluster: evaluate the blocks on a Dask cluster, ``local:N`` or ``tcp://HOST:PORT``
             (``workers`` then stays 1); the values are bit for bit those of a local run.
-        method: ``"sample"`` (Monte Carlo, the default); ``"exact"``: every kept output and
-            input in closed form, as a lognormal law (an error names the input that prevents
-            it); ``"auto"``: exact where it can be, sampled elsewhere
-            (``RunResult.method_of`` says which). Exact summaries have standard error 0.
+        method: ``"sample"`` (default), ``"exact"`` (lognormal closed forms, or an error naming
+            the input that prevents them), ``"auto"`` (exact where it can be), ``"qmc"``.
 
     Raises:
         InputError: for bad options; OutputError: for files that cannot be written;
@@ -328,32 +326,15 @@ def run(
         overflow floating point.
     """
     n = runs.default_samples(scenario) if samples is None else samples
-    options = run_options(
-        samples=n,
-        seed=seed,
-        chunk_size=chunk_size,
-        workers=workers,
-        percentiles=percentiles,
-        above=above,
-        keep=keep,
-        method=method,
-    )
+    sampling: dict[str, Any] = {"chunk_size": chunk_size, "workers": workers, "keep": keep}
+    sampling["method"] = method
+    options = run_options(samples=n, seed=seed, percentiles=percentiles, above=above, **sampling)
     after = _after(
         options, out, what, report, figures, force, percentiles, above, store, store_samples
     )
     _check_thresholds_kept(above, keep)
     with cluster_executor(cluster, workers) as executor:
-        result = runs.run(
-            scenario,
-            n,
-            seed,
-            chunk_size=chunk_size,
-            workers=workers,
-            progress=progress,
-            keep=keep,
-            executor=executor,
-            method=method,
-        )
+        result = runs.run(scenario, n, seed, progress=progress, executor=executor, **sampling)
     return result if after is None else steps.finish(result, after)[0]
 
 

@@ -162,8 +162,7 @@ def sensitivity(
 ) -> list[SensitivityResult]:
     """Which uncertain input drives each output (see ``api.sensitivity``).
 
-    ``workers`` and ``progress`` serve the rank method's sampling (``rank_samples`` says how
-    many samples it draws in all); tornado and Sobol evaluate their designs in process.
+    ``workers`` and ``progress`` serve rank's sampling (``rank_samples``: how many samples).
 
     Raises:
         InputError: for an unknown or non-continuous output, an unknown method, an input
@@ -171,20 +170,8 @@ def sensitivity(
     """
     from alignment_runway.analysis import sensitivity as sensitivity_methods
 
-    if method not in SENSITIVITY_METHODS:
-        raise InputError("method", f"one of {', '.join(SENSITIVITY_METHODS)}", repr(method))
-    if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
-        raise InputError("workers", "a whole number of processes >= 1", repr(workers))
     names = list(outputs) if outputs else list(HEADLINE_OUTPUTS)
-    for name in names:
-        _check_output(name)
-        if name.startswith("tasks.") and not tasks_active(scenario):
-            raise InputError(
-                "outputs",
-                "an output this scenario computes (tasks.* needs Stage D on: a task parameter "
-                "away from its neutral value, as in the tasks preset)",
-                f"{name}, with every task parameter neutral",
-            )
+    _check_options(scenario, names, method, workers)
     racing = any(name.startswith("race.") for name in names)
     uncertain = race_inputs(scenario) if racing else dict(scenario.uncertain())
     chosen = _analysed_inputs(uncertain, inputs)
@@ -234,6 +221,22 @@ def sensitivity(
             )
         results.append(result)
     return results
+
+
+def _check_options(scenario: Scenario, names: list[str], method: str, workers: int) -> None:
+    if method not in SENSITIVITY_METHODS:
+        raise InputError("method", f"one of {', '.join(SENSITIVITY_METHODS)}", repr(method))
+    if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
+        raise InputError("workers", "a whole number of processes >= 1", repr(workers))
+    for name in names:
+        _check_output(name)
+        if name.startswith("tasks.") and not tasks_active(scenario):
+            raise InputError(
+                "outputs",
+                "an output this scenario computes (tasks.* needs Stage D on: a task parameter "
+                "away from its neutral value, as in the tasks preset)",
+                f"{name}, with every task parameter neutral",
+            )
 
 
 def rank_samples(outputs: Sequence[str] | None, method: str, samples: int | None) -> int | None:
