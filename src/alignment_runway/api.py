@@ -49,6 +49,7 @@ from alignment_runway.engine.sensitivity import (
     HEADLINE_OUTPUTS,
     SENSITIVITY_METHODS,
     analysable_outputs,
+    rank_samples,
     sensitivity,
 )
 from alignment_runway.engine.steps import (
@@ -158,6 +159,7 @@ __all__ = [
     "race",
     "race_inputs",
     "race_options",
+    "rank_samples",
     "record",
     "report",
     "reproduce",
@@ -289,6 +291,7 @@ def run(
     figures: PathLike | None = None,
     force: bool = False,
     cluster: str | None = None,
+    method: str = "sample",
 ) -> RunResult:
     """Run the static model (compute → model → tokens/s → researcher labor) on a scenario.
 
@@ -316,6 +319,8 @@ def run(
         force: replace existing files.
         cluster: evaluate the blocks on a Dask cluster, ``local:N`` or ``tcp://HOST:PORT``
             (``workers`` then stays 1); the values are bit for bit those of a local run.
+        method: ``"sample"`` (default), ``"exact"`` (lognormal closed forms, or an error naming
+            the input that prevents them), ``"auto"`` (exact where it can be), ``"qmc"``.
 
     Raises:
         InputError: for bad options; OutputError: for files that cannot be written;
@@ -323,30 +328,15 @@ def run(
         overflow floating point.
     """
     n = runs.default_samples(scenario) if samples is None else samples
-    options = run_options(
-        samples=n,
-        seed=seed,
-        chunk_size=chunk_size,
-        workers=workers,
-        percentiles=percentiles,
-        above=above,
-        keep=keep,
-    )
+    sampling: dict[str, Any] = {"chunk_size": chunk_size, "workers": workers, "keep": keep}
+    sampling["method"] = method
+    options = run_options(samples=n, seed=seed, percentiles=percentiles, above=above, **sampling)
     after = _after(
         options, out, what, report, figures, force, percentiles, above, store, store_samples
     )
     _check_thresholds_kept(above, keep)
     with cluster_executor(cluster, workers) as executor:
-        result = runs.run(
-            scenario,
-            n,
-            seed,
-            chunk_size=chunk_size,
-            workers=workers,
-            progress=progress,
-            keep=keep,
-            executor=executor,
-        )
+        result = runs.run(scenario, n, seed, progress=progress, executor=executor, **sampling)
     return result if after is None else steps.finish(result, after)[0]
 
 

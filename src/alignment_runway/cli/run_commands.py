@@ -41,6 +41,15 @@ class What(StrEnum):
     summary = "summary"
 
 
+class Method(StrEnum):
+    """How ``run`` computes its summaries."""
+
+    sample = "sample"
+    exact = "exact"
+    auto = "auto"
+    qmc = "qmc"
+
+
 class Step(StrEnum):
     """Time steps of the race."""
 
@@ -124,6 +133,19 @@ AboveOpt = Annotated[
 ]
 
 
+MethodOpt = Annotated[
+    Method,
+    typer.Option(
+        "--method",
+        help="sample: Monte Carlo; exact: every summary in closed form where the model makes "
+        "the output lognormal (lognormal or point inputs through products, quotients and "
+        "powers), else an error naming the input; auto: exact where it can be, sampled "
+        "elsewhere (a method column says which); qmc: randomized quasi-Monte Carlo, 16 "
+        "scrambled Sobol' sequences (--samples a multiple of 16), errors from their spread.",
+    ),
+]
+
+
 def _plan(
     options: dict[str, Any],
     files: tuple[Path | None, What | None, bool, Path | None, Path | None],
@@ -200,6 +222,7 @@ def run_command(
     no_store: NoStoreOpt = False,
     store_samples: StoreSamplesOpt = False,
     cluster: ClusterOpt = None,
+    method: MethodOpt = Method.sample,
 ) -> None:
     """Run the model on a scenario: every stage with units, then research per month of lead.
 
@@ -219,6 +242,7 @@ def run_command(
         percentiles=qs,
         above=above or (),
         keep=keep,
+        method=method.value,
     )
     files = (out, what, force, report, figures)
     after = _plan(options, files, qs, thresholds, (store, no_store, store_samples))
@@ -233,6 +257,7 @@ def run_command(
             keep=keep,
             above=above or (),
             cluster=cluster,
+            method=method.value,
         )
     if not scenario.uncertain() and n == 1 and not thresholds and keep is None:
         point = views.point_view(result)

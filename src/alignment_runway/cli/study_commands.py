@@ -23,9 +23,10 @@ from alignment_runway.cli.common import (
     console,
     emit_json,
     print_notes,
+    progress,
     scenario_from,
 )
-from alignment_runway.cli.run_commands import Step
+from alignment_runway.cli.run_commands import Step, WorkersOpt
 from alignment_runway.formatting import number
 
 __all__ = ["devloop_command", "essay_command", "sensitivity_command"]
@@ -106,6 +107,7 @@ def sensitivity_command(
     figure: FigureOpt = None,
     force: FigureForceOpt = False,
     fmt: FormatOpt = Format.table,
+    workers: WorkersOpt = 1,
 ) -> None:
     """Which uncertain input drives an output: tornado, rank correlation or Sobol indices."""
     if figure is None and force:
@@ -113,17 +115,21 @@ def sensitivity_command(
     if figure is not None:
         api.check_figure_path(figure, force)
     scenario = scenario_from(file, preset, settings)
-    results = api.sensitivity(
-        scenario,
-        output,
-        method.value,
-        samples,
-        seed,
-        log=log,
-        inputs=inputs,
-        months=months,
-        step=step.value,
-    )
+    total = api.rank_samples(output, method.value, samples)
+    with progress(total, fmt is Format.json or total is None) as advance:
+        results = api.sensitivity(
+            scenario,
+            output,
+            method.value,
+            samples,
+            seed,
+            log=log,
+            inputs=inputs,
+            months=months,
+            step=step.value,
+            workers=workers,
+            progress=advance,
+        )
     study = views.sensitivity_study(scenario.name, method.value, seed, results)
     if fmt is Format.json:
         emit_json(study.to_json())

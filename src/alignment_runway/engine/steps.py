@@ -136,6 +136,10 @@ def plan(
         raise InputError(
             "store_samples", "a store ({0}) to keep the samples in", "none", related=("store",)
         )
+    if options.get("method") == "exact" and (what == "samples" or store_samples):
+        field = "what" if what == "samples" else "store_samples"
+        received = "samples" if field == "what" else "True"
+        raise InputError(field, "no samples to keep: method exact draws none", received)
     if out is not None:
         check_path(out, force)
     if report is not None:
