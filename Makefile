@@ -95,6 +95,7 @@ bench: $(VENV)/.bench $(SQUIGGLE)/node_modules/.installed
 	  --samples 1000000 --format json > /dev/null
 	$(BIN)/python benchmarks/peers.py
 	$(BIN)/python benchmarks/web_load.py
+	$(BIN)/python benchmarks/answer.py
 	$(BIN)/python benchmarks/tasks_ratio.py --no-write
 	$(BIN)/python benchmarks/sweep_scaling.py
 	$(BIN)/python benchmarks/write_results.py

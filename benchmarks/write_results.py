@@ -2,7 +2,8 @@
 
 startup.json (hyperfine), static.json and race.json (pytest-benchmark), race_memory.txt
 (``/usr/bin/time -v``), peers.json (benchmarks/peers.py), web_load.json
-(benchmarks/web_load.py) and tasks.json (benchmarks/tasks_ratio.py).
+(benchmarks/web_load.py), tasks.json (benchmarks/tasks_ratio.py) and answer.json
+(benchmarks/answer.py).
 """
 
 import json
@@ -13,6 +14,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from answer_report import section as answer_section
 from peers_report import peers_section
 
 HERE = Path(__file__).parent
@@ -25,6 +27,7 @@ def main() -> None:
     race_memory = (HERE / "race_memory.txt").read_text()
     peers = json.loads((HERE / "peers.json").read_text())
     web = json.loads((HERE / "web_load.json").read_text())
+    answer = json.loads((HERE / "answer.json").read_text())
     cpu = static["machine_info"].get("cpu", {}).get("brand_raw", "unknown CPU")
     lines = [
         "# Benchmark results",
@@ -38,6 +41,7 @@ def main() -> None:
         *race_section(race),
         *race_memory_section(race_memory),
         *peers_section(peers),
+        *answer_section(answer),
         *web_section(web),
     ]
     if (HERE / "tasks.json").exists():  # benchmarks/tasks_ratio.py

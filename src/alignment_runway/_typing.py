@@ -11,9 +11,9 @@ Num = TypeVar("Num", float, NDArray[np.float64])
 
 
 def same_kind(value: Any) -> Any:
-    """Return an array unchanged and a numpy scalar as a Python float.
+    """Return a numpy scalar as a Python float, and anything else (an array) unchanged.
 
     numpy ufuncs turn a Python float into a numpy scalar; model equations give back the kind
-    they were given.
+    they were given (symbolic values too: ``analysis.monomials``).
     """
-    return value if isinstance(value, np.ndarray) else float(value)
+    return float(value) if isinstance(value, np.generic | float | int) else value

@@ -49,6 +49,7 @@ from alignment_runway.engine.sensitivity import (
     HEADLINE_OUTPUTS,
     SENSITIVITY_METHODS,
     analysable_outputs,
+    rank_samples,
     sensitivity,
 )
 from alignment_runway.engine.steps import (
@@ -158,6 +159,7 @@ __all__ = [
     "race",
     "race_inputs",
     "race_options",
+    "rank_samples",
     "record",
     "report",
     "reproduce",
@@ -246,19 +248,18 @@ def check_export_path(path: PathLike, force: bool = False) -> str:
 
 def _after(
     options: dict[str, Any],
-    out: PathLike | None,
-    what: str | None,
-    report: PathLike | None,
-    figures: PathLike | None,
-    force: bool,
     percentiles: Sequence[float],
     above: Sequence[str],
-    store: str | Store | None,
-    store_samples: bool,
-    label: str | None = None,
-    canonical: bool = False,
+    files: tuple[PathLike | None, str | None, PathLike | None, PathLike | None, bool, bool],
+    record: tuple[str | Store | None, bool, str | None],
 ) -> AfterRun | None:
-    """The steps after a run, checked (None when nothing is asked)."""
+    """The steps after a run, checked (None when nothing is asked).
+
+    ``files``: out, what, report, figures, force and canonical; ``record``: store,
+    store_samples and label.
+    """
+    out, what, report, figures, force, canonical = files
+    store, store_samples, label = record
     asked = out or what or report or figures or force or store is not None or store_samples
     if not asked and label is None and not canonical:
         return None
@@ -300,6 +301,7 @@ def run(
     cluster: str | None = None,
     label: str | None = None,
     canonical: bool = False,
+    method: str = "sample",
 ) -> RunResult:
     """Run the static model (compute → model → tokens/s → researcher labor) on a scenario.
 
@@ -330,6 +332,8 @@ def run(
         label: a name for the run, recorded with it in ``store`` and shown in the list of runs.
         canonical: ``out`` in canonical units (researcher-seconds per second, seconds …)
             instead of display units (researcher-months per month, months …).
+        method: ``"sample"`` (default), ``"exact"`` (lognormal closed forms, or an error naming
+            the input that prevents them), ``"auto"`` (exact where it can be), ``"qmc"``.
 
     Raises:
         InputError: for bad options; OutputError: for files that cannot be written;
@@ -337,41 +341,14 @@ def run(
         overflow floating point.
     """
     n = runs.default_samples(scenario) if samples is None else samples
-    options = run_options(
-        samples=n,
-        seed=seed,
-        chunk_size=chunk_size,
-        workers=workers,
-        percentiles=percentiles,
-        above=above,
-        keep=keep,
-    )
-    after = _after(
-        options,
-        out,
-        what,
-        report,
-        figures,
-        force,
-        percentiles,
-        above,
-        store,
-        store_samples,
-        label,
-        canonical,
-    )
+    sampling: dict[str, Any] = {"chunk_size": chunk_size, "workers": workers, "keep": keep}
+    sampling["method"] = method
+    options = run_options(samples=n, seed=seed, percentiles=percentiles, above=above, **sampling)
+    files = (out, what, report, figures, force, canonical)
+    after = _after(options, percentiles, above, files, (store, store_samples, label))
     _check_thresholds_kept(above, keep)
     with cluster_executor(cluster, workers) as executor:
-        result = runs.run(
-            scenario,
-            n,
-            seed,
-            chunk_size=chunk_size,
-            workers=workers,
-            progress=progress,
-            keep=keep,
-            executor=executor,
-        )
+        result = runs.run(scenario, n, seed, progress=progress, executor=executor, **sampling)
     return result if after is None else steps.finish(result, after)[0]
 
 
@@ -457,20 +434,8 @@ def race(
         workers=workers,
         percentiles=percentiles,
     )
-    after = _after(
-        options,
-        out,
-        what,
-        report,
-        figures,
-        force,
-        percentiles,
-        (),
-        store,
-        store_samples,
-        label,
-        canonical,
-    )
+    files = (out, what, report, figures, force, canonical)
+    after = _after(options, percentiles, (), files, (store, store_samples, label))
     with cluster_executor(cluster, workers) as executor:
         result = runs.race(
             scenario,

@@ -144,6 +144,11 @@ def export(
     names = _names(result)
     table: Mapping[str, Any] | pd.DataFrame
     if what == "samples":
+        names = [name for name in names if name in result.values]  # not those known exactly
+        if not names:
+            raise InputError(
+                "what", "summary: every name is exact (method exact), so none was sampled", what
+            )
         table = {
             name: np.ascontiguousarray(result.values[name] * unit_of(name, canonical)[1])
             for name in names
@@ -185,6 +190,9 @@ def metadata(
         "units": {name: unit_of(name, canonical)[0] for name in names},
         "inputs": {name: s.text for name, s in result.scenario.settings.items()},
     }
+    if result.method != "sample":
+        meta["method"] = result.method
+        meta["exact"] = [name for name in names if name in result.laws]
     if isinstance(result, RaceResult):
         meta |= {"months": result.months, "step": result.step, "cut_samples": result.cut}
     if what == "summary":
@@ -210,7 +218,7 @@ def _summary_frame(
     bad = [q for q in percentiles if not (isinstance(q, int | float) and 0 <= q <= 100)]
     if bad or not percentiles:
         raise InputError("percentiles", "numbers from 0 to 100", repr(list(percentiles)))
-    unknown = [name for name in above if name not in result.values]
+    unknown = [name for name in above if name not in names]
     if unknown:
         raise InputError(
             "thresholds", f"outputs kept in the result ({', '.join(names)})", ", ".join(unknown)

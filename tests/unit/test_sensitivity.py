@@ -267,3 +267,17 @@ def test_the_methods_know_nothing_about_the_model() -> None:
     assert baseline == pytest.approx(3 * 0.5 + 1.0)
     assert rows[0].name == "u" and rows[0].swing == pytest.approx(3 * 0.9)
     assert rows[1].swing == pytest.approx(2 * 0.9)
+
+
+def test_rank_with_workers_and_progress_gives_the_same_correlations() -> None:
+    scenario = api.load_scenario(preset="uncertain")
+    outputs = ["static.research_per_month"]
+    seen: list[int] = []
+    one = api.sensitivity(scenario, outputs, "rank", 70_000, 4)
+    two = api.sensitivity(scenario, outputs, "rank", 70_000, 4, workers=2, progress=seen.append)
+    assert two[0].rank == one[0].rank
+    assert sum(seen) == api.rank_samples(outputs, "rank", 70_000) == 70_000
+    assert api.rank_samples(None, "rank", None) == 2 * api.DEFAULT_SAMPLES
+    assert api.rank_samples(outputs, "tornado", None) is None
+    with pytest.raises(Error, match="workers"):
+        api.sensitivity(scenario, outputs, "tornado", workers=0)

@@ -73,13 +73,11 @@ def print_point(view: PointView) -> None:
 def print_summary(view: SummaryView, qs: list[float]) -> None:
     """A sampled run: the results table, rank correlations, notes and the headline."""
     print_inputs(view.scenario, view.description, view.inputs)
-    console.print(
-        f"Monte Carlo: {view.samples:,} samples, seed {view.seed} (--seed), "
-        f"{view.workers} worker(s); ± is the Monte Carlo standard error"
-    )
+    console.print(_method_line(view))
     columns = ["quantity", "mean", *(f"p{q:g}" for q in qs)]
     columns += [f"P(> {number(t)})" for row in view.rows for t, _ in row.above]
-    table = _results_table([*dict.fromkeys(columns), "unit", "meaning"])
+    method = [] if view.method in ("sample", "qmc") else ["method"]
+    table = _results_table([*dict.fromkeys(columns), "unit", *method, "meaning"])
     for row in view.rows:
         cells = [cell(row.mean), *(cell(e) for e in row.percentiles.values())]
         probabilities = {f"P(> {number(t)})": e for t, e in row.above}
@@ -87,9 +85,8 @@ def print_summary(view: SummaryView, qs: list[float]) -> None:
             probability(probabilities[c].value, probabilities[c].se) if c in probabilities else ""
             for c in dict.fromkeys(columns[2 + len(qs) :])
         ]
-        table.add_row(
-            escape(row.name.removeprefix("static.")), *cells, unit_name(row.unit), row.meaning
-        )
+        cells += [unit_name(row.unit), *([row.method or ""] if method else []), row.meaning]
+        table.add_row(escape(row.name.removeprefix("static.")), *cells)
     console.print(table)
     if view.correlations:
         pairs = Table(title="Rank correlations", title_justify="left")
@@ -106,6 +103,26 @@ def print_summary(view: SummaryView, qs: list[float]) -> None:
         f"[bold]Research per month of lead:[/] median [bold]{number(h.p50)} researcher-months[/] "
         f"(of 240 h); 90% interval {number(h.p5)} to {number(h.p95)}; mean {number(h.mean)}"
     )
+
+
+def _method_line(view: SummaryView) -> str:
+    """How the summaries were computed: sampled, exact, or some of each."""
+    sampled = (
+        f"Monte Carlo: {view.samples:,} samples, seed {view.seed} (--seed), "
+        f"{view.workers} worker(s); ± is the Monte Carlo standard error"
+    )
+    if view.method == "sample":
+        return sampled
+    if view.method == "qmc":
+        return (
+            f"Randomized quasi-Monte Carlo: {view.samples:,} samples, {view.randomizations} "
+            f"scrambled Sobol' sequences, seed {view.seed} (--seed), {view.workers} worker(s); "
+            "± is the standard error from the spread between the sequences"
+        )
+    exact = "exact: lognormal closed forms, standard error 0"
+    if view.samples == 0:
+        return f"{exact.capitalize()} (--method {view.method}); nothing sampled"
+    return f"{sampled}; rows marked {exact} (--method {view.method})"
 
 
 def _results_table(columns: list[str]) -> Table:

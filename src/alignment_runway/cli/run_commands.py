@@ -43,6 +43,15 @@ class What(StrEnum):
     summary = "summary"
 
 
+class Method(StrEnum):
+    """How ``run`` computes its summaries."""
+
+    sample = "sample"
+    exact = "exact"
+    auto = "auto"
+    qmc = "qmc"
+
+
 class Step(StrEnum):
     """Time steps of the race."""
 
@@ -138,6 +147,19 @@ AboveOpt = Annotated[
 ]
 
 
+MethodOpt = Annotated[
+    Method,
+    typer.Option(
+        "--method",
+        help="sample: Monte Carlo; exact: every summary in closed form where the model makes "
+        "the output lognormal (lognormal or point inputs through products, quotients and "
+        "powers), else an error naming the input; auto: exact where it can be, sampled "
+        "elsewhere (a method column says which); qmc: randomized quasi-Monte Carlo, 16 "
+        "scrambled Sobol' sequences (--samples a multiple of 16), errors from their spread.",
+    ),
+]
+
+
 def _plan(
     options: dict[str, Any],
     files: tuple[Path | None, What | None, bool, Path | None, Path | None, bool],
@@ -218,6 +240,7 @@ def run_command(
     store_samples: StoreSamplesOpt = False,
     label: LabelOpt = None,
     cluster: ClusterOpt = None,
+    method: MethodOpt = Method.sample,
 ) -> None:
     """Run the model on a scenario: every stage with units, then research per month of lead.
 
@@ -237,6 +260,7 @@ def run_command(
         percentiles=qs,
         above=above or (),
         keep=keep,
+        method=method.value,
     )
     files = (out, what, force, report, figures, canonical)
     after = _plan(options, files, qs, thresholds, (store, no_store, store_samples, label))
@@ -251,6 +275,7 @@ def run_command(
             keep=keep,
             above=above or (),
             cluster=cluster,
+            method=method.value,
         )
     if not scenario.uncertain() and n == 1 and not thresholds and keep is None:
         point = views.point_view(result)

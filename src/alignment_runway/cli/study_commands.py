@@ -24,9 +24,10 @@ from alignment_runway.cli.common import (
     count,
     emit_json,
     print_notes,
+    progress,
     scenario_from,
 )
-from alignment_runway.cli.run_commands import Step
+from alignment_runway.cli.run_commands import Step, WorkersOpt
 from alignment_runway.formatting import number, swing, unit_name
 
 __all__ = ["devloop_command", "essay_command", "sensitivity_command"]
@@ -109,6 +110,7 @@ def sensitivity_command(
     figure: FigureOpt = None,
     force: FigureForceOpt = False,
     fmt: FormatOpt = Format.table,
+    workers: WorkersOpt = 1,
 ) -> None:
     """Which uncertain input drives an output: tornado, rank correlation or Sobol indices."""
     if figure is None and force:
@@ -116,17 +118,21 @@ def sensitivity_command(
     if figure is not None:
         api.check_figure_path(figure, force)
     scenario = scenario_from(file, preset, settings)
-    results = api.sensitivity(
-        scenario,
-        output,
-        method.value,
-        samples,
-        seed,
-        log=log,
-        inputs=inputs,
-        months=months,
-        step=step.value,
-    )
+    total = api.rank_samples(output, method.value, samples)
+    with progress(total, fmt is Format.json or total is None) as advance:
+        results = api.sensitivity(
+            scenario,
+            output,
+            method.value,
+            samples,
+            seed,
+            log=log,
+            inputs=inputs,
+            months=months,
+            step=step.value,
+            workers=workers,
+            progress=advance,
+        )
     study = views.sensitivity_study(scenario.name, method.value, seed, results)
     if fmt is Format.json:
         emit_json(study.to_json())

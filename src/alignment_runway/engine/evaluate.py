@@ -21,6 +21,7 @@ from alignment_runway.model.static import StaticInputs, static_model
 from alignment_runway.scenarios import Scenario, tasks_active
 
 __all__ = [
+    "STATIC_INPUTS",
     "THEFT_DRAW",
     "RaceJob",
     "column",
@@ -33,7 +34,7 @@ __all__ = [
 
 Array = NDArray[np.float64]
 
-_STATIC_INPUTS = {
+STATIC_INPUTS = {
     "stock_flop_per_s": "compute.stock",
     "training_share": "compute.training_share",
     "duration_s": "compute.training_duration",
@@ -88,7 +89,7 @@ def column(scenario: Scenario, drawn: Mapping[str, Array], name: str, n: int) ->
 
 def static_inputs(scenario: Scenario, drawn: Mapping[str, Array], n: int) -> StaticInputs:
     """The static model's inputs: drawn arrays for uncertain inputs, point values repeated."""
-    columns = {field: column(scenario, drawn, name, n) for field, name in _STATIC_INPUTS.items()}
+    columns = {field: column(scenario, drawn, name, n) for field, name in STATIC_INPUTS.items()}
     training = None
     if scenario.value("compute.training_compute") is not None:
         training = column(scenario, drawn, "compute.training_compute", n)

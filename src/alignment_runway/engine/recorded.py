@@ -100,9 +100,13 @@ def run_options(
     percentiles: Sequence[float],
     above: Sequence[str],
     keep: Sequence[str] | None,
+    method: str = "sample",
 ) -> dict[str, Any]:
-    """What a run's record holds of its options (``rerun`` reads them back)."""
-    return {
+    """What a run's record holds of its options (``rerun`` reads them back).
+
+    The method is recorded when it is not the default (sampling).
+    """
+    options: dict[str, Any] = {
         "samples": samples,
         "seed": seed,
         "chunk_size": chunk_size,
@@ -111,6 +115,9 @@ def run_options(
         "above": list(above),
         "keep": None if keep is None else list(keep),
     }
+    if method != "sample":
+        options["method"] = method
+    return options
 
 
 def race_options(
@@ -162,6 +169,7 @@ def rerun(entry: RunRecord) -> RunResult:
         chunk_size=chunk_size,
         workers=workers,
         keep=o.get("keep"),
+        method=str(o.get("method", "sample")),
     )
 
 

@@ -6,6 +6,7 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
+from alignment_runway.analysis.lognormal import LognormalLaw
 from alignment_runway.engine.checks import (
     check_finite,
     check_horizon,
@@ -15,10 +16,12 @@ from alignment_runway.engine.checks import (
     kept_names,
 )
 from alignment_runway.engine.evaluate import RaceJob, evaluate_race, evaluate_static, race_inputs
+from alignment_runway.engine.exact import METHODS, exact_laws, require_exact
 from alignment_runway.errors import InputError
 from alignment_runway.model import race as race_model
 from alignment_runway.results import RaceResult, RunResult
 from alignment_runway.sampling import BLOCK_SIZE, DEFAULT_SAMPLES, DEFAULT_SEED, Executor, simulate
+from alignment_runway.sampling.qmc import DEFAULT_RANDOMIZATIONS
 from alignment_runway.scenarios import Scenario, tasks_active
 from alignment_runway.scenarios.correlations import mixing_matrix
 from alignment_runway.units import CALENDAR_MONTH_S
@@ -55,24 +58,39 @@ def run(
     progress: Callable[[int], None] | None = None,
     keep: Sequence[str] | None = None,
     executor: Executor | None = None,
+    method: str = "sample",
 ) -> RunResult:
     """Run the static model on a scenario (see ``api.run``).
 
     Raises:
-        InputError: for bad options.
+        InputError: for bad options, or under method exact a name that cannot be exact.
         ScenarioError: for results that overflow floating point.
     """
     uncertain = scenario.uncertain()
     if samples is None:
         samples = default_samples(scenario)
     check_sampling(samples, seed, chunk_size, workers)
+    if method not in METHODS:
+        raise InputError("method", " or ".join(METHODS), repr(method))
     kept = kept_names(keep, uncertain, tasks_active(scenario))
-    check_memory(samples, len(kept))
+    laws = _laws(scenario, kept, method)
+    sampled = [name for name in kept if name not in laws]
+    if not sampled:  # every name in closed form: nothing to draw
+        return RunResult(scenario, 0, seed, {}, 0, chunk_size, workers, method=method, laws=laws)
+    randomizations = DEFAULT_RANDOMIZATIONS if method == "qmc" and uncertain else 0
+    if randomizations and samples % randomizations:
+        raise InputError(
+            "samples",
+            f"a multiple of {randomizations} (method qmc: {randomizations} randomizations of "
+            "equal size)",
+            repr(samples),
+        )
+    check_memory(samples, len(sampled))
     values, counts = simulate(
         evaluate_static,
         scenario,
         uncertain,
-        kept,
+        sampled,
         samples,
         seed,
         chunk_size=chunk_size,
@@ -80,10 +98,32 @@ def run(
         progress=progress,
         mixing=mixing_matrix(scenario.correlations) if scenario.correlations else None,
         executor=executor,
+        randomizations=randomizations,
     )
     check_finite(scenario, counts)
     capped = counts.get("capped", 0)
-    return RunResult(scenario, samples, seed, values, capped, chunk_size, workers)
+    return RunResult(
+        scenario,
+        samples,
+        seed,
+        values,
+        capped,
+        chunk_size,
+        workers,
+        method=method,
+        laws=laws,
+        randomizations=randomizations,
+    )
+
+
+def _laws(scenario: Scenario, kept: Sequence[str], method: str) -> dict[str, LognormalLaw]:
+    """The names known in closed form: all or an error (exact), those that can (auto), none."""
+    if method not in ("exact", "auto"):
+        return {}
+    found = exact_laws(scenario, kept)
+    if method == "exact":
+        return require_exact(found)
+    return {name: law for name, law in found.items() if isinstance(law, LognormalLaw)}
 
 
 def _check_trajectories(keep_trajectories: int) -> None:

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -28,6 +28,7 @@ __all__ = [
     "HEADLINE_OUTPUTS",
     "SENSITIVITY_METHODS",
     "analysable_outputs",
+    "rank_samples",
     "sensitivity",
 ]
 
@@ -159,27 +160,21 @@ def sensitivity(
     inputs: Sequence[str] | None = None,
     months: float = DEFAULT_MONTHS,
     step: str = "month",
+    workers: int = 1,
+    progress: Callable[[int], None] | None = None,
 ) -> list[SensitivityResult]:
     """Which uncertain input drives each output (see ``api.sensitivity``).
 
+    ``workers`` and ``progress`` serve rank's sampling (``rank_samples``: how many samples).
+
     Raises:
         InputError: for an unknown or non-continuous output, an unknown method, an input
-            with no uncertainty, too few samples, or Sobol with correlated inputs.
+            with no uncertainty, or too few samples (Sobol groups correlated inputs).
     """
     from alignment_runway.analysis import sensitivity as sensitivity_methods
 
-    if method not in SENSITIVITY_METHODS:
-        raise InputError("method", f"one of {', '.join(SENSITIVITY_METHODS)}", repr(method))
     names = list(outputs) if outputs else list(HEADLINE_OUTPUTS)
-    for name in names:
-        _check_output(name)
-        if name.startswith("tasks.") and not tasks_active(scenario):
-            raise InputError(
-                "outputs",
-                "an output this scenario computes (tasks.* needs Stage D on: a task parameter "
-                "away from its neutral value, as in the tasks preset)",
-                f"{name}, with every task parameter neutral",
-            )
+    _check_options(scenario, names, method, workers)
     racing = any(name.startswith("race.") for name in names)
     uncertain = race_inputs(scenario) if racing else dict(scenario.uncertain())
     chosen = _analysed_inputs(uncertain, inputs)
@@ -196,48 +191,70 @@ def sensitivity(
     }
     notes = _notes(scenario, method, chosen, fixed)
     if method == "rank":
-        return _rank_results(scenario, names, chosen, samples, seed, log, months, step, notes)
+        race_options = {"months": months, "step": step}
+        sampling = {"workers": workers, "progress": progress}
+        return _rank_results(
+            scenario, names, chosen, samples, seed, log, race_options, sampling, notes
+        )
     groups: list[sensitivity_methods.Group] = []
+    n = DEFAULT_SOBOL_SAMPLES if samples is None else samples
     if method == "sobol":
-        _check_sobol(DEFAULT_SOBOL_SAMPLES if samples is None else samples, seed, len(chosen))
+        _check_sobol(n, seed, len(chosen))
         groups, grouped = _sobol_groups(scenario, chosen)
         notes += grouped
-    results = []
-    for name in names:
-        evaluate = _output_function(scenario, name, grid, log, fixed)
-        unit = "" if log else UNITS.get(name, "")
-        if method == "tornado":
-            baseline, rows = sensitivity_methods.tornado(evaluate, chosen, label=name)
-            result = SensitivityResult(
-                scenario,
-                name,
-                unit,
-                log,
-                method,
-                1 + 2 * len(chosen),
-                seed,
-                baseline=baseline,
-                tornado=tuple(rows),
-                notes=tuple(notes),
-            )
-        else:
-            n = DEFAULT_SOBOL_SAMPLES if samples is None else samples
-            indices = sensitivity_methods.sobol(
-                evaluate, chosen, n, seed, label=name, groups=groups
-            )
-            result = SensitivityResult(
-                scenario,
-                name,
-                unit,
-                log,
-                method,
-                n,
-                seed,
-                sobol=tuple(indices),
-                notes=(*notes, *_wide_intervals(indices, n, log)),
-            )
-        results.append(result)
-    return results
+    study = (method, n, seed, log, tuple(notes))
+    return [
+        _one_output(
+            scenario,
+            name,
+            study,
+            chosen,
+            groups,
+            _output_function(scenario, name, grid, log, fixed),
+        )
+        for name in names
+    ]
+
+
+def _one_output(
+    scenario: Scenario,
+    name: str,
+    study: tuple[str, int, int, bool, tuple[str, ...]],
+    chosen: Mapping[str, Distribution],
+    groups: Sequence[sensitivity_methods.Group],
+    evaluate: sensitivity_methods.Evaluate,
+) -> SensitivityResult:
+    """One output's tornado or Sobol indices; ``study``: method, N, seed, log and notes."""
+    from alignment_runway.analysis import sensitivity as sensitivity_methods
+
+    method, n, seed, log, notes = study
+    unit = "" if log else UNITS.get(name, "")
+    if method == "tornado":
+        baseline, rows = sensitivity_methods.tornado(evaluate, chosen, label=name)
+        return SensitivityResult(
+            scenario,
+            name,
+            unit,
+            log,
+            method,
+            1 + 2 * len(chosen),
+            seed,
+            baseline=baseline,
+            tornado=tuple(rows),
+            notes=notes,
+        )
+    indices = sensitivity_methods.sobol(evaluate, chosen, n, seed, label=name, groups=groups)
+    return SensitivityResult(
+        scenario,
+        name,
+        unit,
+        log,
+        method,
+        n,
+        seed,
+        sobol=tuple(indices),
+        notes=(*notes, *_wide_intervals(indices, n, log)),
+    )
 
 
 def _check_sobol(samples: int, seed: int, inputs: int) -> None:
@@ -247,6 +264,31 @@ def _check_sobol(samples: int, seed: int, inputs: int) -> None:
     if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed <= MAX_SEED:
         raise InputError("seed", "a whole number from 0 to 2**63 - 1 (a 64-bit seed)", repr(seed))
     check_memory(samples * (inputs + 2), 2 * inputs + _SOBOL_WORKING_ARRAYS, can_keep=False)
+
+
+def _check_options(scenario: Scenario, names: list[str], method: str, workers: int) -> None:
+    if method not in SENSITIVITY_METHODS:
+        raise InputError("method", f"one of {', '.join(SENSITIVITY_METHODS)}", repr(method))
+    if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
+        raise InputError("workers", "a whole number of processes >= 1", repr(workers))
+    for name in names:
+        _check_output(name)
+        if name.startswith("tasks.") and not tasks_active(scenario):
+            raise InputError(
+                "outputs",
+                "an output this scenario computes (tasks.* needs Stage D on: a task parameter "
+                "away from its neutral value, as in the tasks preset)",
+                f"{name}, with every task parameter neutral",
+            )
+
+
+def rank_samples(outputs: Sequence[str] | None, method: str, samples: int | None) -> int | None:
+    """How many samples ``sensitivity`` draws in all (for a progress bar): rank's only."""
+    if method != "rank":
+        return None
+    names = list(outputs) if outputs else list(HEADLINE_OUTPUTS)
+    runs = len({name.startswith("race.") for name in names})
+    return runs * (DEFAULT_SAMPLES if samples is None else samples)
 
 
 #: A Sobol confidence half-width above this (indices run from 0 to 1) earns a warning.
@@ -316,8 +358,8 @@ def _rank_results(
     samples: int | None,
     seed: int,
     log: bool,
-    months: float,
-    step: str,
+    race_options: dict[str, Any],
+    sampling: dict[str, Any],
     notes: list[str],
 ) -> list[SensitivityResult]:
     from alignment_runway.analysis import sensitivity as sensitivity_methods
@@ -331,10 +373,10 @@ def _rank_results(
         )
     values: dict[str, Array] = {}
     if any(name.startswith("race.") for name in names):
-        values |= race(scenario, n, seed, months=months, step=step, keep_trajectories=0).values
+        values |= race(scenario, n, seed, keep_trajectories=0, **race_options, **sampling).values
     static = [name for name in names if not name.startswith("race.")]
     if static:
-        values |= run(scenario, n, seed, keep=[*static, *scenario.uncertain()]).values
+        values |= run(scenario, n, seed, keep=[*static, *scenario.uncertain()], **sampling).values
     results = []
     input_ranks: dict[str, Array] = {}  # each input ranked once, for every output
     for name in names:

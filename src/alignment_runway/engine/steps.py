@@ -147,6 +147,10 @@ def plan(
         )
     if label is not None:
         label = _checked_label(label, store)
+    if options.get("method") == "exact" and (what == "samples" or store_samples):
+        field = "what" if what == "samples" else "store_samples"
+        received = "samples" if field == "what" else "True"
+        raise InputError(field, "no samples to keep: method exact draws none", received)
     if out is not None:
         check_path(out, force)
     if report is not None:

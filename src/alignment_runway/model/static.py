@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -10,7 +11,14 @@ from numpy.typing import NDArray
 from alignment_runway.model import compute, labor
 from alignment_runway.units import CALENDAR_MONTH_S
 
-__all__ = ["OUTPUTS", "OutputSpec", "StaticInputs", "StaticOutputs", "static_model"]
+__all__ = [
+    "OUTPUTS",
+    "OutputSpec",
+    "StaticInputs",
+    "StaticOutputs",
+    "static_model",
+    "static_values",
+]
 
 Array = NDArray[np.float64]
 
@@ -147,6 +155,16 @@ class StaticOutputs:
 
 def static_model(x: StaticInputs) -> StaticOutputs:
     """Run stages A and B on arrays of samples (SPEC §2, §3)."""
+    capped = int(np.count_nonzero(x.serial_tokens_per_researcher_s > x.tokens_per_researcher_s))
+    return StaticOutputs(values=static_values(x), capped_serial_samples=capped)
+
+
+def static_values(x: StaticInputs) -> dict[str, Any]:
+    """Stages A and B: every output by name (arrays of samples, or any numbers).
+
+    Only products, quotients, square roots and the ``σ ≤ τ`` cap (``min``), so the equations
+    also run on symbolic monomials (``engine.exact`` traces them to find exact outputs).
+    """
     if x.training_flop is None:
         cluster = compute.cluster_flop_per_s(x.stock_flop_per_s, x.training_share)
     else:
@@ -160,7 +178,6 @@ def static_model(x: StaticInputs) -> StaticOutputs:
 
     tau = x.tokens_per_researcher_s
     sigma = labor.capped_serial_tokens(tau, x.serial_tokens_per_researcher_s)
-    capped = int(np.count_nonzero(x.serial_tokens_per_researcher_s > tau))
     streams = labor.parallel_streams(tau, sigma)
     researchers = labor.ai_researchers(tokens_per_s, streams, x.serial_speed_tokens_per_s)
     speed = labor.serial_speedup(x.serial_speed_tokens_per_s, sigma)
@@ -168,7 +185,7 @@ def static_model(x: StaticInputs) -> StaticOutputs:
     per_month = labor.research_per_month_via_researchers(
         researchers, months_each, x.working_fraction
     )
-    values = {
+    values: dict[str, Any] = {
         "static.cluster_compute": cluster,
         "static.raw_training_compute": raw,
         "static.training_compute": effective,
@@ -184,4 +201,4 @@ def static_model(x: StaticInputs) -> StaticOutputs:
         # researcher-seconds per calendar month, divided by the month: a rate in canonical units
         "static.research_per_month": per_month / CALENDAR_MONTH_S,
     }
-    return StaticOutputs(values=values, capped_serial_samples=capped)
+    return values

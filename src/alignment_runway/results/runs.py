@@ -16,7 +16,9 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from numpy.typing import NDArray
 
+from alignment_runway.analysis import replicates as rq
 from alignment_runway.analysis import summary as s
+from alignment_runway.analysis.lognormal import LognormalLaw
 from alignment_runway.model.race import RACE_OUTPUTS
 from alignment_runway.model.stage_d import TASKS_OUTPUTS
 from alignment_runway.model.static import OUTPUTS
@@ -111,6 +113,12 @@ class RunResult:
         estimates: the summaries computed so far, by (name, statistic, level): the screen,
             the JSON, the export and the store ask for the same ones, computed once. A copy
             made with ``dataclasses.replace`` shares them, so never replace ``values``.
+        method: how the summaries were computed: ``"sample"``, ``"exact"``, ``"auto"`` or
+            ``"qmc"`` (randomized quasi-Monte Carlo).
+        laws: the outputs and inputs known exactly (not sampled, not in ``values``), each a
+            lognormal law whose summaries are its closed forms, with standard error 0.
+        randomizations: for qmc, the independent randomizations the samples are made of
+            (one after another); the standard errors come from their spread.
     """
 
     scenario: Scenario
@@ -124,16 +132,27 @@ class RunResult:
     estimates: dict[tuple[str, str, float], s.Estimate] = field(
         default_factory=dict, repr=False, compare=False
     )
+    method: str = "sample"
+    laws: dict[str, LognormalLaw] = field(default_factory=dict)
+    randomizations: int = 0
 
     @property
     def outputs(self) -> list[str]:
         """Names of the model outputs in this result."""
-        return [spec.name for spec in ALL_OUTPUTS if spec.name in self.values]
+        return [
+            spec.name for spec in ALL_OUTPUTS if spec.name in self.values or spec.name in self.laws
+        ]
 
     @property
     def uncertain_inputs(self) -> list[str]:
-        """Names of the inputs that were drawn from distributions."""
-        return [name for name in PARAMETERS if name in self.values]
+        """Names of the inputs that were drawn from distributions (or are known exactly)."""
+        return [name for name in PARAMETERS if name in self.values or name in self.laws]
+
+    def method_of(self, name: str) -> str:
+        """``"exact"`` for a name known in closed form, ``"qmc"`` or ``"sample"`` otherwise."""
+        if name in self.laws:
+            return "exact"
+        return "qmc" if self.randomizations else "sample"
 
     def value(self, name: str) -> float:
         """The value of output ``name`` when it does not vary across samples.
@@ -142,6 +161,11 @@ class RunResult:
             KeyError: for an unknown output.
             ValueError: when the output varies (use ``summary()`` or ``quantiles()``).
         """
+        law = self.laws.get(name)
+        if law is not None:
+            if law.log_sd != 0.0:
+                raise ValueError(f"{name} is lognormal; use summary()")
+            return law.median
         array = self.values[name]
         if array.size and not np.array_equal(array, np.full_like(array, array[0]), equal_nan=True):
             raise ValueError(f"{name} varies across its {array.size} samples; use summary()")
@@ -190,6 +214,8 @@ class RunResult:
         """How many samples of ``name`` are missing (NaN), counted once."""
         key = (name, "missing", 0.0)
         found = self.estimates.get(key)
+        if name in self.laws:
+            return 0
         if found is None:
             x = self.values[name]
             found = s.Estimate(float(x.size - np.count_nonzero(~np.isnan(x))), 0.0)
@@ -200,17 +226,35 @@ class RunResult:
         """The mean (``"mean"``) or P(x > level) (``"above"``) of ``name``, computed once."""
         key = (name, statistic, level)
         found = self.estimates.get(key)
+        law = self.laws.get(name)
+        if found is None and law is not None:
+            found = law.mean() if statistic == "mean" else law.above(level)
+            self.estimates[key] = found
         if found is None:
-            x = self._present(name)
-            found = s.mean(x) if statistic == "mean" else s.prob_above(x, level)
+            x, r = self.values[name], self.randomizations
+            if r and statistic == "mean":
+                found = rq.replicated_mean(x, r)
+            elif r:
+                found = rq.replicated_above(x, level, r)
+            else:
+                x = self._present(name)
+                found = s.mean(x) if statistic == "mean" else s.prob_above(x, level)
             self.estimates[key] = found
         return found
 
     def _percentiles(self, name: str, qs: Sequence[float]) -> dict[float, s.Estimate]:
         """Percentiles of ``name``: those not computed yet, from one partition of one copy."""
         missing = [q for q in dict.fromkeys(qs) if (name, "percentile", q) not in self.estimates]
-        if missing:
-            found = s.percentiles(self._present(name), missing)
+        law = self.laws.get(name)
+        if missing and law is not None:
+            for q in missing:
+                self.estimates[(name, "percentile", q)] = law.percentile(q)
+        elif missing:
+            r = self.randomizations
+            if r:
+                found = rq.replicated_percentiles(self.values[name], missing, r)
+            else:
+                found = s.percentiles(self._present(name), missing)
             for q, estimate in zip(missing, found, strict=True):
                 self.estimates[(name, "percentile", q)] = estimate
         return {q: self.estimates[(name, "percentile", q)] for q in qs}

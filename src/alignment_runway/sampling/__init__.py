@@ -71,6 +71,7 @@ def simulate(
     progress: Progress | None = None,
     mixing: tuple[tuple[str, ...], Array] | None = None,
     executor: Executor | None = None,
+    randomizations: int = 0,
 ) -> tuple[dict[str, Array], dict[str, int]]:
     """Draw the uncertain ``inputs`` and evaluate the model on ``samples`` samples.
 
@@ -90,6 +91,8 @@ def simulate(
         executor: where to evaluate the samples (results do not depend on it); by default
             ``InProcess()`` for one worker or at most one block of samples, else
             ``LocalProcesses(workers)``.
+        randomizations: 0 for plain Monte Carlo; else randomized quasi-Monte Carlo with this
+            many scrambled Sobol' sequences (``samples`` a multiple of it; ``sampling.qmc``).
 
     Returns:
         Each kept array (``samples`` floats), and the evaluation's event counts summed over
@@ -100,7 +103,17 @@ def simulate(
             of memory); nothing is returned.
     """
     names = tuple(dict.fromkeys(keep))
-    job = Job(evaluate, context, tuple(inputs.items()), names, samples, seed, chunk_size, mixing)
+    job = Job(
+        evaluate,
+        context,
+        tuple(inputs.items()),
+        names,
+        samples,
+        seed,
+        chunk_size,
+        mixing,
+        randomizations,
+    )
     if executor is None:
         single = workers <= 1 or samples <= BLOCK_SIZE
         executor = InProcess() if single else LocalProcesses(workers)

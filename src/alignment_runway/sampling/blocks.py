@@ -56,6 +56,8 @@ class Job:
         seed: the run's seed.
         chunk_size: most samples evaluated at once.
         mixing: correlated inputs and the matrix mixing their normal draws, if any.
+        randomizations: 0 for plain Monte Carlo; else a randomized quasi-Monte Carlo run of
+            this many scrambled Sobol' sequences (``sampling.qmc``).
     """
 
     evaluate: Evaluate
@@ -66,6 +68,7 @@ class Job:
     seed: int
     chunk_size: int
     mixing: tuple[tuple[str, ...], Array] | None = None
+    randomizations: int = 0
 
 
 def run_range(job: Job, start: int, stop: int, out: dict[str, Array]) -> dict[str, int]:
@@ -90,10 +93,7 @@ def run_range(job: Job, start: int, stop: int, out: dict[str, Array]) -> dict[st
         block_start = block * BLOCK_SIZE
         block_stop = min(block_start + BLOCK_SIZE, job.samples)
         if block != cached_block:
-            normals = {
-                name: block_normals(job.seed, name, block, block_stop - block_start)
-                for name, _ in job.inputs
-            }
+            normals = _block_draws(job, block, block_start, block_stop)
             if job.mixing is not None:
                 normals |= _mix(normals, *job.mixing)
             drawn = {name: dist.from_normal(normals[name]) for name, dist in job.inputs}
@@ -108,6 +108,16 @@ def run_range(job: Job, start: int, stop: int, out: dict[str, Array]) -> dict[st
             counts[key] = counts.get(key, 0) + count
         s = e
     return counts
+
+
+def _block_draws(job: Job, block: int, start: int, stop: int) -> dict[str, Array]:
+    """Each input's standard normals for samples ``[start, stop)`` (block ``block``)."""
+    if job.randomizations:
+        from alignment_runway.sampling.qmc import qmc_normals
+
+        names = tuple(name for name, _ in job.inputs)
+        return qmc_normals(job.seed, names, job.randomizations, job.samples, start, stop)
+    return {name: block_normals(job.seed, name, block, stop - start) for name, _ in job.inputs}
 
 
 def _mix(normals: dict[str, Array], names: tuple[str, ...], matrix: Array) -> dict[str, Array]:

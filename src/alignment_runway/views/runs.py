@@ -167,6 +167,7 @@ class SummaryRow:
     Attributes:
         percentiles: by label (``p5`` …), in the order asked.
         above: (threshold, P(value > threshold)) pairs, the threshold in ``unit``.
+        method: ``"exact"`` or ``"sample"`` in a run that was not only sampled (else None).
         missing: samples where the output is missing; the summary is over the others.
     """
 
@@ -176,6 +177,7 @@ class SummaryRow:
     mean: Estimate
     percentiles: dict[str, Estimate]
     above: tuple[tuple[float, Estimate], ...] = ()
+    method: str | None = None
     missing: int = 0
     meaning: str = ""
 
@@ -197,6 +199,8 @@ class SummaryRow:
                 {"threshold": t, "unit": self.unit, "probability": estimate_record(e)}
                 for t, e in self.above
             ]
+        if self.method is not None:
+            record["method"] = self.method
         if self.missing:
             record["missing"] = self.missing
         return record
@@ -219,6 +223,7 @@ def _rows(
                 mean=row.mean.scaled(scale),
                 percentiles={f"p{q:g}": e.scaled(scale) for q, e in row.percentiles.items()},
                 above=tuple((t * scale, e) for t, e in row.above.items()),
+                method=None if result.method == "sample" else result.method_of(row.name),
                 missing=row.missing,
                 meaning=meaning(row.name),
             )
@@ -272,6 +277,8 @@ class SummaryView:
     Attributes:
         correlations: (input, input, target, achieved) rank correlations.
         headline: research per month of lead in researcher-months (None when not kept).
+        method: ``"sample"``, ``"exact"``, ``"auto"`` (each row then says which it used) or
+            ``"qmc"``, with its number of ``randomizations``.
     """
 
     scenario: str
@@ -286,10 +293,15 @@ class SummaryView:
     correlations: tuple[tuple[str, str, float, Estimate], ...]
     notes: tuple[str, ...]
     headline: Interval | None
+    method: str = "sample"
+    randomizations: int = 0
 
     def to_json(self) -> dict[str, Any]:
-        """The view as the ``run --format json`` document."""
-        return {
+        """The view as the ``run --format json`` document (``method`` when not sampling)."""
+        method: dict[str, Any] = {} if self.method == "sample" else {"method": self.method}
+        if self.randomizations:
+            method["randomizations"] = self.randomizations
+        return method | {
             "scenario": self.scenario,
             "description": self.description,
             "samples": self.samples,
@@ -312,7 +324,7 @@ def summary_view(
 ) -> SummaryView:
     """The view of a sampled run: percentiles ``qs`` and P(output > threshold)."""
     headline = None
-    if "static.research_per_month" in result.values:
+    if "static.research_per_month" in result.outputs:
         to_months = CALENDAR_MONTH_S / RESEARCHER_MONTH_RS
         row = result.summaries((5.0, 50.0, 95.0), None, ["static.research_per_month"])[0]
         p5, p50, p95 = (row.percentiles[q].value * to_months for q in (5.0, 50.0, 95.0))
@@ -333,6 +345,8 @@ def summary_view(
         correlations=tuple(result.rank_correlations()),
         notes=tuple(result.notes(qs)) + _missing_notes(rows, result.samples),
         headline=headline,
+        method=result.method,
+        randomizations=result.randomizations,
     )
 
 
