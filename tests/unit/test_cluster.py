@@ -35,7 +35,7 @@ def client() -> Iterator[Any]:
         n_workers=2,
         threads_per_worker=1,
         processes=True,
-        dashboard_address=None,
+        dashboard_address=":0",  # any free port: never a fixed one another process holds
         silence_logs=logging.ERROR,
     )
     client = distributed.Client(cluster)

@@ -75,7 +75,7 @@ def open_cluster(spec: str, *, timeout_s: float = 10.0) -> Iterator[Any]:
             n_workers=n,
             threads_per_worker=1,
             processes=True,
-            dashboard_address=None,
+            dashboard_address=":0",  # any free port: never a fixed one another process holds
             silence_logs=logging.ERROR,
         )
         client = Client(cluster)
