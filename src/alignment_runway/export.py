@@ -43,6 +43,7 @@ __all__ = [
     "check_path",
     "export",
     "export_sweep",
+    "stored_samples_parquet",
 ]
 
 Array = NDArray[np.float64]
@@ -498,3 +499,27 @@ def export_sweep(
 
     write_atomically(path, force, write)
     return Exported(path, suffix, "summary", len(sweep.cells))
+
+
+def stored_samples_parquet(
+    stored: Path, meta: dict[str, Any], *, canonical: bool = False
+) -> Callable[[Path], None]:
+    """A writer of a recorded run's kept samples (Parquet, canonical units) as an export.
+
+    The columns are converted to display units (canonical ones with ``canonical``), each with
+    its unit, and the file carries ``meta`` (what the record says of the run) with
+    ``unit_system``, ``units`` and ``never``, as every export does.
+    """
+    import pyarrow.parquet as pq
+
+    columns = pq.read_table(str(stored)).to_pydict()
+    table = {
+        name: np.asarray(values, dtype=np.float64) * unit_of(name, canonical)[1]
+        for name, values in columns.items()
+    }
+    full = meta | {
+        "unit_system": "canonical" if canonical else "display",
+        "units": {name: unit_of(name, canonical)[0] for name in table},
+    }
+    full["never"] = _never_cells(table)
+    return lambda tmp: _write_parquet(tmp, table, full)

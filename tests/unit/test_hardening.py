@@ -520,3 +520,24 @@ def test_commands_without_keep_say_fewer_samples(command: str) -> None:
             api.devloop(api.load_scenario(preset="uncertain"), samples=huge)
     message = caught.value.message({"samples": "--samples", "keep": "--keep"})
     assert message.endswith(": use fewer samples") and "--keep" not in message
+
+
+def test_exported_recorded_samples_are_in_display_units(tmp_path: Path) -> None:
+    import pyarrow.parquet as pq
+
+    from alignment_runway.results.runs import unit_of
+
+    store, run_id, _ = _recorded(tmp_path, samples=True)
+    entry = store.get(run_id)
+    written = api.export_record(store, entry, tmp_path / "samples.parquet")
+    table = pq.read_table(str(written))
+    meta = json.loads(table.schema.metadata[b"alignment_runway"])
+    assert meta["unit_system"] == "display" and meta["run_id"] == run_id
+    stored = pq.read_table(str(store.samples_path(entry))).to_pydict()
+    exported = table.to_pydict()
+    assert set(exported) == set(stored)
+    for name, values in stored.items():
+        unit, scale = unit_of(name)
+        assert meta["units"][name] == unit
+        assert table.schema.field(name).metadata[b"unit"] == unit.encode()
+        np.testing.assert_array_equal(np.asarray(exported[name]), np.asarray(values) * scale)

@@ -197,7 +197,8 @@ def export_record(
 ) -> Path:
     """Write a record to ``path``, by the file's extension.
 
-    JSON: the whole record; TOML: its scenario; Parquet: its samples (when they were kept).
+    JSON: the whole record; TOML: its scenario; Parquet: its samples (when they were kept),
+    in display units with each column's unit, as every export.
 
     Raises:
         OutputError: for another extension, an existing file without ``force``, a run that
@@ -222,7 +223,20 @@ def export_record(
                 f"run {entry.id}, which kept none, and {str(target)!r}",
                 related=("store_samples",),
             )
-        data = source.read_bytes()
+        from alignment_runway.export import stored_samples_parquet
+
+        meta = {
+            "package": "alignment-runway",
+            "version": entry.versions.get("alignment-runway", ""),
+            "what": "samples",
+            "run_id": entry.id,
+            "command": entry.command,
+            "scenario": entry.scenario_name,
+            "seed": entry.seed,
+            "samples": entry.samples,
+        }
+        write_atomically(target, force, stored_samples_parquet(source, meta))
+        return target
     elif suffix == ".toml":
         data = entry.scenario_text.encode("utf-8")
     else:
