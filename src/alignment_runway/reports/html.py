@@ -34,17 +34,18 @@ from alignment_runway.views import (
     Estimate,
     InputRow,
     Interval,
+    RaceView,
     SummaryRow,
+    SummaryView,
     TasksView,
     brief_view,
     display_unit,
     input_rows,
     output_rows,
-    race_view,
     sensitivity_view,
-    summary_view,
     verdict_words,
 )
+from alignment_runway.views.brief import result_view
 from alignment_runway.views.runs import REPORT_PERCENTILES
 
 __all__ = [
@@ -176,9 +177,13 @@ def report_html(
     kind = _kind(result)
     title = f"alignment-runway {kind}: {scenario.name}"
     figures = {spec.stem: spec for spec in figure_specs(result, sensitivity)}
-    sections = [_brief_section(brief_view(result, sensitivity, audit)), _results_section(result)]
-    if isinstance(result, RaceResult):
-        sections.append(_race_section(result, figures))
+    view = result_view(result)  # built once: the brief, the headline and the race share it
+    sections = [
+        _brief_section(brief_view(result, sensitivity, audit, view)),
+        _results_section(result),
+    ]
+    if isinstance(view, RaceView):
+        sections.append(_race_section(view, figures))
     sections.append(_distributions_section(result, figures))
     sections.append(_sensitivity_section(sensitivity, figures))
     if tasks is not None:
@@ -194,7 +199,7 @@ def report_html(
         f"<header><h1>{esc(title)}</h1>",
         f'<p class="meta">{esc(scenario.description)}</p>',
         f'<p class="meta">{esc(_run_line(result))}</p></header>',
-        _headline(result),
+        _headline(view),
         _contents(sections),
         *sections,
         "</body></html>",
@@ -243,20 +248,19 @@ def _run_line(result: RunResult) -> str:
     return line
 
 
-def _headline(result: RunResult) -> str:
+def _headline(view: RaceView | SummaryView) -> str:
     """The headline sentence, from the run's or the race's view."""
     interval: Interval | None
     success: Estimate | None = None
-    if isinstance(result, RaceResult):
-        view = race_view(result, REPORT_PERCENTILES)
+    if isinstance(view, RaceView):
         interval, what, unit = view.research, "Research in the window", "researcher-years"
         success = view.success
     else:
-        interval = summary_view(result, REPORT_PERCENTILES).headline
+        interval = view.headline
         what, unit = "Research", "researcher-months per month of lead"
     if interval is None:
         return ""
-    if result.samples == 1:
+    if view.samples == 1:
         text = f"{what}: <strong>{esc(number(interval.p50))} {esc(unit)}</strong>"
     else:
         text = (
@@ -331,10 +335,10 @@ def summary_table_html(rows: Sequence[SummaryRow], *, point: bool = False) -> st
 
 def result_html(result: RunResult) -> str:
     """A result in a notebook: what was run, the headline and the summary table."""
+    table = summary_table_html(output_rows(result), point=result.samples == 1)
     return (
         f"<div><p><strong>{esc(result.scenario.name)}</strong>: {esc(_run_line(result))}</p>"
-        f"{_headline(result)}{summary_table_html(output_rows(result), point=result.samples == 1)}"
-        "</div>"
+        f"{_headline(result_view(result))}{table}</div>"
     )
 
 
@@ -403,8 +407,7 @@ def _distributions_section(result: RunResult, figures: dict[str, FigureSpec]) ->
     return f'<section id="distributions"><h2>Distributions</h2>{body}</section>'
 
 
-def _race_section(result: RaceResult, figures: dict[str, FigureSpec]) -> str:
-    view = race_view(result, REPORT_PERCENTILES)
+def _race_section(view: RaceView, figures: dict[str, FigureSpec]) -> str:
     body = [f"<p>Why the window ended: {esc(view.ended_by)}.</p>"]
     for stem in ("research-by-month", "window-end"):
         if stem in figures:

@@ -15,10 +15,16 @@ from typing import Any
 from alignment_runway.formatting import number, unit_name
 from alignment_runway.results import EssayFigure, RaceResult, RunResult, SensitivityResult
 from alignment_runway.views.common import meaning
-from alignment_runway.views.runs import REPORT_PERCENTILES, race_view, summary_view
+from alignment_runway.views.runs import (
+    REPORT_PERCENTILES,
+    RaceView,
+    SummaryView,
+    race_view,
+    summary_view,
+)
 from alignment_runway.views.studies import EssayView, sensitivity_view
 
-__all__ = ["BriefView", "brief_view", "verdict_words"]
+__all__ = ["BriefView", "brief_view", "result_view", "verdict_words"]
 
 #: How many inputs "what matters most" names.
 MOST = 3
@@ -71,8 +77,7 @@ def _assumed(result: RunResult) -> str:
     return f"The {scenario.name} scenario{described}. {spread}"
 
 
-def _race_results(result: RaceResult) -> tuple[str, ...]:
-    view = race_view(result, REPORT_PERCENTILES)
+def _race_results(view: RaceView) -> tuple[str, ...]:
     r = view.research
     window = next(row for row in view.rows if row.name == "race.window")
     if view.point:
@@ -105,11 +110,11 @@ def _race_results(result: RaceResult) -> tuple[str, ...]:
     return tuple(lines)
 
 
-def _run_results(result: RunResult) -> tuple[str, ...]:
-    headline = summary_view(result, REPORT_PERCENTILES).headline
+def _run_results(view: SummaryView) -> tuple[str, ...]:
+    headline = view.headline
     if headline is None:
         return ()
-    if result.samples == 1:
+    if view.samples == 1:
         return (
             f"Each month of lead buys {number(headline.p50)} researcher-months of alignment "
             "research (of 240 working hours).",
@@ -169,11 +174,24 @@ def _audit(audit: EssayView | None) -> str | None:
     return f"{text}; {differ} differ ({names}), each with the reason under “The essay, audited”."
 
 
+def result_view(result: RunResult) -> RaceView | SummaryView:
+    """A race's or a run's view at the report's percentiles (what the report and brief show)."""
+    if isinstance(result, RaceResult):
+        return race_view(result, REPORT_PERCENTILES)
+    return summary_view(result, REPORT_PERCENTILES)
+
+
 def brief_view(
     result: RunResult,
     sensitivity: Sequence[SensitivityResult] = (),
     audit: EssayView | None = None,
+    view: RaceView | SummaryView | None = None,
 ) -> BriefView:
-    """The brief of a run or race, its sensitivity (headline first) and the essay audit."""
-    came_out = _race_results(result) if isinstance(result, RaceResult) else _run_results(result)
+    """The brief of a run or race, its sensitivity (headline first) and the essay audit.
+
+    ``view``: the result's view at ``REPORT_PERCENTILES``, when the caller has built it.
+    """
+    if view is None:
+        view = result_view(result)
+    came_out = _race_results(view) if isinstance(view, RaceView) else _run_results(view)
     return BriefView(_assumed(result), came_out, _matters(sensitivity), _audit(audit))

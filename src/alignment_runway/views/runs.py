@@ -15,7 +15,6 @@ from typing import Any
 import numpy as np
 
 from alignment_runway.analysis.summary import Estimate
-from alignment_runway.analysis.summary import percentiles as sample_percentiles
 from alignment_runway.model.stage_d import TASKS_OUTPUTS
 from alignment_runway.model.static import OUTPUTS
 from alignment_runway.results import RaceResult, RunResult
@@ -67,6 +66,8 @@ RACE_TABLE = (
 _CATEGORICAL = ("race.end_reason", "race.success")
 #: The percentiles a report's output table shows.
 REPORT_PERCENTILES = (5.0, 50.0, 95.0)
+#: The percentiles of a headline: the median and the 90% interval.
+_HEADLINE_PERCENTILES = (5.0, 50.0, 95.0)
 #: Quantiles of research by month.
 FAN_QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
 
@@ -265,9 +266,11 @@ class Interval:
     mean: float
 
 
-def _interval(name: str, values: np.ndarray[Any, Any], scale: float, unit: str) -> Interval:
-    p5, p50, p95 = (e.value * scale for e in sample_percentiles(values, (5.0, 50.0, 95.0)))
-    return Interval(name, unit, p5, p50, p95, float(np.mean(values)) * scale)
+def _interval(result: RunResult, name: str, scale: float, unit: str) -> Interval:
+    """A headline from the result's summaries (the ones the table and the store use)."""
+    row = result.summaries(_HEADLINE_PERCENTILES, None, [name])[0]
+    p5, p50, p95 = (row.percentiles[q].value * scale for q in _HEADLINE_PERCENTILES)
+    return Interval(name, unit, p5, p50, p95, row.mean.value * scale)
 
 
 @dataclass(frozen=True)
@@ -326,11 +329,7 @@ def summary_view(
     headline = None
     if "static.research_per_month" in result.outputs:
         to_months = CALENDAR_MONTH_S / RESEARCHER_MONTH_RS
-        row = result.summaries((5.0, 50.0, 95.0), None, ["static.research_per_month"])[0]
-        p5, p50, p95 = (row.percentiles[q].value * to_months for q in (5.0, 50.0, 95.0))
-        headline = Interval(  # the summaries the table and the store use, computed once
-            row.name, "researcher_month", p5, p50, p95, row.mean.value * to_months
-        )
+        headline = _interval(result, "static.research_per_month", to_months, "researcher_month")
     rows = _rows(result, qs, thresholds, [*result.outputs, *result.uncertain_inputs])
     return SummaryView(
         scenario=result.scenario.name,
@@ -465,7 +464,6 @@ def race_view(result: RaceResult, qs: Sequence[float]) -> RaceView:
         else np.zeros((0, 0))
     )
     required = result.scenario.value("race.required_research")
-    research = result.values["race.research"]
     return RaceView(
         scenario=result.scenario.name,
         description=result.scenario.description,
@@ -488,6 +486,6 @@ def race_view(result: RaceResult, qs: Sequence[float]) -> RaceView:
         cut_samples=result.cut,
         capped_serial_samples=result.capped_serial_samples,
         notes=tuple(result.notes(qs)) + _missing_notes(rows, result.samples),
-        research=_interval("race.research", research, to_years, "researcher_year"),
+        research=_interval(result, "race.research", to_years, "researcher_year"),
         field_years_median=float(np.median(result.values["race.field_years"])),
     )
