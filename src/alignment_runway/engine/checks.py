@@ -25,7 +25,9 @@ __all__ = [
     "check_finite",
     "check_horizon",
     "check_memory",
+    "check_numeric_outputs",
     "check_race",
+    "check_requirement",
     "check_sampling",
     "kept_names",
     "max_workers",
@@ -52,6 +54,45 @@ MEMORY_SHARE = 0.8
 def max_workers() -> int:
     """The most worker processes a run may ask for: ``WORKERS_PER_CPU`` per usable CPU."""
     return WORKERS_PER_CPU * usable_cpus()
+
+
+#: Outputs that are categories, not numbers: nothing to pair, sweep or summarise as numbers.
+CATEGORIES = ("race.end_reason",)
+#: A race's outputs that exist only when ``race.required_research`` is set.
+NEEDS_REQUIREMENT = ("race.success", "race.time_to_requirement")
+
+
+def check_numeric_outputs(outputs: Sequence[str]) -> None:
+    """Outputs a comparison or a sweep can summarise: known, numeric, at least one.
+
+    Raises:
+        InputError: for none, an unknown output, or a category (``race.end_reason``).
+    """
+    if not outputs:
+        raise InputError("output", "at least one output", "none")
+    for name in outputs:
+        output_spec(name)
+        if name in CATEGORIES:
+            raise InputError(
+                "output",
+                f"a numeric output ({name} is a category: use race.success or race.window)",
+                repr(name),
+            )
+
+
+def check_requirement(outputs: Sequence[str], lacking: Sequence[str]) -> None:
+    """Outputs that need ``race.required_research``, asked where some scenario has none.
+
+    Raises:
+        InputError: naming the first such output and the scenarios in ``lacking``.
+    """
+    needs = [name for name in outputs if name in NEEDS_REQUIREMENT]
+    if needs and lacking:
+        raise InputError(
+            "output",
+            f"outputs every scenario has ({needs[0]} needs race.required_research)",
+            f"{needs[0]}, with no requirement in {', '.join(lacking)}",
+        )
 
 
 def output_spec(name: str, field: str = "output") -> OutputSpec:

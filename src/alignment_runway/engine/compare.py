@@ -15,7 +15,12 @@ from typing import TYPE_CHECKING
 import numpy as np
 from numpy.typing import NDArray
 
-from alignment_runway.engine.checks import STEPS, check_memory, output_spec
+from alignment_runway.engine.checks import (
+    STEPS,
+    check_memory,
+    check_numeric_outputs,
+    check_requirement,
+)
 from alignment_runway.engine.evaluate import race_inputs
 from alignment_runway.engine.runs import DEFAULT_MONTHS, default_samples, race, run
 from alignment_runway.errors import InputError
@@ -38,7 +43,6 @@ __all__ = [
 #: Most scenarios one comparison runs side by side (each keeps its outputs' samples).
 MAX_SIDES = 10
 #: Outputs that are categories, not numbers: nothing to pair.
-_CATEGORIES = ("race.end_reason",)
 _PREFIXES = ("preset:", "run:")
 
 
@@ -125,28 +129,7 @@ def _check(sides: Sequence[Side], outputs: Sequence[str]) -> None:
         raise InputError(
             "sides", f"2 to {MAX_SIDES} scenarios to compare", f"{len(sides)} scenario(s)"
         )
-    if not outputs:
-        raise InputError("output", "at least one output", "none")
-    for name in outputs:
-        output_spec(name)
-        if name in _CATEGORIES:
-            raise InputError(
-                "output",
-                "a numeric output (race.end_reason is a category: compare race.success or "
-                "race.window)",
-                repr(name),
-            )
-
-
-def _check_requirement(sides: Sequence[Side], outputs: Sequence[str]) -> None:
-    needs = [n for n in outputs if n in ("race.success", "race.time_to_requirement")]
-    lacking = [s.label for s in sides if s.scenario.value("race.required_research") is None]
-    if needs and lacking:
-        raise InputError(
-            "output",
-            f"outputs every side has ({needs[0]} needs race.required_research)",
-            f"{needs[0]}, with no requirement on side(s) {', '.join(lacking)}",
-        )
+    check_numeric_outputs(outputs)
 
 
 def _differences(sides: Sequence[Side], kind: str) -> list[Difference]:
@@ -207,7 +190,8 @@ def compare(
     chosen = list(outputs) if outputs else default_outputs([s.scenario for s in sides])
     chosen = list(dict.fromkeys(chosen))
     _check(sides, chosen)
-    _check_requirement(sides, chosen)
+    lacking = [s.label for s in sides if s.scenario.value("race.required_research") is None]
+    check_requirement(chosen, [f"side {label}" for label in lacking])
     first = sides[0]
     if seed is None:
         seed = first.seed if first.seed is not None else DEFAULT_SEED

@@ -8,6 +8,7 @@ import numpy as np
 
 from alignment_runway.analysis.lognormal import LognormalLaw
 from alignment_runway.engine.checks import (
+    NEEDS_REQUIREMENT,
     check_finite,
     check_horizon,
     check_memory,
@@ -170,7 +171,7 @@ def race(
     kept_trajectories = min(keep_trajectories, samples)
     keep = [spec.name for spec in race_model.RACE_OUTPUTS]
     if scenario.value("race.required_research") is None:
-        keep = [name for name in keep if name not in ("race.time_to_requirement", "race.success")]
+        keep = [name for name in keep if name not in NEEDS_REQUIREMENT]
     keep += [*_RACE_STATIC_KEEP, *inputs]
     if only is not None:
         keep = [name for name in keep if name in only]

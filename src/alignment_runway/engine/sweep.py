@@ -19,7 +19,12 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 import numpy as np
 
 from alignment_runway.analysis.summary import mean, percentiles
-from alignment_runway.engine.checks import STEPS, check_memory, output_spec
+from alignment_runway.engine.checks import (
+    STEPS,
+    check_memory,
+    check_numeric_outputs,
+    check_requirement,
+)
 from alignment_runway.engine.runs import race, run
 from alignment_runway.errors import InputError
 from alignment_runway.results.swept import Axis, CellSummary, OutputSummaryCell, Plan, Sweep
@@ -49,7 +54,6 @@ MAX_CELLS = 10_000
 #: runs about 1e7 samples a second per core, the race about 2e7 sample-months).
 _RUN_SAMPLES_PER_S = 1e7
 _RACE_SAMPLE_MONTHS_PER_S = 2e7
-_CATEGORIES = ("race.end_reason",)
 #: Runs a function over cells elsewhere (a Dask cluster), yielding results as they finish.
 MapCells = Callable[
     [Callable[[tuple[int, ...]], CellSummary], Sequence[tuple[int, ...]]], Iterable[CellSummary]
@@ -156,24 +160,13 @@ def plan(
     count = math.prod(len(a.values) for a in axes)
     if count > MAX_CELLS:
         raise InputError("grid", f"at most {MAX_CELLS:,} cells", f"{count:,} cells")
-    if not outputs:
-        raise InputError("output", "at least one output", "none")
-    for name in outputs:
-        output_spec(name)
-        if name in _CATEGORIES:
-            raise InputError("output", "a numeric output (race.success, race.window…)", name)
+    check_numeric_outputs(outputs)
     if step not in STEPS:
         raise InputError("step", f"one of {', '.join(STEPS)}", repr(step))
     kind = "race" if any(n.startswith("race.") for n in outputs) else "run"
-    if kind == "race" and scenario.value("race.required_research") is None:
-        needs = [n for n in outputs if n in ("race.success", "race.time_to_requirement")]
-        fixed = [a.name for a in axes if a.name == "race.required_research"]
-        if needs and not fixed:
-            raise InputError(
-                "output",
-                f"outputs the scenario has ({needs[0]} needs race.required_research)",
-                needs[0],
-            )
+    swept_requirement = any(a.name == "race.required_research" for a in axes)
+    if scenario.value("race.required_research") is None and not swept_requirement:
+        check_requirement(outputs, [f"the {scenario.name} scenario"])
     swept = set(names)
     dropped = [c for c in scenario.correlations if swept & {c.first, c.second}]
     notes = []
