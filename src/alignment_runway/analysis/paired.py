@@ -22,7 +22,7 @@ from numpy.typing import NDArray
 
 from alignment_runway.analysis.summary import Estimate, mean, mean_of_indicator, percentiles
 
-__all__ = ["Paired", "PairedSummary", "paired", "ratios"]
+__all__ = ["Paired", "PairedSummary", "paired", "ratios", "zero_one"]
 
 Array = NDArray[np.float64]
 
@@ -67,6 +67,11 @@ def _summary(x: Array, qs: Sequence[float]) -> PairedSummary:
     if x.size == 0:
         return PairedSummary(0, None, {})
     return PairedSummary(int(x.size), mean(x), dict(zip(qs, percentiles(x, qs), strict=True)))
+
+
+def zero_one(arrays: Sequence[Array]) -> bool:
+    """Whether every sample of every array is 0 or 1 (a success): its mean is a probability."""
+    return all(np.isin(x, (0.0, 1.0)).all() for x in arrays)
 
 
 def ratios(a: Array, b: Array) -> Array:

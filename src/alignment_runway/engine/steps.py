@@ -13,8 +13,6 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
-import numpy as np
-
 from alignment_runway.engine import recorded
 from alignment_runway.engine.checks import may_exceed
 from alignment_runway.engine.evaluate import race_inputs
@@ -384,14 +382,14 @@ def check_figure_path(path: str | os.PathLike[str], force: bool = False) -> Path
 
 def _paired_figure(comparison: Comparison) -> FigureSpec:
     """The paired figure of a comparison: ratios per sample, or shares for a 0/1 output."""
-    from alignment_runway.analysis.paired import ratios
+    from alignment_runway.analysis.paired import ratios, zero_one
     from alignment_runway.reports.figures import FigureSpec, paired_figure
 
     panels: list[tuple[str, Any]] = []
     others = list(enumerate(comparison.sides[1:], start=1))
     for name in comparison.outputs:
         arrays = comparison.values[name]
-        if all(np.isin(x, (0.0, 1.0)).all() for x in arrays):  # a 0/1 output: shares
+        if zero_one(arrays):  # a 0/1 output: shares
             shares = {}
             for k, side in others:
                 p = comparison.paired(name, k, ())

@@ -7,9 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-import numpy as np
-
-from alignment_runway.analysis.paired import Paired, PairedSummary
+from alignment_runway.analysis.paired import Paired, PairedSummary, zero_one
 from alignment_runway.analysis.summary import Estimate
 from alignment_runway.analysis.summary import mean as sample_mean
 from alignment_runway.analysis.summary import percentiles as sample_percentiles
@@ -184,7 +182,7 @@ def compare_view(result: Comparison, qs: Sequence[float]) -> CompareView:
                 name,
                 unit,
                 OUTPUT_SPECS[name].meaning,
-                all(np.isin(x, (0.0, 1.0)).all() for x in arrays),
+                zero_one(arrays),
                 tuple(sides),
                 tuple(rows),
             )
