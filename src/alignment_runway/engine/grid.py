@@ -115,23 +115,21 @@ def sweep_grid(
     from alignment_runway.store import sweeps as recorded
 
     opened = store if isinstance(store, Store) or store is None else open_store(store)
+    done: dict[tuple[int, ...], Any] = {}
     if resume is not None:
         if opened is None:
             raise InputError("resume", "a store to resume the sweep from", "none")
-        scenario, grid, options = _recorded(opened, resume)
+        scenario, grid, options, done = _recorded(opened, resume)
         outputs, samples, seed = options["outputs"], options["samples"], options["seed"]
         months, step = options["months"], options["step"]
         percentiles = options["percentiles"]
     chosen = plan_grid(scenario, grid, outputs, samples, seed, months=months, step=step)
-    done: dict[tuple[int, ...], Any] = {}
     sweep_id = None
     on_cell = None
     if opened is not None:
-        if resume is None:
-            sweep_id = _start(opened, scenario, grid, chosen, percentiles)
-        else:
-            sweep_id = resume
-            done = recorded.get_sweep(opened, resume).done
+        sweep_id = (
+            resume if resume is not None else _start(opened, scenario, grid, chosen, percentiles)
+        )
         store_at, at_id = opened, sweep_id
 
         def on_cell(summary: Any) -> None:
@@ -204,8 +202,10 @@ def _run(
         )
 
 
-def _recorded(store: Store, sweep_id: int) -> tuple[Scenario, list[str], dict[str, Any]]:
-    """A recorded sweep's scenario, grid and options, checked to be resumable here."""
+def _recorded(
+    store: Store, sweep_id: int
+) -> tuple[Scenario, list[str], dict[str, Any], dict[tuple[int, ...], Any]]:
+    """A recorded sweep's scenario, grid, options and finished cells, checked to be resumable."""
     from alignment_runway.scenarios.loader import load_text
     from alignment_runway.store import sweeps as recorded
     from alignment_runway.store import versions
@@ -220,7 +220,7 @@ def _recorded(store: Store, sweep_id: int) -> tuple[Scenario, list[str], dict[st
             f"draws with {ours}, so its missing cells would not match: run it again instead",
         )
     scenario = load_text(entry.scenario_text, entry.scenario_name)
-    return scenario, list(entry.plan["grid"]), entry.plan
+    return scenario, list(entry.plan["grid"]), entry.plan, dict(entry.done)
 
 
 def list_sweeps(store: str | Store | None = None, limit: int = 20) -> list[dict[str, Any]]:
