@@ -341,8 +341,12 @@ def run(
         overflow floating point.
     """
     n = runs.default_samples(scenario) if samples is None else samples
-    sampling: dict[str, Any] = {"chunk_size": chunk_size, "workers": workers, "keep": keep}
-    sampling["method"] = method
+    sampling: dict[str, Any] = {
+        "chunk_size": chunk_size,
+        "workers": workers,
+        "keep": keep,
+        "method": method,
+    }
     options = run_options(samples=n, seed=seed, percentiles=percentiles, above=above, **sampling)
     files = (out, what, report, figures, force, canonical)
     after = _after(options, percentiles, above, files, (store, store_samples, label))
