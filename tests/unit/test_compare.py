@@ -13,6 +13,7 @@ from alignment_runway import api, views
 from alignment_runway.analysis.paired import paired, ratios
 from alignment_runway.engine.compare import side_settings
 from alignment_runway.errors import Error, InputError
+from alignment_runway.model import compute, labor
 
 QS = (5.0, 50.0, 95.0)
 
@@ -159,3 +160,17 @@ def test_a_recorded_run_is_rerun_at_its_seed_and_samples(tmp_path: Path) -> None
     np.testing.assert_array_equal(result.values["static.labor"][0], recorded.values["static.labor"])
     with pytest.raises(InputError, match="not in"):
         api.compare(["run:999", "preset:essay"], store=store)
+
+
+def test_a_comparison_computes_only_the_outputs_it_compares(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def refuse(*args: object) -> None:
+        raise AssertionError("an output not compared was computed")
+
+    full = api.compare(["preset:uncertain", "preset:essay"], ["static.labor"], 3000)
+    monkeypatch.setattr(compute, "training_tokens", refuse)
+    monkeypatch.setattr(labor, "ai_researchers", refuse)
+    lazy = api.compare(["preset:uncertain", "preset:essay"], ["static.labor"], 3000)
+    for a, b in zip(lazy.values["static.labor"], full.values["static.labor"], strict=True):
+        assert np.array_equal(a, b)

@@ -5,7 +5,7 @@ import pytest
 
 from alignment_runway import api
 from alignment_runway.model import compute, devloop, labor
-from alignment_runway.model.static import OUTPUTS, StaticInputs, static_model
+from alignment_runway.model.static import OUTPUTS, StaticInputs, static_model, static_values
 
 
 def test_compute_optimal_model() -> None:
@@ -92,3 +92,42 @@ def test_training_compute_override_gives_the_1000x_variant() -> None:
     assert big.value("static.training_compute") == pytest.approx(
         1000 * base.value("static.training_compute"), rel=1e-12
     )
+
+
+class _Untouchable:
+    """An input that fails any arithmetic: the output asked for must not depend on it."""
+
+    def _fail(self, *args: object, **kwargs: object) -> None:
+        raise AssertionError("an input of an output not asked for was used")
+
+    __mul__ = __rmul__ = __truediv__ = __rtruediv__ = __gt__ = __lt__ = _fail
+    __array_ufunc__ = _fail
+
+
+def test_static_values_compute_only_the_outputs_asked_for_and_their_steps() -> None:
+    x = _inputs(n=4, stock_flop_per_s=3e21, tokens_per_researcher_s=7.0)
+    every = static_values(x)
+    # L = R/τ needs neither σ, v nor the working hours
+    untouched = ("serial_tokens_per_researcher_s", "serial_speed_tokens_per_s", "working_fraction")
+    lazy = StaticInputs(**{**x.__dict__, **{f: _Untouchable() for f in untouched}})
+    got = static_values(lazy, ["static.labor", "compute.stock"])  # an input name is ignored
+    assert list(got) == [
+        "static.cluster_compute",
+        "static.training_compute",
+        "static.parameters",
+        "static.tokens_per_second",
+        "static.labor",
+    ]
+    for name, values in got.items():
+        assert np.array_equal(values, every[name]), name
+    with pytest.raises(AssertionError, match="not asked for"):
+        static_values(lazy, ["static.parallel_streams"])
+
+
+@pytest.mark.parametrize("name", [spec.name for spec in OUTPUTS])
+def test_each_output_alone_is_the_same_number(name: str) -> None:
+    x = _inputs(n=5, serial_tokens_per_researcher_s=150.0, utilization=0.3)
+    alone = static_values(x, [name])
+    assert name in alone and set(alone) <= {spec.name for spec in OUTPUTS}
+    assert np.array_equal(alone[name], static_values(x)[name])
+    assert static_model(x, [name]).capped_serial_samples == 5  # σ > τ: counted whatever is asked

@@ -32,6 +32,7 @@ import xarray as xr
 from alignment_runway import api, sampling
 from alignment_runway.distributions import LogNormal, Mixture, Normal, Truncated
 from alignment_runway.engine.evaluate import evaluate_static
+from alignment_runway.model import compute, labor
 from alignment_runway.model.static import OUTPUTS
 from alignment_runway.results import RunResult
 from alignment_runway.sampling import Executor, InProcess, LocalProcesses, WorkerLost
@@ -384,7 +385,7 @@ _X = {"x": Normal(0.0, 1.0)}
 
 
 def _evaluate_probe(
-    probe: _Probe, inputs: dict[str, np.ndarray], n: int
+    probe: _Probe, inputs: dict[str, np.ndarray], n: int, wanted: tuple[str, ...]
 ) -> tuple[dict[str, np.ndarray], dict[str, int]]:
     """``y = 2x``, counting the samples evaluated outside the test's process; in a worker
     process (never the test's own), kill or stall the one evaluating the marked block."""
@@ -490,6 +491,29 @@ def test_keep_limits_the_arrays_and_leaves_values_unchanged() -> None:
     assert kept.capped_serial_samples == full.capped_serial_samples > 0
 
 
+def _refuse(*args: object) -> None:
+    raise AssertionError("an output not asked for was computed")
+
+
+def test_a_run_computes_only_what_it_keeps(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Keeping L computes neither D, p, n_ai nor the serial speed: same numbers, same counts."""
+    scenario = api.load_scenario(preset="uncertain")
+    full = api.run(scenario, samples=70_000, seed=5)
+    for module, name in (
+        (compute, "raw_training_flop"),
+        (compute, "training_tokens"),
+        (labor, "parallel_streams"),
+        (labor, "ai_researchers"),
+        (labor, "serial_speedup"),
+    ):
+        monkeypatch.setattr(module, name, _refuse)
+    kept = api.run(scenario, samples=70_000, seed=5, keep=["static.labor"], chunk_size=5000)
+    assert np.array_equal(kept.values["static.labor"], full.values["static.labor"])
+    assert kept.capped_serial_samples == full.capped_serial_samples > 0
+    with pytest.raises(AssertionError, match="not asked for"):
+        api.run(scenario, samples=10, keep=["static.ai_researchers"])
+
+
 def test_keep_rejects_unknown_names() -> None:
     scenario = api.load_scenario(preset="uncertain")
     with pytest.raises(api.Error, match=r"keep: .*'static\.labr'; did you mean static\.labor"):
@@ -498,12 +522,17 @@ def test_keep_rejects_unknown_names() -> None:
         api.run(scenario, samples=10, keep=[])
 
 
-def test_non_finite_samples_are_counted_even_when_not_kept() -> None:
+def test_non_finite_samples_are_counted_on_the_way_to_a_kept_output() -> None:
+    """The training compute overflows; L = R/τ comes out 0 (finite, and wrong): the overflow
+    on its way is still counted, so the run is refused, naming the output that overflowed."""
     scenario = api.load_scenario(
         settings=["compute.stock=1e299 to 1e300 FLOP/s", "compute.training_duration=1e300 year"]
     )
-    with pytest.raises(api.Error, match="overflow or underflow"):
-        api.run(scenario, samples=1000, keep=["compute.stock"])
+    with pytest.raises(api.Error, match=r"overflow or underflow.*static\.training_compute"):
+        api.run(scenario, samples=1000, keep=["static.labor"])
+    # keeping only an input evaluates no output: nothing overflows
+    kept = api.run(scenario, samples=1000, keep=["compute.stock"])
+    assert np.all(np.isfinite(kept.values["compute.stock"]))
 
 
 def test_streamed_run_percentiles_equal_the_in_memory_run() -> None:

@@ -6,7 +6,7 @@ of samples (module-level and picklable, for worker processes).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -76,6 +76,8 @@ _TASKS_INPUTS = {
     "human_researchers": "tasks.human_researchers",
     "automation_rate": "tasks.automation_rate",
 }
+#: The static outputs the race is built on.
+_RACE_NEEDS = ("static.labor", "static.serial_speedup")
 #: The theft time's quantile, drawn uniformly when the scenario leaves it unset.
 THEFT_DRAW = "race.theft_draw"
 
@@ -104,25 +106,34 @@ def tasks_inputs(scenario: Scenario, drawn: Mapping[str, Array], n: int) -> Task
 
 
 def evaluate_static(
-    scenario: Scenario, drawn: dict[str, Array], n: int
+    scenario: Scenario, drawn: dict[str, Array], n: int, wanted: Collection[str] | None = None
 ) -> tuple[dict[str, Array], dict[str, int]]:
     """The static model on ``n`` samples, counting capped (σ > τ) and non-finite samples.
 
-    With Stage D on (``tasks_active``), its outputs ``tasks.*`` too; a missing value (NaN)
-    there is a defined result (SPEC §7), not a non-finite one.
+    With ``wanted``, only the outputs among its names and the outputs they are built from
+    are computed, returned and checked for non-finite values (an overflow on the way to a
+    wanted output is caught though that output itself may come out finite); by default every
+    output is. With Stage D on (``tasks_active``), its outputs ``tasks.*`` too, when any is
+    wanted; a missing value (NaN) there is a defined result (SPEC §7), not a non-finite one.
     """
     inputs = static_inputs(scenario, drawn, n)
+    tasks = tasks_active(scenario) and (
+        wanted is None or any(name.startswith("tasks.") for name in wanted)
+    )
+    names = None if wanted is None else {*wanted, *(("static.labor",) if tasks else ())}
     with np.errstate(all="ignore"):
-        out = static_model(inputs)
+        out = static_model(inputs, names)
     values = out.values
-    if tasks_active(scenario):
+    if tasks:
         values = values | static_tasks(
             values["static.labor"], inputs.tokens_per_researcher_s, tasks_inputs(scenario, drawn, n)
         )
     counts = {"capped": out.capped_serial_samples}
     for name, array in values.items():
-        finite = np.isfinite(array) | (np.isnan(array) if name.startswith("tasks.") else False)
-        bad = int(np.count_nonzero(~finite))
+        finite = np.isfinite(array)
+        if name.startswith("tasks."):
+            finite |= np.isnan(array)
+        bad = finite.size - int(np.count_nonzero(finite))
         if bad:
             counts[f"nonfinite:{name}"] = bad
     return values, counts
@@ -150,14 +161,16 @@ class RaceJob:
 
 
 def evaluate_race(
-    job: RaceJob, drawn: dict[str, Array], n: int
+    job: RaceJob, drawn: dict[str, Array], n: int, wanted: Collection[str] | None = None
 ) -> tuple[dict[str, Array], dict[str, int]]:
     """The static model and the race on ``n`` samples.
 
-    With ``job.record`` set, the values are cumulative research at each reporting time,
-    named ``race.research@J``.
+    The race's outputs are all computed; of the static outputs, those it needs and those in
+    ``wanted`` (every one by default). With ``job.record`` set, the values are cumulative
+    research at each reporting time, named ``race.research@J``.
     """
-    static, counts = evaluate_static(job.scenario, drawn, n)
+    static_names = None if wanted is None else {*wanted, *_RACE_NEEDS}
+    static, counts = evaluate_static(job.scenario, drawn, n, static_names)
     scenario = job.scenario
     columns: dict[str, Any] = {
         field: column(scenario, drawn, name, n) for field, name in _RACE_INPUTS.items()

@@ -124,9 +124,9 @@ def _output_function(
         drawn = dict(values) | {name: np.full(n, value) for name, value in fixed.items()}
         with np.errstate(all="ignore"):
             if output.startswith("race."):
-                results, _ = evaluate_race(RaceJob(scenario, grid_s, None), drawn, n)
+                results, _ = evaluate_race(RaceJob(scenario, grid_s, None), drawn, n, (output,))
             else:
-                results, _ = evaluate_static(scenario, drawn, n)
+                results, _ = evaluate_static(scenario, drawn, n, (output,))
         return _logged(results[output], output, log)
 
     return evaluate

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -153,52 +155,125 @@ class StaticOutputs:
     capped_serial_samples: int
 
 
-def static_model(x: StaticInputs) -> StaticOutputs:
-    """Run stages A and B on arrays of samples (SPEC §2, §3)."""
+def static_model(x: StaticInputs, names: Collection[str] | None = None) -> StaticOutputs:
+    """Run stages A and B on arrays of samples (SPEC §2, §3): as ``static_values``.
+
+    The ``σ > τ`` count is taken whatever is asked: it describes the inputs, and a run
+    reports it with any output.
+    """
     capped = int(np.count_nonzero(x.serial_tokens_per_researcher_s > x.tokens_per_researcher_s))
-    return StaticOutputs(values=static_values(x), capped_serial_samples=capped)
+    return StaticOutputs(values=static_values(x, names), capped_serial_samples=capped)
 
 
-def static_values(x: StaticInputs) -> dict[str, Any]:
-    """Stages A and B: every output by name (arrays of samples, or any numbers).
+def static_values(x: StaticInputs, names: Collection[str] | None = None) -> dict[str, Any]:
+    """Stages A and B: the outputs in ``names`` and the outputs they are built from, by name.
+
+    By default every output. Only the outputs named and what they are built from are
+    computed: keeping ``static.labor`` computes the cluster, the training compute, the
+    parameters, the tokens per second and the labor, and neither the training tokens nor the
+    researchers. Each computed output is returned (in the order of ``OUTPUTS``), so a check
+    of the values also covers the steps on the way; names that are not static outputs are
+    ignored.
 
     Only products, quotients, square roots and the ``σ ≤ τ`` cap (``min``), so the equations
     also run on symbolic monomials (``engine.exact`` traces them to find exact outputs).
     """
-    if x.training_flop is None:
-        cluster = compute.cluster_flop_per_s(x.stock_flop_per_s, x.training_share)
-    else:
-        cluster = compute.cluster_flop_per_s_for_training(
-            x.training_flop, x.utilization, x.duration_s
-        )
-    raw = compute.raw_training_flop(cluster, x.duration_s)
-    effective = compute.effective_training_flop(cluster, x.duration_s, x.utilization)
-    parameters = compute.optimal_parameters(effective, x.tokens_per_parameter)
-    tokens_per_s = compute.fleet_tokens_per_s(cluster, x.utilization, parameters)
+    stages = _Stages(x)
+    for name, attribute in _QUANTITY.items():
+        if names is None or name in names:
+            getattr(stages, attribute)
+    computed = vars(stages)  # each cached quantity, stored on first use
+    return {name: computed[a] for name, a in _QUANTITY.items() if a in computed}
 
-    tau = x.tokens_per_researcher_s
-    sigma = labor.capped_serial_tokens(tau, x.serial_tokens_per_researcher_s)
-    streams = labor.parallel_streams(tau, sigma)
-    researchers = labor.ai_researchers(tokens_per_s, streams, x.serial_speed_tokens_per_s)
-    speed = labor.serial_speedup(x.serial_speed_tokens_per_s, sigma)
-    months_each = labor.human_months_per_month(speed, x.working_fraction)
-    per_month = labor.research_per_month_via_researchers(
-        researchers, months_each, x.working_fraction
-    )
-    values: dict[str, Any] = {
-        "static.cluster_compute": cluster,
-        "static.raw_training_compute": raw,
-        "static.training_compute": effective,
-        "static.parameters": parameters,
-        "static.training_tokens": compute.training_tokens(parameters, x.tokens_per_parameter),
-        "static.inference_cost": compute.inference_flop_per_token(parameters),
-        "static.tokens_per_second": tokens_per_s,
-        "static.parallel_streams": streams,
-        "static.labor": labor.labor_researcher_s_per_s(tokens_per_s, tau),
-        "static.ai_researchers": researchers,
-        "static.serial_speedup": speed,
-        "static.human_months_per_month": months_each,
+
+#: Each output's quantity in ``_Stages``.
+_QUANTITY = {
+    "static.cluster_compute": "cluster",
+    "static.raw_training_compute": "raw",
+    "static.training_compute": "effective",
+    "static.parameters": "parameters",
+    "static.training_tokens": "training_tokens",
+    "static.inference_cost": "inference_cost",
+    "static.tokens_per_second": "tokens_per_s",
+    "static.parallel_streams": "streams",
+    "static.labor": "ai_labor",
+    "static.ai_researchers": "researchers",
+    "static.serial_speedup": "speed",
+    "static.human_months_per_month": "months_each",
+    "static.research_per_month": "per_month",
+}
+
+
+class _Stages:
+    """The quantities of stages A and B for one set of inputs, each computed once, on first use."""
+
+    def __init__(self, x: StaticInputs) -> None:
+        self.x = x
+
+    @cached_property
+    def cluster(self) -> Any:
+        x = self.x
+        if x.training_flop is None:
+            return compute.cluster_flop_per_s(x.stock_flop_per_s, x.training_share)
+        return compute.cluster_flop_per_s_for_training(x.training_flop, x.utilization, x.duration_s)
+
+    @cached_property
+    def raw(self) -> Any:
+        return compute.raw_training_flop(self.cluster, self.x.duration_s)
+
+    @cached_property
+    def effective(self) -> Any:
+        return compute.effective_training_flop(self.cluster, self.x.duration_s, self.x.utilization)
+
+    @cached_property
+    def parameters(self) -> Any:
+        return compute.optimal_parameters(self.effective, self.x.tokens_per_parameter)
+
+    @cached_property
+    def training_tokens(self) -> Any:
+        return compute.training_tokens(self.parameters, self.x.tokens_per_parameter)
+
+    @cached_property
+    def inference_cost(self) -> Any:
+        return compute.inference_flop_per_token(self.parameters)
+
+    @cached_property
+    def tokens_per_s(self) -> Any:
+        return compute.fleet_tokens_per_s(self.cluster, self.x.utilization, self.parameters)
+
+    @cached_property
+    def sigma(self) -> Any:
+        x = self.x
+        return labor.capped_serial_tokens(
+            x.tokens_per_researcher_s, x.serial_tokens_per_researcher_s
+        )
+
+    @cached_property
+    def streams(self) -> Any:
+        return labor.parallel_streams(self.x.tokens_per_researcher_s, self.sigma)
+
+    @cached_property
+    def ai_labor(self) -> Any:
+        return labor.labor_researcher_s_per_s(self.tokens_per_s, self.x.tokens_per_researcher_s)
+
+    @cached_property
+    def researchers(self) -> Any:
+        return labor.ai_researchers(
+            self.tokens_per_s, self.streams, self.x.serial_speed_tokens_per_s
+        )
+
+    @cached_property
+    def speed(self) -> Any:
+        return labor.serial_speedup(self.x.serial_speed_tokens_per_s, self.sigma)
+
+    @cached_property
+    def months_each(self) -> Any:
+        return labor.human_months_per_month(self.speed, self.x.working_fraction)
+
+    @cached_property
+    def per_month(self) -> Any:
+        per_month = labor.research_per_month_via_researchers(
+            self.researchers, self.months_each, self.x.working_fraction
+        )
         # researcher-seconds per calendar month, divided by the month: a rate in canonical units
-        "static.research_per_month": per_month / CALENDAR_MONTH_S,
-    }
-    return values
+        return per_month / CALENDAR_MONTH_S

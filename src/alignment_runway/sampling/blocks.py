@@ -23,9 +23,13 @@ Array = NDArray[np.float64]
 #: Samples per block; each block of each input has its own random stream.
 BLOCK_SIZE = 2**16
 
-#: ``evaluate(context, inputs, n)``: the model's outputs for ``n`` samples, given the drawn
-#: inputs, and counts of events over those samples (summed over the whole run).
-Evaluate = Callable[[Any, dict[str, Array], int], tuple[dict[str, Array], dict[str, int]]]
+#: ``evaluate(context, inputs, n, wanted)``: the model's outputs for ``n`` samples, given the
+#: drawn inputs, and counts of events over those samples (summed over the whole run).
+#: ``wanted`` is what the run keeps (outputs and inputs): the model must return each of those
+#: outputs, and need compute no other.
+Evaluate = Callable[
+    [Any, dict[str, Array], int, tuple[str, ...]], tuple[dict[str, Array], dict[str, int]]
+]
 
 
 def block_normals(seed: int, name: str, block: int, count: int) -> Array:
@@ -101,7 +105,7 @@ def run_range(job: Job, start: int, stop: int, out: dict[str, Array]) -> dict[st
         e = min(s + job.chunk_size, block_stop, stop)
         lo, hi = s - block_start, e - block_start
         inputs = {name: draws[lo:hi] for name, draws in drawn.items()}
-        values, chunk_counts = job.evaluate(job.context, inputs, e - s)
+        values, chunk_counts = job.evaluate(job.context, inputs, e - s, job.keep)
         for name in job.keep:
             out[name][s - start : e - start] = values[name] if name in values else inputs[name]
         for key, count in chunk_counts.items():

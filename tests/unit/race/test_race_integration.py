@@ -352,3 +352,21 @@ def test_success_probability_is_the_mean_of_success() -> None:
     times = result.values["race.time_to_requirement"]
     np.testing.assert_array_equal(np.isfinite(times), reached)
     assert np.all(times[reached] <= result.values["race.window"][reached])
+
+
+def test_the_race_computes_only_the_static_outputs_it_uses(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The race needs L, the serial speed and research per month, never D or K·T."""
+    from alignment_runway.model import compute
+
+    def refuse(*args: object) -> None:
+        raise AssertionError("a static output the race does not use was computed")
+
+    scenario = api.load_scenario(preset="race")
+    full = api.race(scenario, 3000, keep_trajectories=10)
+    monkeypatch.setattr(compute, "training_tokens", refuse)
+    monkeypatch.setattr(compute, "raw_training_flop", refuse)
+    lazy = api.race(scenario, 3000, keep_trajectories=10)
+    assert set(lazy.values) == set(full.values)
+    for name, values in full.values.items():
+        assert np.array_equal(lazy.values[name], values, equal_nan=True), name
+    assert np.array_equal(lazy.trajectories, full.trajectories)
