@@ -77,14 +77,15 @@ class Distribution(ABC):
     def ppf(self, u: Array) -> Array:
         """Quantile function (inverse of the CDF), for ``u`` in (0, 1)."""
 
-    def from_normal(self, z: Array) -> Array:
+    def from_normal(self, z: Array, out: Array | None = None) -> Array:
         """Map standard-normal draws to draws of this distribution (monotone in ``z``).
 
         ``Φ(z)`` is kept inside the open interval (0, 1), so a draw far in a tail cannot
-        reach an infinite quantile.
+        reach an infinite quantile. With ``out`` (``z``'s shape, possibly ``z`` itself), the
+        draws are written there and it is returned.
         """
         u = np.clip(_special().ndtr(z), _U_MIN, _U_MAX)
-        return self.ppf(np.asarray(u, dtype=np.float64))
+        return _into(self.ppf(np.asarray(u, dtype=np.float64)), out)
 
     @abstractmethod
     def describe(self) -> str:
@@ -127,8 +128,12 @@ class Normal(Distribution):
     def ppf(self, u: Array) -> Array:  # noqa: D102
         return self.mean + self.sd * np.asarray(_special().ndtri(u), dtype=np.float64)
 
-    def from_normal(self, z: Array) -> Array:  # noqa: D102
-        return self.mean + self.sd * z
+    def from_normal(self, z: Array, out: Array | None = None) -> Array:  # noqa: D102
+        if out is None:
+            return self.mean + self.sd * z
+        np.multiply(self.sd, z, out=out)
+        out += self.mean
+        return out
 
     def describe(self) -> str:  # noqa: D102
         return f"normal(mean={self.mean:.4g}, sd={self.sd:.4g})"
@@ -153,8 +158,12 @@ class LogNormal(Distribution):
     def ppf(self, u: Array) -> Array:  # noqa: D102
         return np.exp(self.mu + self.sigma * np.asarray(_special().ndtri(u), dtype=np.float64))
 
-    def from_normal(self, z: Array) -> Array:  # noqa: D102
-        return np.exp(self.mu + self.sigma * z)
+    def from_normal(self, z: Array, out: Array | None = None) -> Array:  # noqa: D102
+        if out is None:
+            return np.exp(self.mu + self.sigma * z)
+        np.multiply(self.sigma, z, out=out)
+        out += self.mu
+        return np.exp(out, out=out)
 
     def describe(self) -> str:  # noqa: D102
         lo, hi = _exp_text(self.mu - Z90 * self.sigma), _exp_text(self.mu + Z90 * self.sigma)
@@ -175,6 +184,14 @@ def _exp_text(power: float) -> str:
     if mantissa == "10":
         mantissa, exponent = "1", exponent + 1
     return f"{mantissa}e{exponent:+03d}"
+
+
+def _into(values: Array, out: Array | None) -> Array:
+    """``values``, written into ``out`` when given."""
+    if out is None:
+        return values
+    out[...] = values
+    return out
 
 
 def _phi(z: float) -> float:

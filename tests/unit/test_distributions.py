@@ -749,3 +749,32 @@ def test_wide_mixtures_and_log_shapes_below_zero_evaluate_without_warnings() -> 
     below = np.array([-1.0, 0.0])
     np.testing.assert_array_equal(d.LogNormal(0.0, 1.0).cdf(below), [0.0, 0.0])
     np.testing.assert_array_equal(d.LogUniform(1.0, 2.0).cdf(below), [0.0, 0.0])
+
+
+# --- draws into a buffer -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "dist",
+    [
+        d.Normal(1.0, 2.0),
+        d.LogNormal(0.5, 0.7),
+        d.Uniform(1.0, 3.0),
+        d.LogUniform(1.0, 100.0),
+        d.pert(0.0, 0.3, 1.0),
+        d.triangular(0.0, 0.3, 1.0),
+        d.Mixture((d.LogNormal(0.0, 1.0), d.Normal(5.0, 1.0)), (0.4, 0.6)),
+        d.Truncated(d.LogNormal(0.0, 1.0), 0.0, 1.0),  # half the mass cut: the quantile map
+        d.Truncated(d.LogNormal(0.0, 1.0), 0.0, 30.0),  # 3e-4 cut: the tail map
+        d.Truncated(d.Normal(0.0, 1.0), -3.5, 3.2),  # 9e-4 cut, both sides
+    ],
+    ids=repr,
+)
+def test_drawing_into_the_normals_buffer_gives_the_same_draws(dist: d.Distribution) -> None:
+    z = np.random.default_rng(3).standard_normal(20_000)
+    z[:4] = [-13.7, -5.0, 5.0, 13.7]
+    expected = dist.from_normal(z.copy())
+    buffer = z.copy()
+    got = dist.from_normal(buffer, out=buffer)
+    assert got is buffer
+    assert np.array_equal(got, expected)

@@ -14,6 +14,7 @@ against the promises of the sampling package and results.py:
 
 from __future__ import annotations
 
+import itertools
 import math
 import os
 import signal
@@ -37,6 +38,7 @@ from alignment_runway.model.static import OUTPUTS
 from alignment_runway.results import RunResult
 from alignment_runway.sampling import Executor, InProcess, LocalProcesses, WorkerLost
 from alignment_runway.scenarios import Scenario
+from alignment_runway.scenarios.correlations import mixing_matrix
 
 _STOCK = "compute.stock=2e21 to 8e21 FLOP/s"
 _UNCERTAIN = (
@@ -563,3 +565,40 @@ def test_summary_and_samples_are_in_display_units_unless_canonical(small: RunRes
     raw = small.to_pandas(canonical=True)
     assert np.array_equal(raw[name].to_numpy(), small.values[name])
     assert small.quantiles([0.5])[name].attrs["units"] == "researcher_month/month"
+
+
+def test_any_split_of_a_range_gives_the_same_bits() -> None:
+    """``run_range`` over ranges that start and end inside blocks, in chunks smaller and larger
+    than the evaluation size, with correlated (mixed) inputs: the draws are made into buffers
+    reused for each block, and nothing of one block leaks into the next."""
+    scenario = api.load_scenario(preset="uncertain")
+    uncertain = scenario.uncertain()
+    samples = 2 * sampling.BLOCK_SIZE + 777
+    keep = ("static.labor", "static.research_per_month", *uncertain)
+    whole = api.run(scenario, samples, _SEED).values  # in whole blocks
+    assert scenario.correlations
+    mixing = mixing_matrix(scenario.correlations)
+    cuts = [0, 5, sampling.BLOCK_SIZE - 3, sampling.BLOCK_SIZE + 20_000, samples]
+    for chunk_size in (7, sampling.EVALUATION_SIZE + 1, 10**6):
+        job = sampling.Job(
+            evaluate_static,
+            scenario,
+            tuple(uncertain.items()),
+            keep,
+            samples,
+            _SEED,
+            chunk_size,
+            mixing,
+        )
+        for start, stop in itertools.pairwise(cuts):
+            out = {name: np.full(stop - start, np.nan) for name in keep}
+            sampling.run_range(job, start, stop, out)
+            for name in keep:
+                assert np.array_equal(out[name], whole[name][start:stop]), (name, start)
+
+
+def test_block_normals_into_a_buffer_are_the_same_draws() -> None:
+    buffer = np.empty(1000)
+    got = sampling.block_normals(_SEED, "compute.stock", 1, 1000, out=buffer)
+    assert got is buffer
+    assert np.array_equal(got, sampling.block_normals(_SEED, "compute.stock", 1, 1000))

@@ -67,8 +67,8 @@ ChunkOpt = Annotated[
     typer.Option(
         "--chunk-size",
         parser=count,
-        help="Most samples evaluated at once (bounds working memory; kept samples take 8 bytes "
-        "each per kept array: see --keep).",
+        help="Most samples evaluated at once (at most 16,384 in any case; bounds working "
+        "memory; kept samples take 8 bytes each per kept array: see --keep).",
     ),
 ]
 OutOpt = Annotated[

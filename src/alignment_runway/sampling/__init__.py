@@ -19,6 +19,7 @@ from typing import Any
 from alignment_runway.distributions import Distribution
 from alignment_runway.sampling.blocks import (
     BLOCK_SIZE,
+    EVALUATION_SIZE,
     Array,
     Evaluate,
     Job,
@@ -38,6 +39,7 @@ __all__ = [
     "BLOCK_SIZE",
     "DEFAULT_SAMPLES",
     "DEFAULT_SEED",
+    "EVALUATION_SIZE",
     "SAMPLING_SCHEME",
     "Evaluate",
     "Executor",
