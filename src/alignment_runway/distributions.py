@@ -12,12 +12,14 @@ import math
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from functools import cached_property
+from statistics import NormalDist
 from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
 __all__ = [
+    "TAIL_MAP_MASS",
     "Z90",
     "Z_EXTREME",
     "Z_TAIL",
@@ -47,11 +49,18 @@ _ILLINOIS_STEPS = 8
 Z90 = 1.6448536269514722
 #: The normal scores at which a distribution's extreme draws are checked. numpy's standard
 #: normal generator never returns |z| above about 13.7 (the tail of its ziggurat is bounded by
-#: the 53-bit resolution of its uniforms), so draws lie between those at -Z_EXTREME and
-#: Z_EXTREME (every ``from_normal`` is monotone).
+#: the 53-bit resolution of its uniforms), so draws lie between the extremes at Z_EXTREME
+#: (``Distribution.extremes``; a truncation's draws also lie within its bounds).
 Z_EXTREME = 14.0
 #: The normal score beyond which a draw falls about once in 10^15 (both tails together).
 Z_TAIL = 8.0
+#: The largest mass a truncation may cut from a normal or lognormal for its draws to keep the
+#: base's own draw inside the bounds and move only the draws outside (``Truncated``); above
+#: it, draws go through the truncated quantile function. Only this share of samples leaves
+#: its place in the order of normal scores (docs/decisions.md).
+TAIL_MAP_MASS = 1e-3
+#: The standard normal's quantile function for a few values (no scipy).
+_INV_PHI = NormalDist().inv_cdf
 
 
 def _special() -> Any:
@@ -102,13 +111,20 @@ class Distribution(ABC):
         """
         with np.errstate(over="raise", invalid="raise", divide="raise", under="ignore"):
             if type(self).from_normal is Distribution.from_normal:
-                # Φ from math.erfc: checking a scenario imports scipy only when the quantile
-                # function needs it (a pure-numpy shape such as the triangular does not)
-                u = np.array([_phi(-z), _phi(z)], dtype=np.float64)
-                low, high = self.ppf(np.clip(u, _U_MIN, _U_MAX))
+                low, high = _quantile_extremes(self, z)
             else:
                 low, high = self.from_normal(np.array([-z, z], dtype=np.float64))
         return float(low), float(high)
+
+
+def _quantile_extremes(dist: Distribution, z: float) -> Array:
+    """The quantiles at ``Φ(-z)`` and ``Φ(z)``.
+
+    Φ from math.erfc: checking a scenario imports scipy only when the quantile function needs
+    it (a pure-numpy shape such as the triangular does not).
+    """
+    u = np.array([_phi(-z), _phi(z)], dtype=np.float64)
+    return dist.ppf(np.clip(u, _U_MIN, _U_MAX))
 
 
 @dataclass(frozen=True)
@@ -430,6 +446,71 @@ class Mixture(Distribution):
 
 
 @dataclass(frozen=True)
+class _TailMap:
+    """Where the normal scores outside a truncation's bounds go (``Truncated.from_normal``).
+
+    The bounds are the normal scores ``alpha < beta`` of ``low`` and ``high``; the mass cut
+    is ``ε = A + B`` with ``A = Φ(α)`` below and ``B = 1 − Φ(β)`` above. A score ``z`` outside
+    is at position ``s`` in the cut mass, ``s = Φ(z)`` below ``α`` and ``s = A + Φ(z) − Φ(β)``
+    above ``β``, so ``w = s/ε`` is uniform on (0, 1) given that ``z`` is outside; it moves to
+    ``Φ⁻¹(A + (1 − ε) w)``, uniform in probability between ``α`` and ``β``. Scores inside are
+    kept. For a set ``S`` inside the bounds ``P(T ∈ S) = P(Z ∈ S) + ε P(Z ∈ S)/(1 − ε) =
+    P(Z ∈ S)/(1 − ε)``: exactly the truncated distribution.
+    """
+
+    alpha: float
+    beta: float
+    below: float
+    above: float
+
+    @staticmethod
+    def of(base: Normal | LogNormal, low: float, high: float) -> _TailMap:
+        """The bounds' normal scores under ``base``, and the masses cut below and above."""
+        if isinstance(base, LogNormal):
+            alpha = (math.log(low) - base.mu) / base.sigma if low > 0.0 else -math.inf
+            beta = (math.log(high) - base.mu) / base.sigma if high > 0.0 else -math.inf
+            beta = math.inf if high == math.inf else beta
+        else:
+            alpha, beta = (low - base.mean) / base.sd, (high - base.mean) / base.sd
+        return _TailMap(alpha, beta, _phi(alpha), _phi(-beta))
+
+    @property
+    def cut(self) -> float:
+        """The mass cut, ``ε = A + B``."""
+        return self.below + self.above
+
+    def move(self, z: float) -> float:
+        """The kept-region score that an outside score ``z`` moves to.
+
+        ``s`` and the rest of the cut mass ``ε − s`` are each taken from the tail they lie in
+        (``erfc``, no cancellation).
+        """
+        cut = self.cut
+        if cut <= 0.0:  # nothing representable is cut: only a score beyond ±38 gets here
+            return min(max(z, self.alpha), self.beta)
+        if z < self.alpha:
+            s = _phi(z)
+            rest = cut - s
+        else:
+            rest = _phi(-z)
+            s = cut - rest
+        return self.quantile_score(s / cut, rest / cut)
+
+    def quantile_score(self, under: float, over: float) -> float:
+        """The score of the truncated quantile with ``under`` of the kept mass below it.
+
+        ``over = 1 − under``, given separately for its precision near 0. The probability
+        ``p = A + (1 − ε) under`` or its complement ``B + (1 − ε) over``, whichever is below
+        one half, goes through ``Φ⁻¹``.
+        """
+        kept = 1.0 - self.cut
+        p = self.below + kept * under
+        if p <= 0.5:
+            return _INV_PHI(max(p, _U_MIN))
+        return -_INV_PHI(max(self.above + kept * over, _U_MIN))
+
+
+@dataclass(frozen=True)
 class Truncated(Distribution):
     """``base`` restricted to [low, high] and renormalised (truncated, not clipped)."""
 
@@ -442,11 +523,72 @@ class Truncated(Distribution):
         lo, hi = self.base.support
         return (max(lo, self.low), min(hi, self.high))
 
+    @cached_property
+    def _tail_map(self) -> _TailMap | None:
+        """The tail map, when the base is a normal or lognormal and the cut mass is small."""
+        if not isinstance(self.base, Normal | LogNormal):
+            return None
+        tails = _TailMap.of(self.base, self.low, self.high)
+        return tails if tails.cut <= TAIL_MAP_MASS else None
+
+    @property
+    def tail_mapped(self) -> bool:
+        """Whether draws keep the base's own draw inside the bounds (``from_normal``)."""
+        return self._tail_map is not None
+
+    def from_normal(self, z: Array, out: Array | None = None) -> Array:
+        """Map standard-normal draws to draws of the truncated distribution.
+
+        When the base is a normal or lognormal and the truncation cuts at most
+        ``TAIL_MAP_MASS`` of it, a score inside the bounds is the base's own draw, and only
+        the few outside move inside (``_TailMap``, in closed form: no Φ or Φ⁻¹ over the whole
+        array, no scipy). The map depends only on the distribution, never on which other
+        samples are drawn with it; it is measure-preserving, not monotone. Otherwise,
+        ``base.ppf(Φ(a) + Φ(z) (Φ(b) − Φ(a)))``, the truncated quantile function.
+        """
+        tails = self._tail_map
+        if tails is None:
+            return super().from_normal(z, out)
+        base = self.base
+        assert isinstance(base, Normal | LogNormal)
+        outside = np.flatnonzero(z > tails.beta)
+        if tails.alpha > -math.inf:
+            outside = np.union1d(np.flatnonzero(z < tails.alpha), outside)
+        moved = np.array([tails.move(float(v)) for v in z[outside]], dtype=np.float64)
+        values = base.from_normal(z, out)  # may overwrite z: the outside scores are taken
+        values[outside] = base.from_normal(moved)
+        # rounding at the bounds only; the mass outside was never drawn there
+        if self.high < math.inf:
+            np.minimum(values, self.high, out=values)
+        if self.low > -math.inf:
+            np.maximum(values, self.low, out=values)
+        return values
+
+    def extremes(self, z: float = Z_EXTREME) -> tuple[float, float]:
+        """The truncated distribution's quantiles at ``Φ(−z)`` and ``Φ(z)``.
+
+        As its draws compute them: through the quantile function, or under the tail map from
+        the moved scores' ``quantile_score`` (no scipy). The tail map is not monotone in
+        ``z``, but its draws follow the truncated distribution: these are how far they reach
+        but once in ``1/Φ(−z)`` draws, and a draw may come nearer a truncated bound than this
+        (never beyond it, nor beyond the base's own draws at ``±z`` on an open side).
+        """
+        tails = self._tail_map
+        with np.errstate(over="raise", invalid="raise", divide="raise", under="ignore"):
+            if tails is None:
+                low, high = _quantile_extremes(self, z)
+            else:
+                t = _phi(-z)
+                ends = [tails.quantile_score(t, 1.0 - t), tails.quantile_score(1.0 - t, t)]
+                draws = self.base.from_normal(np.array(ends, dtype=np.float64))
+                low, high = np.clip(draws, self.low, self.high)
+        return float(low), float(high)
+
     def mass(self) -> float:
         """The probability ``base`` puts inside [low, high].
 
         For a normal or lognormal base it is ``Φ(b) − Φ(a)`` from ``math.erfc``, so checking a
-        scenario while parsing it needs no scipy (its draws use ``_bounds``, unchanged).
+        scenario while parsing it needs no scipy.
         """
         base = self.base
         if isinstance(base, Normal | LogNormal):

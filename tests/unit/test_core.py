@@ -23,7 +23,7 @@ def test_python_records_only_when_asked(tmp_path: Path) -> None:
     entry = api.open_store(str(store), create=False).get(1)
     assert entry.command == "run" and entry.samples == 2_000 and entry.seed == 5
     assert entry.options["keep"] == ["static.labor"]
-    assert entry.versions["sampling_scheme"] == "1"
+    assert entry.versions["sampling_scheme"] == "2"
     assert api.reproduce(api.open_store(str(store)), 1).identical
 
 

@@ -212,6 +212,11 @@ SHAPES: list[Any] = [
         lambda: truncnorm(0.6, 0.3, 0.2, 1.0),
         id="truncated-normal",
     ),
+    pytest.param(  # cuts 4.8e-4 (both sides): the tail map
+        'compute.utilization={dist="lognormal", p5=0.3, p95=0.6, min=0.15, max=0.85}',
+        lambda: truncated(lognormal_ci(0.3, 0.6), 0.15, 0.85),
+        id="truncated-lognormal-tail-map",
+    ),
 ]
 
 
@@ -246,9 +251,26 @@ def test_ppf_and_cdf_match_exact(setting: str, reference: Callable[[], Exact]) -
     expected = np.array([exact.ppf(float(u)) for u in GRID])
     np.testing.assert_allclose(dist.ppf(GRID), expected, rtol=1e-9, atol=0)
     np.testing.assert_allclose(dist.cdf(expected), GRID, rtol=1e-9, atol=1e-12)
-    # from_normal is the ppf of the normal's CDF
     z = np.asarray(stats.norm.ppf(GRID), dtype=np.float64)
+    if isinstance(dist, d.Truncated) and dist.tail_mapped:
+        # a score inside the bounds gives the base's own draw; those outside move inside
+        own = base_ppf(dist.base, GRID)
+        inside = (dist.low <= own) & (own <= dist.high)
+        assert 0 < np.count_nonzero(inside) < GRID.size
+        drawn = dist.from_normal(z)
+        np.testing.assert_allclose(drawn[inside], own[inside], rtol=1e-9, atol=0)
+        assert np.all((dist.low <= drawn) & (drawn <= dist.high))
+        return
+    # from_normal is the ppf of the normal's CDF
     np.testing.assert_allclose(dist.from_normal(z), expected, rtol=1e-9, atol=0)
+
+
+def base_ppf(base: d.Distribution, u: Array) -> Array:
+    """scipy's quantiles of a normal or lognormal base."""
+    if isinstance(base, d.LogNormal):
+        return np.asarray(stats.lognorm(s=base.sigma, scale=math.exp(base.mu)).ppf(u))
+    assert isinstance(base, d.Normal)
+    return np.asarray(stats.norm(base.mean, base.sd).ppf(u))
 
 
 # --- "a to b" ----------------------------------------------------------------------------------
@@ -778,3 +800,89 @@ def test_drawing_into_the_normals_buffer_gives_the_same_draws(dist: d.Distributi
     got = dist.from_normal(buffer, out=buffer)
     assert got is buffer
     assert np.array_equal(got, expected)
+
+
+# --- the tail map of a truncation that cuts little ---------------------------------------------
+
+#: Truncations of a normal or lognormal cutting at most ``TAIL_MAP_MASS``: below, above, both.
+TAIL_MAPPED = [
+    pytest.param(d.Truncated(d.lognormal_from_ci(0.3, 0.6), 0.0, 1.0), id="benchmark-u<=1"),
+    pytest.param(d.Truncated(d.Normal(50.0, 15.0), 1.0, math.inf), id="normal>=1"),
+    pytest.param(d.Truncated(d.Normal(0.0, 1.0), -3.5, 3.2), id="normal-both"),
+    pytest.param(d.Truncated(d.lognormal_from_ci(0.3, 0.6), 0.15, 0.85), id="lognormal-both"),
+]
+
+
+def _exact_cdf(dist: d.Truncated, x: Array) -> Array:
+    """The truncated distribution's CDF from scipy: ``(F(x) − F(a)) / (F(b) − F(a))``."""
+    base = dist.base
+    if isinstance(base, d.LogNormal):
+        frozen_base = stats.lognorm(s=base.sigma, scale=math.exp(base.mu))
+    else:
+        assert isinstance(base, d.Normal)
+        frozen_base = stats.norm(base.mean, base.sd)
+    fa, fb = frozen_base.cdf(dist.low), frozen_base.cdf(dist.high)
+    return np.asarray((frozen_base.cdf(x) - fa) / (fb - fa), dtype=np.float64)
+
+
+def _outside_scores(dist: d.Truncated, n: int, seed: int) -> tuple[Array, Array]:
+    """``n`` normal scores outside the bounds, distributed as Z given that, and each one's
+    position ``w`` in the mass cut (``Φ(z)/ε`` below, ``(A + Φ(z) − Φ(β))/ε`` above), by scipy."""
+    base = dist.base
+    if isinstance(base, d.LogNormal):
+        alpha = (math.log(dist.low) - base.mu) / base.sigma if dist.low > 0 else -math.inf
+        beta = (math.log(dist.high) - base.mu) / base.sigma if dist.high < math.inf else math.inf
+    else:
+        assert isinstance(base, d.Normal)
+        alpha, beta = (dist.low - base.mean) / base.sd, (dist.high - base.mean) / base.sd
+    below, above = float(stats.norm.cdf(alpha)), float(stats.norm.sf(beta))
+    cut = below + above
+    w = (np.arange(n) + np.random.default_rng(seed).uniform(size=n)) / n  # stratified in (0, 1)
+    low = w * cut < below
+    z = np.where(low, stats.norm.ppf(w * cut), stats.norm.isf(np.maximum(cut - w * cut, 1e-300)))
+    assert np.all((z < alpha) | (z > beta))
+    return np.asarray(z, dtype=np.float64), w
+
+
+@pytest.mark.parametrize("dist", TAIL_MAPPED)
+def test_the_tail_map_moves_each_cut_score_to_its_place_in_the_truncated_distribution(
+    dist: d.Truncated,
+) -> None:
+    """A score at position ``w`` of the cut mass becomes the truncated ``w``-quantile: the
+    moved draws are exactly truncated-distributed (closed form, to 1e-9), inside the bounds."""
+    assert dist.tail_mapped and 0 < 1 - dist.mass() <= d.TAIL_MAP_MASS
+    z, w = _outside_scores(dist, 4000, seed=1)
+    moved = dist.from_normal(z)
+    assert np.all((dist.low <= moved) & (moved <= dist.high))
+    np.testing.assert_allclose(_exact_cdf(dist, moved), w, rtol=1e-9, atol=1e-12)
+
+
+@pytest.mark.parametrize("dist", TAIL_MAPPED)
+def test_tail_mapped_draws_are_the_truncated_distribution(dist: d.Truncated) -> None:
+    """Every draw: the base's own inside the bounds, the moved ones elsewhere. A KS test of
+    10^6 draws against the closed form at a fixed seed, at the 1% critical value
+    (1.63/√n = 0.0016): none outside the bounds, none on them."""
+    n = 1_000_000
+    z = np.random.default_rng(7).standard_normal(n)
+    draws = dist.from_normal(z)
+    assert np.all((dist.low < draws) & (draws < dist.high))
+    kept = (dist.low < dist.base.from_normal(z)) & (dist.base.from_normal(z) < dist.high)
+    assert np.array_equal(draws[kept], dist.base.from_normal(z)[kept])  # bit for bit
+    statistic = stats.kstest(draws, lambda x: _exact_cdf(dist, x)).statistic
+    assert statistic < 1.63 / math.sqrt(n)
+
+
+def test_the_tail_map_is_used_only_for_a_small_cut_of_a_normal_or_lognormal() -> None:
+    assert d.TAIL_MAP_MASS == 1e-3
+    assert d.Truncated(d.Normal(0.0, 1.0), -3.3, 3.3).tail_mapped  # cuts 9.7e-4
+    assert not d.Truncated(d.Normal(0.0, 1.0), -3.2, 3.2).tail_mapped  # cuts 1.4e-3
+    assert d.Truncated(d.LogNormal(0.0, 1.0), 0.0, 30.0).tail_mapped  # cuts 3.4e-4
+    assert not d.Truncated(d.LogNormal(0.0, 1.0), 0.0, 1.0).tail_mapped  # cuts half
+    assert not d.Truncated(d.Uniform(0.0, 1.0), 0.0, 0.9999).tail_mapped  # not normal
+    mixture = d.Mixture((d.Normal(0.0, 1.0), d.Normal(1.0, 1.0)), (0.5, 0.5))
+    assert not d.Truncated(mixture, -10.0, 10.0).tail_mapped
+    # the quantile map otherwise: from_normal is the truncated ppf of Φ(z), monotone
+    wide = d.Truncated(d.Normal(0.0, 1.0), -3.2, 3.2)
+    z = np.linspace(-6.0, 6.0, 101)
+    np.testing.assert_allclose(wide.from_normal(z), wide.ppf(stats.norm.cdf(z)), rtol=1e-12)
+    assert np.all(np.diff(wide.from_normal(z)) >= 0)

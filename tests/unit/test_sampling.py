@@ -18,6 +18,8 @@ import itertools
 import math
 import os
 import signal
+import subprocess
+import sys
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -37,6 +39,7 @@ from alignment_runway.model import compute, labor
 from alignment_runway.model.static import OUTPUTS
 from alignment_runway.results import RunResult
 from alignment_runway.sampling import Executor, InProcess, LocalProcesses, WorkerLost
+from alignment_runway.sampling.blocks import block_ranges
 from alignment_runway.scenarios import Scenario
 from alignment_runway.scenarios.correlations import mixing_matrix
 
@@ -602,3 +605,62 @@ def test_block_normals_into_a_buffer_are_the_same_draws() -> None:
     got = sampling.block_normals(_SEED, "compute.stock", 1, 1000, out=buffer)
     assert got is buffer
     assert np.array_equal(got, sampling.block_normals(_SEED, "compute.stock", 1, 1000))
+
+
+#: Utilization truncated at 1, cutting 2.4e-5 of its lognormal (the three-input benchmark's).
+_TAIL_MAPPED = 'compute.utilization={dist="lognormal", p5=0.3, p95=0.6, max=1}'
+#: Truncated at 0.9, cutting 1.8e-4: about 35 draws of 3 blocks moved inside.
+_TAIL_MAPPED_MORE = 'compute.utilization={dist="lognormal", p5=0.3, p95=0.6, max=0.9}'
+
+
+def test_tail_mapped_draws_are_bit_identical_across_chunks_workers_and_executors(
+    executor: Executor,
+) -> None:
+    scenario = api.load_scenario(settings=[_STOCK, _TAIL_MAPPED_MORE])
+    utilization = scenario.uncertain()["compute.utilization"]
+    assert isinstance(utilization, Truncated) and utilization.tail_mapped
+    samples = 3 * sampling.BLOCK_SIZE + 11
+    one = api.run(scenario, samples, _SEED)
+    drawn = one.values["compute.utilization"]
+    assert drawn.max() < 0.9
+    # the base's own draw but where it was above 0.9: those moved inside
+    z = np.concatenate(
+        [
+            sampling.block_normals(_SEED, "compute.utilization", block, stop - start)
+            for block, (start, stop) in enumerate(block_ranges(samples))
+        ]
+    )
+    own = utilization.base.from_normal(z)
+    assert np.array_equal(drawn[own < 0.9], own[own < 0.9])
+    assert 20 < np.count_nonzero(own >= 0.9) < 60
+    for chunk_size in (7, 4096, 65537):
+        values, _ = sampling.simulate(
+            evaluate_static,
+            scenario,
+            scenario.uncertain(),
+            list(one.values),
+            samples,
+            _SEED,
+            chunk_size=chunk_size,
+            executor=executor,
+        )
+        for name, array in one.values.items():
+            assert np.array_equal(values[name], array), (name, chunk_size)
+
+
+def test_a_tail_mapped_run_imports_no_scipy() -> None:
+    """Loading, checking and drawing the three-input benchmark's inputs needs no Φ⁻¹ from
+    scipy: the few moved draws use ``math.erfc`` and ``statistics.NormalDist``."""
+    tau = "labor.tokens_per_researcher_second=10 to 1000 token/researcher_second"
+    settings = [_STOCK, _TAIL_MAPPED, tau]
+    code = (
+        "import sys\n"
+        "from alignment_runway import api\n"
+        f"scenario = api.load_scenario(settings={settings!r})\n"
+        "api.run(scenario, 100_000, keep=['static.labor']).summaries()\n"
+        "print(sorted(m for m in sys.modules if m.startswith('scipy')))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=300
+    )
+    assert done.stdout.strip() == "[]"

@@ -56,9 +56,11 @@ __all__ = [
 DEFAULT_SEED = 2023
 #: Samples drawn when a scenario has an uncertain input and no sample count is given.
 DEFAULT_SAMPLES = 100_000
-#: The version of how draws are made from a seed (blocks, streams, copula): recorded with every
-#: stored run; a change to any of them that moves a draw increments it.
-SAMPLING_SCHEME = "1"
+#: The version of how draws are made from a seed (blocks, streams, copula, maps from normal
+#: scores): recorded with every stored run; a change to any of them that moves a draw
+#: increments it. 2: a truncation cutting little of a normal or lognormal keeps the base's own
+#: draw inside its bounds (``distributions.Truncated``).
+SAMPLING_SCHEME = "2"
 
 
 def simulate(
