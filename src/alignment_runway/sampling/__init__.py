@@ -87,7 +87,8 @@ def simulate(
             ``8 × len(keep)`` bytes per sample); the rest are computed and dropped.
         samples: how many samples.
         seed: a non-negative integer.
-        chunk_size: most samples evaluated at once (bounds memory; results do not depend on it).
+        chunk_size: most samples evaluated at once, at most ``EVALUATION_SIZE`` in any case
+            (bounds memory; results do not depend on it).
         workers: processes to use when no ``executor`` is given (results do not depend on it).
         progress: called with the number of samples just finished.
         mixing: correlated inputs and the matrix ``A`` that mixes their independent normal

@@ -76,7 +76,7 @@ class Job:
         keep: the outputs and inputs kept, one float per sample each.
         samples: the run's number of samples.
         seed: the run's seed.
-        chunk_size: most samples evaluated at once.
+        chunk_size: most samples evaluated at once (and never more than ``EVALUATION_SIZE``).
         mixing: correlated inputs and the matrix mixing their normal draws, if any.
         randomizations: 0 for plain Monte Carlo; else a randomized quasi-Monte Carlo run of
             this many scrambled Sobol' sequences (``sampling.qmc``).
