@@ -111,6 +111,8 @@ def run_range(job: Job, start: int, stop: int, out: dict[str, Array]) -> dict[st
         The evaluation's event counts, summed over the range.
     """
     counts: dict[str, int] = {}
+    if start >= stop:
+        return counts
     step = min(job.chunk_size, EVALUATION_SIZE)
     buffers = _Buffers(job, min(BLOCK_SIZE, job.samples))  # a block is drawn whole
     for block in range(start // BLOCK_SIZE, -(-stop // BLOCK_SIZE)):
@@ -136,7 +138,8 @@ class _Buffers:
 
     def __init__(self, job: Job, size: int) -> None:
         self.job = job
-        self.normals = {name: np.empty(size) for name, _ in job.inputs}
+        drawn = () if job.randomizations else job.inputs  # qmc points come in arrays of their own
+        self.normals = {name: np.empty(size) for name, _ in drawn}
         mixed = job.mixing[0] if job.mixing is not None else ()
         self.mixed = {name: np.empty(size) for name in mixed}
         self.scratch = np.empty(size if mixed else 0)
