@@ -40,11 +40,23 @@ def _passes(x: Mapping[str, np.ndarray], slab: int, log: list[int]) -> st_mod.Pa
 
 
 def _streamed(
-    x: np.ndarray, qs: Sequence[float] = QS, slab: int = 3 * GROUP, margin: float = 10.0
+    x: np.ndarray,
+    qs: Sequence[float] = QS,
+    slab: int = 3 * GROUP,
+    margin: float = 10.0,
+    keep: int = st_mod.KEEP,
 ) -> tuple[tuple[Estimate, list[Estimate]], int]:
+    """The streamed summary of ``x`` and the passes made, with a subsample of ~1/7 of it."""
     log: list[int] = []
     out = st_mod.summaries(
-        _passes({"x": x}, slab, log), ["x"], x.size, qs, group=GROUP, margin=margin
+        _passes({"x": x}, slab, log),
+        ["x"],
+        x.size,
+        qs,
+        group=GROUP,
+        margin=margin,
+        subsample=max(1, x.size // 7),
+        keep=keep,
     )
     return out["x"], len(log)
 
@@ -89,12 +101,23 @@ def _arrays() -> dict[str, np.ndarray]:
     }
 
 
+@pytest.mark.parametrize("keep", [st_mod.KEEP, 50])
 @pytest.mark.parametrize("name", list(_arrays()))
-def test_the_streamed_summary_is_the_held_one(name: str) -> None:
+def test_the_streamed_summary_is_the_held_one(name: str, keep: int) -> None:
     x = _arrays()[name]
-    got, passes = _streamed(x)
+    got, passes = _streamed(x, keep=keep)  # keep=50: wide brackets are binned, a third pass
     _same(x, got)
-    assert passes == 2
+    assert passes == st_mod.planned_passes(x.size, QS, subsample=max(1, x.size // 7), keep=keep)
+    assert passes == (2 if keep == st_mod.KEEP else 3)
+
+
+def test_a_1e8_cell_takes_two_passes_and_a_1e9_cell_three() -> None:
+    # a bracket of the median spans about 10,245 of the 2**20 subsample values, each standing
+    # for ceil(n / 2**20) samples: more than KEEP = 2**21 samples past n ≈ 2.15e8
+    assert st_mod.planned_passes(10**8, (5.0, 50.0, 95.0)) == 2
+    assert st_mod.planned_passes(2 * 10**8, (50.0,)) == 2
+    assert st_mod.planned_passes(3 * 10**8, (50.0,)) == 3
+    assert st_mod.planned_passes(10**9, (5.0, 95.0)) == 3
 
 
 def test_the_slab_size_changes_nothing() -> None:
@@ -103,13 +126,28 @@ def test_the_slab_size_changes_nothing() -> None:
     assert len(results) == 1  # bit for bit
 
 
+@pytest.mark.parametrize("keep", [st_mod.KEEP, 20])
 @pytest.mark.parametrize("name", ["lognormal", "never", "ties", "missing"])
-def test_a_bracket_that_misses_is_widened_and_the_answer_unchanged(name: str) -> None:
+def test_a_bracket_that_misses_is_widened_and_the_answer_unchanged(name: str, keep: int) -> None:
     x = _arrays()[name]
-    got, passes = _streamed(x, margin=0.0)  # brackets two subsample places wide
+    got, passes = _streamed(x, margin=0.0, keep=keep)  # brackets two subsample places wide
     _same(x, got)
     if name in ("lognormal", "never"):
         assert passes > 2  # some bracket missed, and was passed over again
+
+
+def test_passes_that_see_other_values_are_an_error_not_a_loop() -> None:
+    x = _arrays()["lognormal"]
+    calls: list[int] = []
+
+    def changing(visit: st_mod.Visit) -> None:
+        calls.append(1)
+        shift = 0.0 if len(calls) < 3 else 1e9  # the third pass sees other values
+        for start in range(0, x.size, GROUP):
+            visit(start, {"x": x[start : start + GROUP] + shift})
+
+    with pytest.raises(RuntimeError, match="same samples"):
+        st_mod.summaries(changing, ["x"], x.size, QS, group=GROUP, subsample=1000, keep=50)
 
 
 @settings(max_examples=60, deadline=None)
@@ -121,12 +159,13 @@ def test_a_bracket_that_misses_is_widened_and_the_answer_unchanged(name: str) ->
     ),
     st.lists(st.floats(0, 100), min_size=1, max_size=4),
     st.sampled_from([0.0, 1.0, 10.0]),
+    st.sampled_from([st_mod.KEEP, 10]),
 )
 def test_streamed_percentiles_of_any_floats(
-    values: list[float], qs: list[float], margin: float
+    values: list[float], qs: list[float], margin: float, keep: int
 ) -> None:
     x = np.array(values)
-    got, _ = _streamed(x, qs, slab=GROUP, margin=margin)
+    got, _ = _streamed(x, qs, slab=GROUP, margin=margin, keep=keep)
     assert _nan_equal(got[1], percentiles(x, qs))
 
 
@@ -185,8 +224,8 @@ def test_a_streamed_cell_is_the_held_cell(plan: Callable[[], api.Plan]) -> None:
     streamed_sweep = sweep(chosen, QS, stream_above=1000, progress=done.append)
     _cells_match(held, streamed_sweep)
     # both passes count on a progress bar
-    assert sum(done) == len(chosen.cells) * cell_samples(chosen, stream_above=1000)
-    assert cell_samples(chosen, stream_above=1000) == 2 * cell_samples(chosen)
+    assert sum(done) == len(chosen.cells) * cell_samples(chosen, QS, stream_above=1000)
+    assert cell_samples(chosen, QS, stream_above=1000) == 2 * cell_samples(chosen, QS)
 
 
 def test_the_race_cell_has_never_reached_and_zero_one_values() -> None:
@@ -203,14 +242,16 @@ def test_slabs_and_workers_change_nothing() -> None:
     one = streamed(scenario, job, QS, slab_blocks=1)
     assert streamed(scenario, job, QS, slab_blocks=64) == one
     assert streamed(scenario, job, QS, slab_blocks=2, workers=2) == one
-    assert streamed(scenario, job, QS, slab_blocks=1, margin=0.0) == one
+    # a small subsample, brackets that miss, brackets binned: the same summaries
+    for margin, keep in ((0.0, st_mod.KEEP), (10.0, 1000), (0.0, 1000)):
+        assert streamed(scenario, job, QS, margin=margin, subsample=1000, keep=keep) == one
 
 
 def test_kept_samples_are_never_streamed() -> None:
     plan = _static_plan(5000)
     kept = sweep(plan, QS, keep_samples=True, stream_above=1000)
     assert all(c.samples is not None for c in kept.cells)
-    assert cell_samples(plan, keep_samples=True, stream_above=1000) == cell_samples(plan)
+    assert cell_samples(plan, QS, keep_samples=True, stream_above=1000) == cell_samples(plan, QS)
 
 
 def test_a_streamed_static_job_checks_its_names() -> None:

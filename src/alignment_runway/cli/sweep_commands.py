@@ -141,8 +141,8 @@ def sweep_command(
         api.check_figure_path(figure, force)
     if fmt is Format.table:
         print_plan(planned, cells=False)
-    # a run, a race or both per cell, each in one pass, or two when the cell streams
-    total = len(plan.cells) * api.sweep_cell_samples(plan, keep_samples)
+    # a run, a race or both per cell, each in one pass, or two or three when the cell streams
+    total = len(plan.cells) * api.sweep_cell_samples(plan, qs, keep_samples)
     with progress(total, fmt is Format.json) as advance:
         result = api.sweep(
             scenario,

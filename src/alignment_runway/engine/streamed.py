@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from alignment_runway.analysis.streamed import MARGIN, Visit, summaries
+from alignment_runway.analysis.streamed import KEEP, MARGIN, SUBSAMPLE, Visit, summaries
 from alignment_runway.analysis.summary import Estimate
 from alignment_runway.engine.checks import (
     check_finite,
@@ -29,7 +29,6 @@ from alignment_runway.units import CALENDAR_MONTH_S
 
 __all__ = [
     "SLAB_BLOCKS",
-    "STREAM_PASSES",
     "STREAM_SAMPLES",
     "race_job",
     "static_job",
@@ -41,8 +40,6 @@ __all__ = [
 STREAM_SAMPLES = 2**24
 #: Blocks evaluated at once when streaming (2**22 samples, 32 MiB per output).
 SLAB_BLOCKS = 64
-#: Passes over the samples a streamed summary makes (one more should a bracket miss).
-STREAM_PASSES = 2
 
 Summary = tuple[Estimate, list[Estimate]]
 
@@ -108,6 +105,8 @@ def streamed(
     progress: Callable[[int], None] | None = None,
     slab_blocks: int = SLAB_BLOCKS,
     margin: float = MARGIN,
+    subsample: int = SUBSAMPLE,
+    keep: int = KEEP,
 ) -> dict[str, Summary]:
     """Each kept output's mean and percentiles ``qs`` (in percent), holding a slab at a time.
 
@@ -118,10 +117,12 @@ def streamed(
         workers: local processes per slab when no ``executor`` is given.
         executor: where each slab's blocks are evaluated.
         progress: called with the samples just finished, in every pass (so a cell counts
-            ``STREAM_PASSES`` times its samples).
+            ``analysis.streamed.planned_passes`` times its samples).
         slab_blocks: blocks per slab (the result does not depend on it).
         margin: the percentiles' brackets, in binomial standard deviations (see
             ``analysis.streamed``; a narrow one makes them miss, for tests).
+        subsample: most values the first pass keeps to place the brackets.
+        keep: most values a bracket keeps in one pass (past it, a third pass).
 
     Raises:
         InputError: for slabs that would not fit in memory; ScenarioError: for values that
@@ -151,5 +152,7 @@ def streamed(
         qs,
         group=BLOCK_SIZE,
         margin=margin,
+        subsample=subsample,
+        keep=keep,
         after_first=lambda: check_finite(scenario, counts),
     )

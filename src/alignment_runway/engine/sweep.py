@@ -20,6 +20,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 
 import numpy as np
 
+from alignment_runway.analysis.streamed import planned_passes
 from alignment_runway.analysis.summary import mean, percentiles
 from alignment_runway.engine.checks import (
     STEPS,
@@ -29,7 +30,6 @@ from alignment_runway.engine.checks import (
 )
 from alignment_runway.engine.runs import race, run
 from alignment_runway.engine.streamed import (
-    STREAM_PASSES,
     STREAM_SAMPLES,
     race_job,
     static_job,
@@ -212,10 +212,16 @@ def streams(plan: Plan, keep_samples: bool = False, stream_above: int = STREAM_S
     return not keep_samples and plan.samples > stream_above
 
 
-def cell_samples(plan: Plan, keep_samples: bool = False, stream_above: int = STREAM_SAMPLES) -> int:
+def cell_samples(
+    plan: Plan,
+    qs: Sequence[float],
+    keep_samples: bool = False,
+    stream_above: int = STREAM_SAMPLES,
+) -> int:
     """The samples a cell counts on a progress bar: each pass of its run and of its race."""
     kinds = len({name.startswith("race.") for name in plan.outputs})
-    passes = STREAM_PASSES if streams(plan, keep_samples, stream_above) else 1
+    streamed = streams(plan, keep_samples, stream_above)
+    passes = planned_passes(plan.samples, qs) if streamed else 1
     return plan.samples * kinds * passes
 
 
@@ -391,7 +397,7 @@ def sweep(
             if on_cell is not None:
                 on_cell(summary)
     else:
-        per_cell = cell_samples(plan, keep_samples, stream_above)
+        per_cell = cell_samples(plan, qs, keep_samples, stream_above)
         for summary in map_cells(
             functools.partial(_cell_task, plan, tuple(qs), keep_samples, stream_above), todo
         ):
