@@ -393,6 +393,7 @@ def race(
     cluster: str | None = None,
     label: str | None = None,
     canonical: bool = False,
+    method: str = "sample",
 ) -> RaceResult:
     """Run the race (SPEC §6): research delivered in the window the lead buys.
 
@@ -424,6 +425,9 @@ def race(
         cluster: as in ``run``.
         label: as in ``run``.
         canonical: as in ``run``.
+        method: ``"sample"`` (default) or ``"qmc"`` (as in ``run``; the theft draw is one more
+            Sobol' dimension). ``"exact"`` and ``"auto"`` are refused: the race is not a
+            product of powers of its inputs, so it has no closed form.
 
     Raises:
         InputError, OutputError, StoreError, ScenarioError: as in ``run``; ScenarioError also
@@ -439,6 +443,7 @@ def race(
         chunk_size=chunk_size,
         workers=workers,
         percentiles=percentiles,
+        method=method,
     )
     files = (out, what, report, figures, force, canonical)
     after = _after(options, percentiles, (), files, (store, store_samples, label))
@@ -454,6 +459,7 @@ def race(
             workers=workers,
             progress=progress,
             executor=executor,
+            method=method,
         )
     if after is None:
         return result

@@ -253,3 +253,31 @@ def test_the_tasks_panel_draws_its_curves(server: str, browser: Browser, shots: 
     page.locator("#tasks-panel").scroll_into_view_if_needed()
     page.screenshot(path=str(shots / "8-tasks.png"))
     page.close()
+
+
+def test_the_method_select(server: str, browser: Browser, shots: Path) -> None:
+    """qmc says so and travels in the link; exact names the input at fault; a race has neither
+    exact nor auto."""
+    page = _open(browser, server)
+    page.fill("#samples", "3200")
+    page.select_option("#method", "qmc")
+    page.wait_for_function(
+        "document.getElementById('status').textContent.includes('3,200 quasi-random samples')",
+        timeout=60_000,
+    )
+    _settled(page)
+    link, headline = page.url, page.text_content("#headline")
+    again = _open(browser, link)
+    assert again.input_value("#method") == "qmc"
+    assert again.text_content("#headline") == headline
+    again.close()
+    page.select_option("#method", "exact")
+    error = page.locator('[id="err-compute.training_share"]')  # truncated: not lognormal
+    error.wait_for(state="visible", timeout=60_000)
+    assert "untruncated lognormal" in (error.text_content() or "")
+    page.screenshot(path=str(shots / "9-method-exact.png"))
+    page.select_option("#mode", "race")
+    assert page.input_value("#method") == "sample"
+    assert page.locator('#method option[value="exact"]').is_disabled()
+    assert page.locator('#method option[value="qmc"]').is_enabled()
+    page.close()

@@ -59,3 +59,69 @@ def test_qmc_json_says_its_randomizations(json_ok: JsonOk) -> None:
     assert doc["method"] == "qmc" and doc["randomizations"] == 16 and doc["samples"] == 3200
     assert {row["method"] for row in doc["summary"]} == {"qmc"}
     assert all(row["mean"]["se"] > 0 for row in doc["summary"])
+
+
+def test_an_exact_run_says_it_drew_no_samples_everywhere(
+    cli: Cli, json_ok: JsonOk, tmp_path: Path
+) -> None:
+    """Report, store record, runs list/show/reproduce: "exact … no samples", never "0 samples"."""
+    store = tmp_path / "runs.sqlite"
+    result = cli(
+        "run", VARIANT, "--method", "exact", "--keep", "static.labor", "--report", "r.html",
+        "--store", store,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert "nothing sampled" in result.stdout
+    report = (tmp_path / "r.html").read_text(encoding="utf-8")
+    assert "exact: lognormal closed forms, no samples" in report
+    assert "0 Monte Carlo" not in report and "0 sample" not in report
+    assert "known in closed form" in report  # the brief: not "drawn 0 times"
+    (listed,) = json_ok("runs", "list", "--store", store)
+    assert listed["samples"] == 0 and listed["method"] == "exact"
+    table = cli("runs", "list", "--store", store).stdout
+    row = next(line for line in table.splitlines() if "lognormal_variant" in line)
+    assert "exact" in row
+    record = json_ok("runs", "show", "1", "--store", store)
+    assert record["method"] == "exact" and record["samples"] == 0
+    assert record["computed"] == "exact: lognormal closed forms, no samples"
+    shown = cli("runs", "show", "1", "--store", store).stdout
+    assert "exact: lognormal closed forms, no samples" in shown and "0 samples" not in shown
+    again = cli("runs", "reproduce", "1", "--store", store).stdout
+    assert "no samples" in again and "0 samples" not in again
+
+
+def test_race_compare_and_sweep_take_qmc_and_refuse_exact(
+    cli: Cli, cli_error: CliError, json_ok: JsonOk
+) -> None:
+    doc = json_ok(
+        "race", "--preset", "race", "-n", "1600", "--months", "12", "--method", "qmc",
+        "--keep-trajectories", "10", "--no-store",
+    )  # fmt: skip
+    assert doc["method"] == "qmc" and doc["randomizations"] == 16
+    assert doc["success"]["se"] > 0
+    table = cli("race", "--preset", "race", "-n", "1600", "-m", "12", "--method", "qmc",
+                "--no-store").stdout  # fmt: skip
+    assert "randomized quasi-Monte Carlo: 1,600 samples, 16 scrambled Sobol' sequences" in table
+    line = cli_error("race", "--preset", "race", "--method", "exact", "--no-store")
+    assert "--method" in line and "'sample', 'qmc'" in line
+    compared = json_ok(
+        "compare", VARIANT, VARIANT, "--set", "2:compute.training_share=0.4", "-o",
+        "static.labor", "-n", "1600", "--method", "qmc",
+    )  # fmt: skip
+    assert compared["method"] == "qmc" and compared["randomizations"] == 16
+    fallback = json_ok(
+        "compare", VARIANT, VARIANT, "--set", "2:compute.stock=4e21 FLOP/s", "-o",
+        "static.labor", "-n", "1600", "--method", "qmc",
+    )  # fmt: skip
+    assert fallback["method"] == "sample" and "randomizations" not in fallback
+    assert any("compute.stock uncertain in A only" in note for note in fallback["notes"])
+    swept = json_ok(
+        "sweep", VARIANT, "--grid", "compute.training_share=0.2,0.3", "-o", "static.labor",
+        "-n", "1600", "--method", "qmc", "--no-store",
+    )  # fmt: skip
+    assert swept["method"] == "qmc" and len(swept["cells"]) == 2
+    line = cli_error(
+        "sweep", VARIANT, "--grid", "compute.training_share=0.2,0.3", "-o", "static.labor",
+        "-n", "1000", "--method", "qmc", "--no-store",
+    )  # fmt: skip
+    assert line.startswith("error: --samples: expected a multiple of 16")

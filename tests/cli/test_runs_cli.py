@@ -190,7 +190,7 @@ def test_options_record_what_was_shown_and_figures_are_checked_first(
     [
         (("race", "--step", "day"), ("--step", "'day'", "'month', 'week'")),
         (("sensitivity", "--method", "foo"), ("--method", "'foo'", "'tornado'")),
-        (("runs", "show", "abc"), ("ID", "integer")),
+        (("runs", "show", "abc"), ("ID", "'abc'", "valid int")),
         (("run", "--samples", "abc"), ("--samples", "whole number", "1e5")),
         (("run", "--bogus"), ("No such option: --bogus",)),
     ],

@@ -131,3 +131,31 @@ def test_truncated_mass_is_phi_difference(
     assert Truncated(base, low, high).mass() == pytest.approx(
         phi(high) - phi(low), rel=1e-14, abs=1e-16
     )
+
+
+def test_a_command_imports_only_its_own_command_module() -> None:
+    code = (
+        "import sys; sys.argv = ['alignment-runway', 'presets']\n"
+        "from alignment_runway.cli import main\n"
+        "main()\n"
+        "print(sorted(m.rsplit('.', 1)[1] for m in sys.modules\n"
+        "             if m.startswith('alignment_runway.cli.')\n"
+        "             and m.endswith(('_commands', '_command'))))"
+    )
+    assert _python(code).splitlines()[-1] == "['info_commands']"
+
+
+def test_the_help_lists_every_command() -> None:
+    from alignment_runway.cli.root import COMMANDS
+
+    code = (
+        "import sys; sys.argv = ['alignment-runway', '--help']\n"
+        "from alignment_runway.cli import main\n"
+        "main()\n"
+    )
+    listed = [
+        line.split()[0]
+        for line in _python(code).split("Commands:")[1].splitlines()
+        if line.startswith("  ") and line.strip()
+    ]
+    assert sorted(listed) == sorted(name for name, _, _ in COMMANDS)

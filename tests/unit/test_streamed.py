@@ -254,6 +254,20 @@ def test_kept_samples_are_never_streamed() -> None:
     assert cell_samples(plan, QS, keep_samples=True, stream_above=1000) == cell_samples(plan, QS)
 
 
+def test_quasi_monte_carlo_cells_are_held() -> None:
+    plan = plan_grid(
+        api.load_scenario(preset="uncertain"),
+        ["compute.training_share=0.2,0.25"],
+        ["static.labor"],
+        1600,
+        5,
+        method="qmc",
+    )
+    assert cell_samples(plan, QS, stream_above=1000) == cell_samples(plan, QS) == 1600
+    held = run_cell(plan, (0,), QS)
+    assert run_cell(plan, (0,), QS, stream_above=1000) == held  # errors from randomizations
+
+
 def test_a_streamed_static_job_checks_its_names() -> None:
     with pytest.raises(api.InputError, match="tasks"):
         static_job(api.load_scenario(preset="uncertain"), ["tasks.speedup"], 10, 1)

@@ -97,6 +97,43 @@ def test_a_race_is_the_cli_view(client: TestClient) -> None:
     assert "probability" in body["headline"]["sentence"]
 
 
+def test_a_run_takes_a_method(client: TestClient) -> None:
+    """exact: closed forms, no samples and no histogram; qmc: its randomizations; both bounded."""
+    settings = {"compute.stock": "2e21 to 8e21 FLOP/s"}
+    scenario = api.load_scenario(preset="essay", settings=["compute.stock=2e21 to 8e21 FLOP/s"])
+    body = client.post(
+        "/api/run", json={"preset": "essay", "settings": settings, "method": "exact"}
+    ).json()
+    expected = views.summary_view(api.run(scenario, method="exact"), QS)
+    assert body["view"] == _same(expected.to_json())
+    assert body["view"]["method"] == "exact" and body["view"]["samples"] == 0
+    assert body["histogram"] is None and body["headline"]["p50"] > 0
+    request = {"preset": "uncertain", "seed": 5, "samples": 1600, "method": "qmc"}
+    body = client.post("/api/run", json=request).json()
+    qmc = api.run(api.load_scenario(preset="uncertain"), 1600, 5, method="qmc")
+    assert body["view"] == _same(views.summary_view(qmc, QS).to_json())
+    assert body["view"]["randomizations"] == 16
+    refused = _error(client, "/api/run", {"preset": "uncertain", "method": "exact"})
+    assert refused["field"] == "compute.training_share" and "untruncated" in refused["expected"]
+    assert _error(client, "/api/run", {"method": "closed"})["field"] == "method"
+    assert _error(client, "/api/run", {"method": "x" * 10_000})["field"] == "method"
+    assert (
+        _error(client, "/api/run", {"samples": 1000, "method": "qmc", "preset": "uncertain"})[
+            "field"
+        ]
+        == "samples"
+    )
+
+
+def test_a_race_takes_sample_or_qmc(client: TestClient) -> None:
+    request = {"preset": "race", "seed": 3, "samples": 1600, "months": 12, "method": "qmc"}
+    body = client.post("/api/race", json=request).json()
+    result = api.race(api.load_scenario(preset="race"), 1600, 3, months=12, method="qmc")
+    assert body["view"] == _same(views.race_view(result, QS).to_json())
+    for method in ("exact", "auto"):
+        assert _error(client, "/api/race", {"method": method})["field"] == "method"
+
+
 def test_sensitivity_is_the_cli_view(client: TestClient) -> None:
     request = {"preset": "uncertain", "output": "static.research_per_month"}
     body = client.post("/api/sensitivity", json=request).json()

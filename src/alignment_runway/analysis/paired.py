@@ -4,7 +4,9 @@ Sample ``i`` of side A and sample ``i`` of side B share the draws of every input
 scenarios share, so per-sample differences ``B − A`` and ratios ``B / A`` cancel the noise those
 inputs carry (Law, Simulation Modeling and Analysis, 5th ed., §11.2: common random numbers).
 Each summary is the one of ``analysis.summary`` on the paired values, so it carries the same
-Monte Carlo standard errors.
+Monte Carlo standard errors; for a randomized quasi-Monte Carlo pair (both sides drawn from the
+same scrambled Sobol' points) it is the one of ``analysis.replicates``, the errors coming from
+the spread of each statistic between the randomizations.
 
 Samples where A is 0 have no ratio: they are counted and left out of the ratio, never turned
 into infinities. Pairs where either side is not finite (a time never reached) are left out of
@@ -20,6 +22,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
+from alignment_runway.analysis import replicates as rq
 from alignment_runway.analysis.summary import Estimate, mean, mean_of_indicator, percentiles
 
 __all__ = ["Paired", "PairedSummary", "paired", "ratios", "zero_one"]
@@ -69,6 +72,17 @@ def _summary(x: Array, qs: Sequence[float]) -> PairedSummary:
     return PairedSummary(int(x.size), mean(x), dict(zip(qs, percentiles(x, qs), strict=True)))
 
 
+def _replicated(x: Array, qs: Sequence[float], randomizations: int) -> PairedSummary:
+    """``_summary`` of a qmc run's paired values, NaN where a pair is left out."""
+    n = int(np.count_nonzero(~np.isnan(x)))
+    if n == 0:
+        return PairedSummary(0, None, {})
+    found = rq.replicated_percentiles(x, qs, randomizations)
+    return PairedSummary(
+        n, rq.replicated_mean(x, randomizations), dict(zip(qs, found, strict=True))
+    )
+
+
 def zero_one(arrays: Sequence[Array]) -> bool:
     """Whether every sample of every array is 0 or 1 (a success): its mean is a probability."""
     return all(np.isin(x, (0.0, 1.0)).all() for x in arrays)
@@ -82,8 +96,11 @@ def ratios(a: Array, b: Array) -> Array:
     return out
 
 
-def paired(a: Array, b: Array, qs: Sequence[float]) -> Paired:
+def paired(a: Array, b: Array, qs: Sequence[float], randomizations: int = 0) -> Paired:
     """Compare ``b`` with ``a`` sample by sample, with percentiles ``qs`` (in percent).
+
+    ``randomizations``: 0 for plain Monte Carlo samples; else the ``R`` randomizations of a
+    randomized quasi-Monte Carlo run (``analysis.replicates``), one after another.
 
     Raises:
         ValueError: for arrays of different lengths, or empty ones.
@@ -94,6 +111,8 @@ def paired(a: Array, b: Array, qs: Sequence[float]) -> Paired:
         )
     finite = np.isfinite(a) & np.isfinite(b)
     zero = a == 0
+    if randomizations:
+        return _paired_replicated(a, b, qs, randomizations, finite, zero)
     ratio = ratios(a, b)
     with np.errstate(over="ignore"):
         difference = b[finite] - a[finite]
@@ -103,6 +122,29 @@ def paired(a: Array, b: Array, qs: Sequence[float]) -> Paired:
         difference=_summary(difference, qs),
         greater=mean_of_indicator(b > a),
         equal=mean_of_indicator(b == a),
+        zero_baseline=int(np.count_nonzero(zero)),
+        not_finite=int(a.size - np.count_nonzero(finite)),
+    )
+
+
+def _paired_replicated(
+    a: Array,
+    b: Array,
+    qs: Sequence[float],
+    randomizations: int,
+    finite: NDArray[np.bool_],
+    zero: NDArray[np.bool_],
+) -> Paired:
+    """``paired`` for a qmc run: the pairs left out are NaN, so each randomization keeps its own."""
+    with np.errstate(all="ignore"):
+        ratio = np.where(finite & ~zero, b / a, np.nan)
+        difference = np.where(finite, b - a, np.nan)
+    return Paired(
+        samples=int(a.size),
+        ratio=_replicated(ratio, qs, randomizations),
+        difference=_replicated(difference, qs, randomizations),
+        greater=rq.replicated_share(b > a, randomizations),
+        equal=rq.replicated_share(b == a, randomizations),
         zero_baseline=int(np.count_nonzero(zero)),
         not_finite=int(a.size - np.count_nonzero(finite)),
     )

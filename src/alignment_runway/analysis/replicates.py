@@ -19,7 +19,7 @@ from numpy.typing import NDArray
 
 from alignment_runway.analysis import summary as s
 
-__all__ = ["replicated_above", "replicated_mean", "replicated_percentiles"]
+__all__ = ["replicated_above", "replicated_mean", "replicated_percentiles", "replicated_share"]
 
 Array = NDArray[np.float64]
 
@@ -73,3 +73,13 @@ def replicated_above(x: Array, threshold: float, randomizations: int) -> s.Estim
         shares = np.array([np.count_nonzero(p > threshold) / p.size for p in parts])
         share = np.count_nonzero(pooled > threshold) / pooled.size if pooled.size else math.nan
     return s.Estimate(float(share), _se(shares))
+
+
+def replicated_share(event: NDArray[np.bool_], randomizations: int) -> s.Estimate:
+    """The share of samples where ``event`` holds, and its standard error over the randomizations.
+
+    What ``summary.mean_of_indicator`` is for plain sampling (every sample counts).
+    """
+    parts = event.reshape(randomizations, -1)
+    shares = np.count_nonzero(parts, axis=1) / parts.shape[1]
+    return s.Estimate(float(np.count_nonzero(event)) / event.size, _se(shares))

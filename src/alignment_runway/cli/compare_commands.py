@@ -24,7 +24,13 @@ from alignment_runway.cli.common import (
     progress,
 )
 from alignment_runway.cli.render import cell
-from alignment_runway.cli.run_commands import ReportOpt, Step, WorkersOpt
+from alignment_runway.cli.run_commands import (
+    RaceMethod,
+    RaceMethodOpt,
+    ReportOpt,
+    Step,
+    WorkersOpt,
+)
 from alignment_runway.cli.study_commands import FigureOpt, HorizonOpt
 from alignment_runway.formatting import number, probability, unit_name
 
@@ -79,6 +85,7 @@ def compare_command(
     ] = False,
     store: StoreReadOpt = None,
     fmt: FormatOpt = Format.table,
+    method: RaceMethodOpt = RaceMethod.sample,
 ) -> None:
     """Compare scenarios sample by sample (common random numbers), the first the baseline.
 
@@ -87,6 +94,8 @@ def compare_command(
     baseline: B/A and B - A with Monte Carlo errors, P(B > A) and P(B = A). --set 2:NAME=VALUE
     changes side 2 only; a bare --set changes every side. Race outputs (race.*) run a race.
     --figure draws the paired ratios; --report writes a self-contained HTML report.
+    --method qmc shares quasi-random points when every side has the same uncertain inputs;
+    otherwise the sides are sampled plainly, and a note names the inputs that differ.
     """
     if figure is None and report is None and force:
         raise api.InputError("force", "{0} FILE with it", "no {0}", related=("figure",))
@@ -107,6 +116,7 @@ def compare_command(
             workers=workers,
             progress=advance,
             store=store,
+            method=method.value,
         )
     view = views.compare_view(result, qs)
     if fmt is Format.json:
@@ -134,8 +144,14 @@ def print_compare(view: views.CompareView) -> None:
     """The comparison: one table per output, the inputs drawn differently, notes."""
     base = view.sides[0][0]
     where = f"horizon {view.months:g} months, {view.step}ly steps; " if view.kind == "race" else ""
+    sampled = f"{view.samples:,} samples"
+    if view.randomizations:
+        sampled = (
+            f"{view.samples:,} randomized quasi-Monte Carlo samples ({view.randomizations} "
+            "scrambled Sobol' sequences; ± from their spread)"
+        )
     console.print(
-        f"[bold]Compare[/] ({view.kind}): {where}{view.samples:,} samples, seed {view.seed} "
+        f"[bold]Compare[/] ({view.kind}): {where}{sampled}, seed {view.seed} "
         f"(--seed), the same draws on every side; {base} is the baseline"
     )
     for label, source, name in view.sides:

@@ -148,11 +148,18 @@ def print_race(view: RaceView, qs: list[float]) -> None:
         )
         _print_point_rows(view.rows)
     else:
-        console.print(
-            f"Race: horizon {number(view.months)} months, {view.step}ly steps; Monte Carlo: "
-            f"{view.samples:,} samples, seed {view.seed} (--seed), {view.workers} "
-            "worker(s); ± is the Monte Carlo standard error"
+        sampled = (
+            f"Monte Carlo: {view.samples:,} samples, seed {view.seed} (--seed), "
+            f"{view.workers} worker(s); ± is the Monte Carlo standard error"
         )
+        if view.randomizations:
+            sampled = (
+                f"randomized quasi-Monte Carlo: {view.samples:,} samples, "
+                f"{view.randomizations} scrambled Sobol' sequences, seed {view.seed} (--seed), "
+                f"{view.workers} worker(s); ± is the standard error from the spread between "
+                "the sequences"
+            )
+        console.print(f"Race: horizon {number(view.months)} months, {view.step}ly steps; {sampled}")
         columns = ["quantity", "mean", *(f"p{q:g}" for q in qs), "unit", "meaning"]
         table = _results_table(columns)
         for row in view.rows:

@@ -6,51 +6,37 @@ flag at fault (fields are mapped to flags in ``common.FLAGS``), exit code 2, nev
 
 from __future__ import annotations
 
+import importlib
 import os
 import sys
-from typing import Annotated
+from collections.abc import Collection
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from alignment_runway import __version__
-from alignment_runway.api import Error, WorkerLost
-from alignment_runway.cli.common import FLAGS
-from alignment_runway.cli.compare_commands import compare_command
-from alignment_runway.cli.info_commands import explain_command, presets_command, validate_command
-from alignment_runway.cli.run_commands import race_command, run_command
-from alignment_runway.cli.runs_commands import runs_app
-from alignment_runway.cli.serve_command import serve_command
-from alignment_runway.cli.study_commands import (
-    devloop_command,
-    essay_command,
-    sensitivity_command,
-)
-from alignment_runway.cli.sweep_commands import sweep_command
-from alignment_runway.cli.tasks_commands import tasks_command
 
-__all__ = ["app", "main"]
+__all__ = ["COMMANDS", "build_app", "main"]
 
-app = typer.Typer(
-    name="alignment-runway",
-    help="How much alignment research automated AI could deliver during a cautious lab's lead.",
-    no_args_is_help=True,
-    pretty_exceptions_enable=False,
-    add_completion=False,
-    rich_markup_mode=None,
+#: Every command in ``--help`` order: its name, the module under ``alignment_runway.cli``
+#: defining it, and the function (or typer app, for ``runs``) there. A command's module is
+#: imported only when the app is built with it, so ``essay`` does not import ``sweep``'s.
+COMMANDS: tuple[tuple[str, str, str], ...] = (
+    ("run", "run_commands", "run_command"),
+    ("race", "run_commands", "race_command"),
+    ("sensitivity", "study_commands", "sensitivity_command"),
+    ("compare", "compare_commands", "compare_command"),
+    ("sweep", "sweep_commands", "sweep_command"),
+    ("runs", "runs_commands", "runs_app"),
+    ("essay", "study_commands", "essay_command"),
+    ("devloop", "study_commands", "devloop_command"),
+    ("tasks", "tasks_commands", "tasks_command"),
+    ("validate", "info_commands", "validate_command"),
+    ("presets", "info_commands", "presets_command"),
+    ("explain", "info_commands", "explain_command"),
+    ("serve", "serve_command", "serve_command"),
 )
-app.command("run")(run_command)
-app.command("race")(race_command)
-app.command("sensitivity")(sensitivity_command)
-app.command("compare")(compare_command)
-app.command("sweep")(sweep_command)
-app.add_typer(runs_app, name="runs")
-app.command("essay")(essay_command)
-app.command("devloop")(devloop_command)
-app.command("tasks")(tasks_command)
-app.command("validate")(validate_command)
-app.command("presets")(presets_command)
-app.command("explain")(explain_command)
-app.command("serve")(serve_command)
+_HELP = "How much alignment research automated AI could deliver during a cautious lab's lead."
 
 
 def _version(value: bool) -> None:
@@ -59,13 +45,59 @@ def _version(value: bool) -> None:
         raise typer.Exit()
 
 
-@app.callback()
 def _root(
     version: Annotated[
         bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version.")
     ] = False,
 ) -> None:
     """How much alignment research automated AI could deliver during a cautious lab's lead."""
+
+
+def build_app(names: Collection[str] | None = None) -> typer.Typer:
+    """The typer app with the commands ``names`` (every command when None), in ``--help`` order.
+
+    ``main`` builds it with just the command being run, when the command line names one.
+    """
+    app = typer.Typer(
+        name="alignment-runway",
+        help=_HELP,
+        no_args_is_help=True,
+        pretty_exceptions_enable=False,
+        add_completion=False,
+        rich_markup_mode=None,
+    )
+    app.callback()(_root)
+    for name, module, attribute in COMMANDS:
+        if names is not None and name not in names:
+            continue
+        target = getattr(importlib.import_module(f"alignment_runway.cli.{module}"), attribute)
+        if isinstance(target, typer.Typer):
+            app.add_typer(target, name=name)
+        else:
+            app.command(name)(target)
+    return app
+
+
+def _wanted(argv: list[str]) -> set[str] | None:
+    """The command a command line runs, when its first word names one; None for all of them.
+
+    ``--help``, no arguments or a misspelt command build every command, so the help lists
+    them all and the parser can suggest the nearest name.
+    """
+    known = {name for name, _, _ in COMMANDS}
+    return {argv[0]} if argv and argv[0] in known else None
+
+
+_APP: list[typer.Typer] = []
+
+
+def __getattr__(name: str) -> Any:
+    """``app``: the typer app with every command, built on first use (tests, ``cli.app``)."""
+    if name == "app":
+        if not _APP:
+            _APP.append(build_app())
+        return _APP[0]
+    raise AttributeError(name)
 
 
 def _usage_line(exc: Exception) -> str:
@@ -102,11 +134,16 @@ def main() -> None:
     """
     import typer.main
 
+    from alignment_runway.api import Error, WorkerLost  # the commands import the api anyway
+
     try:
+        app = build_app(_wanted(sys.argv[1:]))
         code = typer.main.get_command(app)(standalone_mode=False)
         if isinstance(code, int) and code:
             raise SystemExit(code)
     except Error as exc:
+        from alignment_runway.cli.common import FLAGS
+
         print(f"error: {exc.message(FLAGS)}", file=sys.stderr)
         raise SystemExit(2) from None
     except KeyboardInterrupt:
@@ -125,3 +162,7 @@ def main() -> None:
             file=sys.stderr,
         )
         raise SystemExit(1) from None
+
+
+if TYPE_CHECKING:
+    app: typer.Typer

@@ -33,7 +33,7 @@ from alignment_runway.cli.common import (
 )
 from alignment_runway.cli.render import print_point, print_race, print_summary
 
-__all__ = ["race_command", "run_command"]
+__all__ = ["RaceMethod", "RaceMethodOpt", "race_command", "run_command"]
 
 
 class What(StrEnum):
@@ -49,6 +49,13 @@ class Method(StrEnum):
     sample = "sample"
     exact = "exact"
     auto = "auto"
+    qmc = "qmc"
+
+
+class RaceMethod(StrEnum):
+    """How ``race``, ``compare`` and ``sweep`` draw their samples (none has a closed form)."""
+
+    sample = "sample"
     qmc = "qmc"
 
 
@@ -156,6 +163,17 @@ MethodOpt = Annotated[
         "powers), else an error naming the input; auto: exact where it can be, sampled "
         "elsewhere (a method column says which); qmc: randomized quasi-Monte Carlo, 16 "
         "scrambled Sobol' sequences (--samples a multiple of 16), errors from their spread.",
+    ),
+]
+
+
+RaceMethodOpt = Annotated[
+    RaceMethod,
+    typer.Option(
+        "--method",
+        help="sample: Monte Carlo; qmc: randomized quasi-Monte Carlo, 16 scrambled Sobol' "
+        "sequences (--samples a multiple of 16), errors from their spread. (exact and auto "
+        "are run's only: the race has no closed form.)",
     ),
 ]
 
@@ -323,6 +341,7 @@ def race_command(
     store_samples: StoreSamplesOpt = False,
     label: LabelOpt = None,
     cluster: ClusterOpt = None,
+    method: RaceMethodOpt = RaceMethod.sample,
 ) -> None:
     """The race: research delivered before competitors catch up or the weights are stolen.
 
@@ -344,6 +363,7 @@ def race_command(
         chunk_size=chunk_size,
         workers=workers,
         percentiles=qs,
+        method=method.value,
     )
     files = (out, what, force, report, figures, canonical)
     after = _plan(options, files, qs, {}, (store, no_store, store_samples, label))
@@ -359,6 +379,7 @@ def race_command(
             workers=workers,
             progress=advance,
             cluster=cluster,
+            method=method.value,
         )
     view = views.race_view(result, qs)
     emit_json(view.to_json()) if fmt is Format.json else print_race(view, qs)

@@ -92,7 +92,7 @@ def runs_list(
             _when(row.started_at),
             row.command,
             escape(row.shown),
-            f"{row.samples:,}",
+            row.sampled,
             str(row.seed),
             f"{row.seconds:.2f}",
             "" if row.p50 is None else f"{number(row.p50)} {unit_name(row.unit)}",
@@ -113,8 +113,7 @@ def runs_show(run_id: RunId, store: RunsStoreOpt = None, fmt: FormatOpt = Format
     label = f" ({escape(entry.label)})" if entry.label else ""
     console.print(
         f"[bold]Run {entry.id}[/]{label}: {entry.command} of {escape(entry.scenario_name)}, "
-        f"{entry.samples:,} samples, seed {entry.seed}; {_when(entry.started_at)} UTC, "
-        f"{seconds:.2f} s"
+        f"{escape(views.computed(entry))}; {_when(entry.started_at)} UTC, {seconds:.2f} s"
     )
     console.print("options: " + escape(json.dumps(entry.options, sort_keys=True)))
     console.print("versions: " + ", ".join(f"{k} {v}" for k, v in entry.versions.items()))
@@ -227,7 +226,7 @@ def runs_reproduce(
     elif view.identical:
         console.print(
             f"[green]identical:[/] run {run_id} ({view.command} of {escape(view.scenario)}, "
-            f"{view.samples:,} samples, seed {view.seed}) gives the same {view.compared} "
+            f"{escape(view.computed)}) gives the same {view.compared} "
             f"array{'' if view.compared == 1 else 's'}, bit for bit"
         )
     else:

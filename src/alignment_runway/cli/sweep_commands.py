@@ -30,7 +30,15 @@ from alignment_runway.cli.common import (
     scenario_from,
 )
 from alignment_runway.cli.render import cell
-from alignment_runway.cli.run_commands import NoStoreOpt, OutOpt, Step, StoreOpt, WorkersOpt
+from alignment_runway.cli.run_commands import (
+    NoStoreOpt,
+    OutOpt,
+    RaceMethod,
+    RaceMethodOpt,
+    Step,
+    StoreOpt,
+    WorkersOpt,
+)
 from alignment_runway.cli.study_commands import FigureOpt, HorizonOpt
 from alignment_runway.formatting import number, probability, unit_name
 
@@ -104,15 +112,18 @@ def sweep_command(
     resume: ResumeOpt = None,
     canonical: CanonicalOpt = False,
     fmt: FormatOpt = Format.table,
+    method: RaceMethodOpt = RaceMethod.sample,
 ) -> None:
     """Sweep a grid of scenarios: every cell a full run or race with the same seed.
 
     Each cell keeps its outputs' mean and percentiles with Monte Carlo errors; a cell of more
-    than 2**24 samples streams (two passes, a slab of samples held at a time). --dry-run
+    than 2**24 samples streams (two passes, a slab of samples held at a time; not with
+    --keep-samples or --method qmc). --dry-run
     prints the cells and the estimated cost; --out writes one row per cell (.csv, .parquet,
     .json) or the grid as a Dataset (.nc); --figure draws lines over one axis or heatmaps over
     two; --cluster runs the cells on a Dask cluster. The sweep is recorded in the store (unless
     --no-store), each cell as it finishes: --resume ID finishes an interrupted one.
+    --method qmc draws every cell by randomized quasi-Monte Carlo (the cells share their points).
     """
     if no_store and (store is not None or resume is not None):
         given = "store" if store is not None else "resume"
@@ -121,15 +132,19 @@ def sweep_command(
     if canonical and out is None:
         raise api.InputError("canonical", "{0} FILE with it", "no {0}", related=("out",))
     if resume is not None:
-        if grid or file or preset or settings or output or keep_samples:
-            raise api.InputError("resume", "no scenario, settings, grid or outputs with it", "both")
+        if any((grid, file, preset, settings, output, keep_samples)) or method.value != "sample":
+            raise api.InputError(
+                "resume", "no scenario, settings, grid, outputs or method with it", "both"
+            )
         _resume(resume, location, workers, cluster, fmt, out, figure, force, canonical)
         return
     if not grid:
         raise api.InputError("grid", "at least one grid axis (NAME=VALUES)", "none")
     scenario = scenario_from(file, preset, settings)
     qs = percentile_list(percentiles)
-    plan = api.plan_sweep(scenario, grid, output, samples, seed, months=months, step=step.value)
+    plan = api.plan_sweep(
+        scenario, grid, output, samples, seed, months=months, step=step.value, method=method.value
+    )
     planned = views.plan_view(plan)
     if dry_run:
         emit_json(planned.to_json()) if fmt is Format.json else print_plan(planned, cells=True)
@@ -158,6 +173,7 @@ def sweep_command(
             cluster=cluster,
             store=location,
             keep_samples=keep_samples,
+            method=method.value,
         )
     _show(result, fmt, out, figure, force, location, canonical)
 
@@ -229,9 +245,10 @@ def print_plan(view: views.PlanView, *, cells: bool) -> None:
         for name, unit, values in view.axes
     )
     what = "sample-months" if view.kind == "race" else "samples"
+    drawn = "samples" if view.method == "sample" else "randomized quasi-Monte Carlo samples"
     console.print(
         f"[bold]Sweep[/] ({view.kind}) of {escape(view.scenario)}: {len(view.cells):,} cells "
-        f"({axes}); {view.samples:,} samples each, seed {view.seed}; "
+        f"({axes}); {view.samples:,} {drawn} each, seed {view.seed}; "
         f"{number(view.sample_months)} {what} in all, about "
         f"{_duration(view.seconds_per_worker)} on one worker"
     )

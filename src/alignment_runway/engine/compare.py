@@ -4,6 +4,11 @@ Every side runs with one seed and one sample count. An input's draws depend only
 its block and its name, so sample ``i`` of every side shares the draws of each input the sides
 share; what differs between them is what the scenarios change. Inputs a side draws differently
 (uncertain on one side only, another distribution, other correlations) are named.
+
+Under randomized quasi-Monte Carlo (``method="qmc"``) input ``k`` of a scenario's uncertain
+inputs is Sobol' dimension ``k``, so the sides share their draws only when they have the same
+uncertain inputs in the same order; when they do not, the comparison samples plainly instead,
+with a note naming the inputs that differ.
 """
 
 from __future__ import annotations
@@ -22,7 +27,13 @@ from alignment_runway.engine.checks import (
     check_requirement,
 )
 from alignment_runway.engine.evaluate import race_inputs
-from alignment_runway.engine.runs import DEFAULT_MONTHS, default_samples, race, run
+from alignment_runway.engine.runs import (
+    DEFAULT_MONTHS,
+    check_sampled_method,
+    default_samples,
+    race,
+    run,
+)
 from alignment_runway.errors import InputError
 from alignment_runway.results.compared import Comparison, Difference, Side
 from alignment_runway.sampling import DEFAULT_SEED
@@ -37,6 +48,7 @@ __all__ = [
     "compare_sources",
     "default_outputs",
     "load_side",
+    "qmc_mismatch",
     "side_settings",
 ]
 
@@ -166,6 +178,39 @@ def _differences(sides: Sequence[Side], kind: str) -> list[Difference]:
     return found
 
 
+def qmc_mismatch(sides: Sequence[Side], kinds: Sequence[str]) -> str | None:
+    """Why the sides cannot share quasi-random points, naming the inputs; None when they can.
+
+    A qmc draw of input ``k`` (in the scenario's order of uncertain inputs; a race's theft draw
+    last) is Sobol' dimension ``k``: the sides pair only with the same inputs in the same order.
+    """
+
+    def dimensions(scenario: Scenario, kind: str) -> tuple[str, ...]:
+        return tuple(race_inputs(scenario) if kind == "race" else scenario.uncertain())
+
+    base = sides[0]
+    for kind in kinds:
+        ours = dimensions(base.scenario, kind)
+        for side in sides[1:]:
+            theirs = dimensions(side.scenario, kind)
+            if theirs == ours:
+                continue
+            only_a = [n for n in ours if n not in theirs]
+            only_b = [n for n in theirs if n not in ours]
+            parts = [f"{', '.join(only_a)} uncertain in {base.label} only"] if only_a else []
+            if only_b:
+                parts.append(f"{', '.join(only_b)} uncertain in {side.label} only")
+            if not parts:
+                parts.append(f"the same inputs in another order ({', '.join(theirs)})")
+            return (
+                f"method qmc needs every side to have the same uncertain inputs in the same "
+                f"order (one Sobol' dimension each), and {side.label} differs from "
+                f"{base.label}: {'; '.join(parts)}; every side was therefore sampled plainly "
+                "(method sample), which keeps common random numbers for the inputs they share"
+            )
+    return None
+
+
 def compare(
     sides: Sequence[Side],
     outputs: Sequence[str] | None = None,
@@ -176,15 +221,18 @@ def compare(
     step: str = "month",
     workers: int = 1,
     progress: Callable[[int], None] | None = None,
+    method: str = "sample",
 ) -> Comparison:
     """Run every side with one seed and sample count and keep the outputs' paired samples.
 
     The seed and sample count are, unless given, the first side's when it is a recorded run,
-    else the default seed and the most samples any side would draw by default.
+    else the default seed and the most samples any side would draw by default. With
+    ``method="qmc"`` the sides share their Sobol' points when their uncertain inputs are the
+    same (``qmc_mismatch``); otherwise they are sampled plainly, and a note says why.
 
     Raises:
         InputError: for fewer than 2 or more than ``MAX_SIDES`` sides, an unknown or
-            categorical output, or bad sampling options.
+            categorical output, bad sampling options, or method exact or auto.
         ScenarioError: for a scenario that cannot run.
     """
     chosen = list(outputs) if outputs else default_outputs([s.scenario for s in sides])
@@ -206,15 +254,30 @@ def compare(
         )
     if step not in STEPS:
         raise InputError("step", f"one of {', '.join(STEPS)}", repr(step))
+    check_sampled_method(method, "comparison")
+    notes: list[str] = []
+    if method == "qmc":
+        mismatch = qmc_mismatch(sides, ["run"] * bool(static) + ["race"] * bool(racing))
+        if mismatch is not None:
+            method = "sample"
+            notes.append(mismatch)
     if isinstance(samples, int) and not isinstance(samples, bool) and samples > 0:
         # every side's outputs are held together; a comparison has no --keep
         check_memory(samples, len(chosen) * len(sides), can_keep=False)
     values: dict[str, list[NDArray[np.float64]]] = {name: [] for name in chosen}
+    randomizations = 0
     for side in sides:
         if static:
             result = run(
-                side.scenario, samples, seed, workers=workers, progress=progress, keep=static
+                side.scenario,
+                samples,
+                seed,
+                workers=workers,
+                progress=progress,
+                keep=static,
+                method=method,
             )
+            randomizations = result.randomizations
             for name in static:
                 values[name].append(result.values[name])
         if racing:
@@ -228,7 +291,9 @@ def compare(
                 workers=workers,
                 progress=progress,
                 only=racing,
+                method=method,
             )
+            randomizations = raced.randomizations
             for name in racing:
                 values[name].append(raced.values[name])
     return Comparison(
@@ -241,6 +306,9 @@ def compare(
         outputs=tuple(chosen),
         values={name: tuple(arrays) for name, arrays in values.items()},
         differences=tuple(_differences(sides, kind)),
+        method=method,
+        randomizations=randomizations,
+        notes=tuple(notes),
     )
 
 
@@ -256,6 +324,7 @@ def compare_sources(
     workers: int = 1,
     progress: Callable[[int], None] | None = None,
     store: str | None = None,
+    method: str = "sample",
 ) -> Comparison:
     """Compare scenarios sample by sample, the first the baseline (SPEC §11).
 
@@ -278,6 +347,10 @@ def compare_sources(
         workers: as in ``race``.
         progress: as in ``race`` (called for every side's samples).
         store: the store ``run:ID`` sides are read from (default: ``default_store()``).
+        method: ``"sample"`` (default) or ``"qmc"``: randomized quasi-Monte Carlo when every
+            side has the same uncertain inputs in the same order (they then share their
+            Sobol' points); else every side is sampled plainly and a note names the inputs
+            that differ. ``"exact"`` and ``"auto"`` are refused (a comparison pairs samples).
 
     Raises:
         InputError: for bad sides, outputs or options; ScenarioError: for a scenario that
@@ -304,4 +377,5 @@ def compare_sources(
         step=step,
         workers=workers,
         progress=progress,
+        method=method,
     )

@@ -34,6 +34,7 @@ def plan_grid(
     *,
     months: float = DEFAULT_MONTHS,
     step: str = "month",
+    method: str = "sample",
 ) -> Plan:
     """A sweep's plan from text axes (see ``parse_axis``), checked before anything runs.
 
@@ -46,9 +47,11 @@ def plan_grid(
         seed: shared by every cell.
         months: the race's horizon.
         step: the race's step.
+        method: ``"sample"`` (default) or ``"qmc"``: every cell by randomized quasi-Monte
+            Carlo (``samples`` a multiple of 16); the cells share their Sobol' points.
 
     Raises:
-        InputError: for a bad axis, output, option or grid size.
+        InputError: for a bad axis, output, option or grid size, or method exact or auto.
     """
     from alignment_runway.engine.checks import check_horizon, check_sampling
     from alignment_runway.engine.compare import default_outputs
@@ -61,7 +64,7 @@ def plan_grid(
     check_sampling(n, seed, BLOCK_SIZE, 1)
     if kind == "race":
         check_horizon(months, step)  # before the plan, whose cost counts the months
-    return plan(scenario, axes, chosen, n, seed, months, step)
+    return plan(scenario, axes, chosen, n, seed, months, step, method)
 
 
 def sweep_grid(
@@ -80,6 +83,7 @@ def sweep_grid(
     store: str | Store | None = None,
     resume: int | None = None,
     keep_samples: bool = False,
+    method: str = "sample",
 ) -> Sweep:
     """Sweep a grid of scenarios (SPEC §11): every cell a full run or race with one seed.
 
@@ -104,6 +108,7 @@ def sweep_grid(
         keep_samples: keep every cell's samples of its outputs (``Sweep.dataset`` then holds
             ``NAME.samples``); by default cells keep only their summaries. The store keeps
             summaries only.
+        method: as ``plan_grid``; recorded with the sweep (a resumed sweep uses its own).
 
     Raises:
         InputError: as ``plan_grid``, for a bad cluster, a cluster with ``workers``, or an
@@ -123,7 +128,10 @@ def sweep_grid(
         outputs, samples, seed = options["outputs"], options["samples"], options["seed"]
         months, step = options["months"], options["step"]
         percentiles = options["percentiles"]
-    chosen = plan_grid(scenario, grid, outputs, samples, seed, months=months, step=step)
+        method = options.get("method", "sample")
+    chosen = plan_grid(
+        scenario, grid, outputs, samples, seed, months=months, step=step, method=method
+    )
     sweep_id = None
     on_cell = None
     if opened is not None:
@@ -162,6 +170,8 @@ def _start(
         "step": chosen.step,
         "percentiles": list(percentiles),
     }
+    if chosen.method != "sample":
+        options["method"] = chosen.method
     return recorded.start_sweep(
         store, scenario.name, scenario_toml(scenario), options, versions(), len(chosen.cells), now()
     )

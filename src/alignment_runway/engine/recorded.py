@@ -130,9 +130,13 @@ def race_options(
     chunk_size: int,
     workers: int,
     percentiles: Sequence[float],
+    method: str = "sample",
 ) -> dict[str, Any]:
-    """What a race's record holds of its options (``rerun`` reads them back)."""
-    return {
+    """What a race's record holds of its options (``rerun`` reads them back).
+
+    The method is recorded when it is not the default (sampling).
+    """
+    options: dict[str, Any] = {
         "samples": samples,
         "seed": seed,
         "months": months,
@@ -142,6 +146,9 @@ def race_options(
         "workers": workers,
         "percentiles": list(percentiles),
     }
+    if method != "sample":
+        options["method"] = method
+    return options
 
 
 def rerun(entry: RunRecord) -> RunResult:
@@ -161,6 +168,7 @@ def rerun(entry: RunRecord) -> RunResult:
             keep_trajectories=int(o["keep_trajectories"]),
             chunk_size=chunk_size,
             workers=workers,
+            method=str(o.get("method", "sample")),
         )
     return run(
         scenario,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 import numpy as np
+from numpy.typing import NDArray
 
 from alignment_runway.analysis.lognormal import LognormalLaw
 from alignment_runway.engine.checks import (
@@ -21,7 +22,15 @@ from alignment_runway.engine.exact import METHODS, exact_laws, require_exact
 from alignment_runway.errors import InputError
 from alignment_runway.model import race as race_model
 from alignment_runway.results import RaceResult, RunResult
-from alignment_runway.sampling import BLOCK_SIZE, DEFAULT_SAMPLES, DEFAULT_SEED, Executor, simulate
+from alignment_runway.sampling import (
+    BLOCK_SIZE,
+    DEFAULT_SAMPLES,
+    DEFAULT_SEED,
+    Executor,
+    Job,
+    run_range,
+    simulate,
+)
 from alignment_runway.sampling.qmc import DEFAULT_RANDOMIZATIONS
 from alignment_runway.scenarios import Scenario, tasks_active
 from alignment_runway.scenarios.correlations import mixing_matrix
@@ -30,15 +39,21 @@ from alignment_runway.units import CALENDAR_MONTH_S
 __all__ = [
     "DEFAULT_MONTHS",
     "DEFAULT_TRAJECTORIES",
+    "SAMPLED_METHODS",
+    "check_sampled_method",
     "default_samples",
     "race",
+    "randomizations_for",
     "run",
 ]
 
+Array = NDArray[np.float64]
 #: The race's horizon when none is given, in calendar months.
 DEFAULT_MONTHS = 60.0
 #: Trajectories kept for research by month when no number is given.
 DEFAULT_TRAJECTORIES = 1000
+#: The methods of a command that always samples (a race, a comparison, a sweep).
+SAMPLED_METHODS = ("sample", "qmc")
 #: Static outputs a race keeps besides its own.
 _RACE_STATIC_KEEP = ("static.labor", "static.research_per_month")
 
@@ -78,14 +93,7 @@ def run(
     sampled = [name for name in kept if name not in laws]
     if not sampled:  # every name in closed form: nothing to draw
         return RunResult(scenario, 0, seed, {}, 0, chunk_size, workers, method=method, laws=laws)
-    randomizations = DEFAULT_RANDOMIZATIONS if method == "qmc" and uncertain else 0
-    if randomizations and samples % randomizations:
-        raise InputError(
-            "samples",
-            f"a multiple of {randomizations} (method qmc: {randomizations} randomizations of "
-            "equal size)",
-            repr(samples),
-        )
+    randomizations = randomizations_for(method, bool(uncertain), samples)
     check_memory(samples, len(sampled))
     values, counts = simulate(
         evaluate_static,
@@ -115,6 +123,40 @@ def run(
         laws=laws,
         randomizations=randomizations,
     )
+
+
+def randomizations_for(method: str, uncertain: bool, samples: int) -> int:
+    """The randomizations a run of ``samples`` makes: 16 for qmc with anything to draw, else 0.
+
+    Raises:
+        InputError: for qmc samples that do not split evenly into the randomizations.
+    """
+    randomizations = DEFAULT_RANDOMIZATIONS if method == "qmc" and uncertain else 0
+    if randomizations and samples % randomizations:
+        raise InputError(
+            "samples",
+            f"a multiple of {randomizations} (method qmc: {randomizations} randomizations of "
+            "equal size)",
+            repr(samples),
+        )
+    return randomizations
+
+
+def check_sampled_method(method: str, command: str) -> None:
+    """A method for a command that samples (race, compare, sweep): sample or qmc.
+
+    Raises:
+        InputError: for exact or auto (the race and the comparisons are not lognormal laws)
+            or an unknown method.
+    """
+    if method in SAMPLED_METHODS:
+        return
+    why = (
+        f" (only run has exact and auto: a {command}'s outputs have no closed form)"
+        if method in METHODS
+        else ""
+    )
+    raise InputError("method", f"sample or qmc for a {command}{why}", repr(method))
 
 
 def _laws(scenario: Scenario, kept: Sequence[str], method: str) -> dict[str, LognormalLaw]:
@@ -149,15 +191,17 @@ def race(
     progress: Callable[[int], None] | None = None,
     executor: Executor | None = None,
     only: Sequence[str] | None = None,
+    method: str = "sample",
 ) -> RaceResult:
     """Run the race on a scenario (see ``api.race``).
 
     ``only`` keeps just these outputs' samples (8 bytes a sample each), for callers that
     summarise them and need nothing else (a sweep's or a comparison's cells); the result then
-    lacks the other outputs.
+    lacks the other outputs. ``method`` is ``"sample"`` or ``"qmc"`` (the theft draw, when
+    drawn, is the last Sobol' dimension).
 
     Raises:
-        InputError: for a bad horizon, step or sampling option.
+        InputError: for a bad horizon, step or sampling option, or method exact or auto.
         ScenarioError: for parameters that do not fit together, or results that overflow.
     """
     check_race(scenario)
@@ -167,6 +211,8 @@ def race(
     if samples is None:
         samples = DEFAULT_SAMPLES if inputs else 1
     check_sampling(samples, seed, chunk_size, workers)
+    check_sampled_method(method, "race")
+    randomizations = randomizations_for(method, bool(inputs), samples)
     grid, record = race_model.time_grid(horizon, step_s, CALENDAR_MONTH_S)
     kept_trajectories = min(keep_trajectories, samples)
     keep = [spec.name for spec in race_model.RACE_OUTPUTS]
@@ -189,21 +235,25 @@ def race(
         progress=progress,
         mixing=mixing,
         executor=executor,
+        randomizations=randomizations,
     )
     check_finite(scenario, counts)
     trajectories = np.zeros((0, record.size))
     if kept_trajectories:
-        # the first samples of any run are the same draws, so a short run gives their paths
         names = [f"race.research@{j}" for j in range(record.size)]
-        paths, _ = simulate(
-            evaluate_race,
-            RaceJob(scenario, grid, record),
-            inputs,
-            names,
+        paths = _first_paths(
+            Job(
+                evaluate_race,
+                RaceJob(scenario, grid, record),
+                tuple(inputs.items()),
+                tuple(names),
+                samples,
+                seed,
+                chunk_size,
+                mixing,
+                randomizations,
+            ),
             kept_trajectories,
-            seed,
-            chunk_size=chunk_size,
-            mixing=mixing,
         )
         trajectories = np.column_stack([paths[name] for name in names])
     return RaceResult(
@@ -219,4 +269,29 @@ def race(
         month=grid[record] / CALENDAR_MONTH_S,
         trajectories=trajectories,
         cut=counts.get("cut", 0),
+        method=method,
+        randomizations=randomizations,
     )
+
+
+def _first_paths(job: Job, count: int) -> dict[str, Array]:
+    """The kept values of ``job``'s first ``count`` samples, the same draws as in the whole run.
+
+    A plain run's first samples are a short run's (draws are keyed by index); a qmc run's
+    points depend on its sample count, so they are evaluated as a range of the whole job.
+    """
+    if not job.randomizations:
+        paths, _ = simulate(
+            job.evaluate,
+            job.context,
+            dict(job.inputs),
+            job.keep,
+            count,
+            job.seed,
+            chunk_size=job.chunk_size,
+            mixing=job.mixing,
+        )
+        return paths
+    out = {name: np.empty(count) for name in job.keep}
+    run_range(job, 0, count, out)
+    return out

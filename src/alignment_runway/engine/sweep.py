@@ -6,7 +6,13 @@ each one value), ``NAME=lo..hi:n`` (``n`` values evenly spaced) or ``NAME=lo..hi
 slowest. Each cell keeps only the summaries of the outputs asked for (its samples are dropped as
 soon as they are summarised), so a sweep's memory is one cell's samples, not the grid's; a cell
 of more than ``STREAM_SAMPLES`` samples is streamed (``engine.streamed``): summarised a slab at
-a time in two passes, so its memory does not grow with its samples, unless its samples are kept.
+a time in two passes, so its memory does not grow with its samples, unless its samples are kept
+or it draws quasi-Monte Carlo points (whose errors come from each randomization's samples).
+
+With ``method="qmc"`` every cell draws randomized quasi-Monte Carlo points: a swept parameter is
+a point value in every cell, so the cells keep the same uncertain inputs and so the same Sobol'
+dimensions (a race's theft draw, present only where theft is possible, is the last one), and
+share their draws as plain sampling does.
 """
 
 from __future__ import annotations
@@ -20,6 +26,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 
 import numpy as np
 
+from alignment_runway.analysis import replicates as rq
 from alignment_runway.analysis.streamed import planned_passes
 from alignment_runway.analysis.summary import mean, percentiles
 from alignment_runway.engine.checks import (
@@ -28,7 +35,8 @@ from alignment_runway.engine.checks import (
     check_numeric_outputs,
     check_requirement,
 )
-from alignment_runway.engine.runs import race, run
+from alignment_runway.engine.evaluate import race_inputs
+from alignment_runway.engine.runs import check_sampled_method, race, randomizations_for, run
 from alignment_runway.engine.streamed import (
     STREAM_SAMPLES,
     race_job,
@@ -156,12 +164,14 @@ def plan(
     seed: int,
     months: float,
     step: str,
+    method: str = "sample",
 ) -> Plan:
     """Check a sweep and work out its cells and cost, before anything runs.
 
     Raises:
         InputError: for no or too many axes, an axis given twice, too many cells, an unknown
-            or categorical output, or a bad step.
+            or categorical output, a bad step, method exact or auto, or qmc samples that are
+            not a multiple of the randomizations.
     """
     if not 1 <= len(axes) <= MAX_AXES:
         raise InputError("grid", f"1 to {MAX_AXES} grid axes", f"{len(axes)}")
@@ -174,7 +184,10 @@ def plan(
     check_numeric_outputs(outputs)
     if step not in STEPS:
         raise InputError("step", f"one of {', '.join(STEPS)}", repr(step))
+    check_sampled_method(method, "sweep")
     kind = "race" if any(n.startswith("race.") for n in outputs) else "run"
+    drawn = race_inputs(scenario) if kind == "race" else scenario.uncertain()
+    randomizations_for(method, bool(drawn), samples)
     swept_requirement = any(a.name == "race.required_research" for a in axes)
     if scenario.value("race.required_research") is None and not swept_requirement:
         check_requirement(outputs, [f"the {scenario.name} scenario"])
@@ -204,12 +217,16 @@ def plan(
         per_cell * count,
         per_cell * count / rate,
         tuple(notes),
+        method,
     )
 
 
 def streams(plan: Plan, keep_samples: bool = False, stream_above: int = STREAM_SAMPLES) -> bool:
-    """Whether the plan's cells stream: more than ``stream_above`` samples, none kept."""
-    return not keep_samples and plan.samples > stream_above
+    """Whether the plan's cells stream: more than ``stream_above`` samples, none kept, sampled.
+
+    Quasi-Monte Carlo cells are held: their errors come from each randomization's samples.
+    """
+    return not keep_samples and plan.method == "sample" and plan.samples > stream_above
 
 
 def cell_samples(
@@ -261,11 +278,19 @@ def run_cell(
         }
         return CellSummary(tuple(cell), {name: summaries[name] for name in plan.outputs})
     values: dict[str, np.ndarray] = {}
+    randomizations = 0
     if static:
         result = run(
-            scenario, plan.samples, plan.seed, workers=workers, progress=progress, keep=static
+            scenario,
+            plan.samples,
+            plan.seed,
+            workers=workers,
+            progress=progress,
+            keep=static,
+            method=plan.method,
         )
         values |= {n: result.values[n] for n in static}
+        randomizations = result.randomizations
     if racing:
         raced = race(
             scenario,
@@ -277,16 +302,25 @@ def run_cell(
             workers=workers,
             progress=progress,
             only=racing,
+            method=plan.method,
         )
         values |= {n: raced.values[n] for n in racing}
+        randomizations = raced.randomizations
     return CellSummary(
         tuple(cell),
-        {
-            name: OutputSummaryCell(mean(x), dict(zip(qs, percentiles(x, qs), strict=True)))
-            for name, x in values.items()
-        },
+        {name: _summary(x, qs, randomizations) for name, x in values.items()},
         values if keep_samples else None,
     )
+
+
+def _summary(x: np.ndarray, qs: Sequence[float], randomizations: int) -> OutputSummaryCell:
+    """One output of a cell: mean and percentiles, errors from qmc's randomizations if any."""
+    if randomizations:
+        found = rq.replicated_percentiles(x, qs, randomizations)
+        return OutputSummaryCell(
+            rq.replicated_mean(x, randomizations), dict(zip(qs, found, strict=True))
+        )
+    return OutputSummaryCell(mean(x), dict(zip(qs, percentiles(x, qs), strict=True)))
 
 
 def local_cell_mapper(workers: int) -> MapCells:

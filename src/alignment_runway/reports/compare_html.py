@@ -71,6 +71,16 @@ def _output_section(view: CompareView, index: int) -> str:
     )
 
 
+def _drawn(view: CompareView) -> str:
+    """How many samples every side drew, and how (plain or quasi-random)."""
+    if view.randomizations:
+        return (
+            f"{view.samples:,} randomized quasi-Monte Carlo samples ({view.randomizations} "
+            "scrambled Sobol' sequences; errors from their spread)"
+        )
+    return f"{view.samples:,} sample(s)"
+
+
 def compare_html(
     view: CompareView, scenarios: Sequence[tuple[str, Sequence[InputRow]]], figure: FigureSpec
 ) -> str:
@@ -98,7 +108,7 @@ def compare_html(
         f"<title>{esc(title)}</title><style>{STYLE}</style></head><body>",
         f"<header><h1>{esc(title)}</h1>",
         f'<p class="meta">alignment-runway {esc(__version__)}; {view.kind}; '
-        f"{view.samples:,} sample(s), seed {view.seed}{esc(where)}; every side draws the same "
+        f"{esc(_drawn(view))}, seed {view.seed}{esc(where)}; every side draws the same "
         f"samples, so each is compared with the baseline sample by sample.</p>",
         f"<ul>{sides}</ul></header>",
         '<section id="comparison"><h2>Comparison</h2>',

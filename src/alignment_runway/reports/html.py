@@ -46,6 +46,7 @@ from alignment_runway.views import (
     verdict_words,
 )
 from alignment_runway.views.brief import result_view
+from alignment_runway.views.common import how_computed
 from alignment_runway.views.runs import REPORT_PERCENTILES
 
 __all__ = [
@@ -234,11 +235,7 @@ def _brief_section(brief: BriefView) -> str:
 
 
 def _run_line(result: RunResult) -> str:
-    sampled = (
-        "one deterministic run (every input a point value)"
-        if result.samples == 1
-        else f"{result.samples:,} Monte Carlo samples, seed {result.seed}"
-    )
+    sampled = how_computed(result.method, result.samples, result.seed, result.randomizations)
     line = (
         f"alignment-runway {__version__}; {sampled}; "
         f"starts from the {result.scenario.starts_from} preset"
@@ -350,11 +347,18 @@ def estimate_html(est: Estimate) -> str:
 
 def _results_section(result: RunResult) -> str:
     notes = "".join(f'<p class="note">{esc(note)}</p>' for note in result.notes())
-    error = (
-        ""
-        if result.samples == 1
-        else " ± is the Monte Carlo standard error, relative to the value."
-    )
+    error = " ± is the Monte Carlo standard error, relative to the value."
+    if result.samples == 1:
+        error = ""
+    elif result.samples == 0:
+        error = " Every summary is a closed form (nothing was sampled): its error is 0."
+    elif result.randomizations:
+        error = (
+            f" ± is the standard error from the spread between the {result.randomizations} "
+            "randomizations, relative to the value."
+        )
+    elif result.laws:
+        error += " Rows whose error is 0 are closed forms (method auto)."
     return (
         '<section id="results"><h2>Results</h2>'
         f"<p>Every output in its display unit.{error}</p>"

@@ -63,6 +63,11 @@ class Comparison:
         outputs: the outputs compared, in the order asked.
         values: for each output, one array of samples per side (canonical units).
         differences: inputs some side draws differently from the baseline.
+        method: how every side was drawn: ``"sample"`` or ``"qmc"``.
+        randomizations: for qmc, the randomizations each side's samples are made of (one
+            after another); the standard errors come from their spread.
+        notes: what a reader should know of how the sides were drawn (a qmc comparison
+            sampled plainly because the sides' uncertain inputs differ).
     """
 
     sides: tuple[Side, ...]
@@ -74,8 +79,11 @@ class Comparison:
     outputs: tuple[str, ...]
     values: dict[str, tuple[Array, ...]]
     differences: tuple[Difference, ...]
+    method: str = "sample"
+    randomizations: int = 0
+    notes: tuple[str, ...] = ()
 
     def paired(self, output: str, side: int, qs: Sequence[float]) -> Paired:
         """Side ``side`` (an index ≥ 1) against the baseline, for ``output``."""
         arrays = self.values[output]
-        return paired(arrays[0], arrays[side], qs)
+        return paired(arrays[0], arrays[side], qs, self.randomizations)

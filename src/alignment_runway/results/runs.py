@@ -403,12 +403,18 @@ class RaceResult(RunResult):
         """
         if not self.has_requirement:
             raise ValueError("no race.required_research is set, so there is no success to report")
-        return s.mean_of_indicator(self.values["race.success"] > 0.5)
+        return self._share(self.values["race.success"] > 0.5)
 
     def end_reasons(self) -> dict[str, s.Estimate]:
         """The share of windows ended by catch-up, theft and the horizon, with errors."""
         reasons = self.values["race.end_reason"]
-        return {name: s.mean_of_indicator(reasons == code) for code, name in END_REASONS.items()}
+        return {name: self._share(reasons == code) for code, name in END_REASONS.items()}
+
+    def _share(self, event: NDArray[np.bool_]) -> s.Estimate:
+        """The share of samples where ``event`` holds: binomial error, or qmc's spread."""
+        if self.randomizations:
+            return rq.replicated_share(event, self.randomizations)
+        return s.mean_of_indicator(event)
 
     def fan(
         self, quantiles: Sequence[float] = FAN_QUANTILES, *, canonical: bool = False

@@ -46,6 +46,7 @@ class Plan:
         sample_months: samples × months of horizon (a race) or samples (a run), in all.
         seconds_per_worker: a rough estimate of the time on one worker.
         notes: what a reader should know (correlations of swept inputs dropped).
+        method: how every cell draws its samples: ``"sample"`` or ``"qmc"``.
     """
 
     scenario: Scenario
@@ -60,6 +61,7 @@ class Plan:
     sample_months: float
     seconds_per_worker: float
     notes: tuple[str, ...] = ()
+    method: str = "sample"
 
     def settings(self, cell: Sequence[int]) -> list[str]:
         """The settings that make ``cell``'s scenario from the base scenario."""

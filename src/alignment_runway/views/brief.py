@@ -70,9 +70,15 @@ def _assumed(result: RunResult) -> str:
     else:
         named = ", ".join(_words(n) for n in uncertain[:6])
         more = f" and {len(uncertain) - 6} more" if len(uncertain) > 6 else ""
+        if result.samples == 0:
+            drawn = "known in closed form (exact lognormal laws, nothing sampled)"
+        elif result.randomizations:
+            drawn = f"drawn {result.samples:,} times (randomized quasi-Monte Carlo)"
+        else:
+            drawn = f"drawn {result.samples:,} times"
         spread = (
             f"{len(uncertain)} of its {len(scenario.settings)} values are uncertain ranges "
-            f"({named}{more}), drawn {result.samples:,} times; the others are fixed."
+            f"({named}{more}), {drawn}; the others are fixed."
         )
     return f"The {scenario.name} scenario{described}. {spread}"
 

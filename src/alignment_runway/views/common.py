@@ -20,6 +20,7 @@ __all__ = [
     "InputRow",
     "display_unit",
     "estimate_record",
+    "how_computed",
     "input_rows",
     "meaning",
     "spread",
@@ -54,6 +55,33 @@ def _parameter_units(name: str) -> tuple[str, str]:
 def to_display(value: float, unit: str, shown: str) -> float:
     """``value`` in ``unit`` converted to the unit ``shown``."""
     return value * factor(unit, shown)
+
+
+def how_computed(method: str, samples: int, seed: int, randomizations: int = 0) -> str:
+    """How a run's summaries were computed, in words: what a report or a record says.
+
+    A run whose every summary is a closed form drew nothing: it says so, not "0 samples".
+
+    Args:
+        method: ``"sample"``, ``"exact"``, ``"auto"`` or ``"qmc"``.
+        samples: the samples drawn (0 when nothing was sampled).
+        seed: the run's seed.
+        randomizations: a qmc run's scrambled Sobol' sequences (0: not known or not qmc).
+    """
+    if samples == 0:
+        return "exact: lognormal closed forms, no samples"
+    if samples == 1:
+        return "one deterministic run (every input a point value)"
+    if method == "qmc":
+        sequences = f"{randomizations} " if randomizations else ""
+        return (
+            f"{samples:,} randomized quasi-Monte Carlo samples ({sequences}scrambled Sobol' "
+            f"sequences), seed {seed}"
+        )
+    sampled = f"{samples:,} Monte Carlo samples, seed {seed}"
+    if method == "auto":
+        return f"{sampled}; outputs in closed form where exact (method auto)"
+    return sampled
 
 
 def estimate_record(est: Estimate) -> dict[str, float | None]:

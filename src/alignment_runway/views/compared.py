@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from alignment_runway.analysis import replicates as rq
 from alignment_runway.analysis.paired import Paired, PairedSummary, zero_one
 from alignment_runway.analysis.summary import Estimate
 from alignment_runway.analysis.summary import mean as sample_mean
@@ -101,7 +102,9 @@ class CompareView:
     Attributes:
         sides: (label, source, scenario name) per side.
         differences: (side, input, how) for each input a side draws differently.
-        notes: what a reader should know (samples left out of ratios, inputs not shared).
+        notes: what a reader should know (samples left out of ratios, inputs not shared,
+            a qmc comparison sampled plainly).
+        method: ``"sample"`` or ``"qmc"`` (with its number of ``randomizations``).
     """
 
     kind: str
@@ -113,10 +116,15 @@ class CompareView:
     outputs: tuple[ComparedOutput, ...]
     differences: tuple[tuple[str, str, str], ...]
     notes: tuple[str, ...]
+    method: str = "sample"
+    randomizations: int = 0
 
     def to_json(self) -> dict[str, Any]:
         """The view as the ``compare --format json`` document."""
         record: dict[str, Any] = {"kind": self.kind, "samples": self.samples, "seed": self.seed}
+        record["method"] = self.method
+        if self.randomizations:
+            record["randomizations"] = self.randomizations
         if self.kind == "race":
             record |= {"months": self.months, "step": self.step}
         return record | {
@@ -145,18 +153,20 @@ def _scaled(summary: PairedSummary, scale: float) -> PairedSummary:
 def compare_view(result: Comparison, qs: Sequence[float]) -> CompareView:
     """The view of a comparison, with percentiles ``qs`` (in percent)."""
     outputs = []
-    notes = []
+    notes = list(result.notes)
     labels = [side.label for side in result.sides]
+    r = result.randomizations
     for name in result.outputs:
         unit, scale = display_unit(name)
         arrays = result.values[name]
         sides = []
         for label, x in zip(labels, arrays, strict=True):
-            shown = sample_percentiles(x, qs)
+            shown = rq.replicated_percentiles(x, qs, r) if r else sample_percentiles(x, qs)
+            average = rq.replicated_mean(x, r) if r else sample_mean(x)
             sides.append(
                 SideRow(
                     label,
-                    sample_mean(x).scaled(scale),
+                    average.scaled(scale),
                     {f"p{q:g}": e.scaled(scale) for q, e in zip(qs, shown, strict=True)},
                 )
             )
@@ -197,4 +207,6 @@ def compare_view(result: Comparison, qs: Sequence[float]) -> CompareView:
         outputs=tuple(outputs),
         differences=tuple((d.side, d.name, d.how) for d in result.differences),
         notes=tuple(notes),
+        method=result.method,
+        randomizations=r,
     )

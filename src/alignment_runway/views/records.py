@@ -10,14 +10,17 @@ from datetime import datetime
 from typing import Any
 
 from alignment_runway.results import Reproduction, RunRecord
-from alignment_runway.views.common import OUTPUT_SPECS, display_unit
+from alignment_runway.sampling.qmc import DEFAULT_RANDOMIZATIONS
+from alignment_runway.views.common import OUTPUT_SPECS, display_unit, how_computed
 
 __all__ = [
     "DiffView",
     "ListedRun",
     "ReproductionView",
+    "computed",
     "diff_view",
     "listed_runs",
+    "method_of",
     "record_json",
     "record_rows",
     "record_shares",
@@ -53,11 +56,17 @@ class ListedRun:
     p50: float | None
     unit: str
     label: str | None = None
+    method: str = "sample"
 
     @property
     def shown(self) -> str:
         """The run's label, else its scenario's name."""
         return self.label or self.scenario
+
+    @property
+    def sampled(self) -> str:
+        """The sample count as a list shows it: ``exact`` for a run that drew none."""
+        return "exact" if self.samples == 0 else f"{self.samples:,}"
 
     def to_json(self) -> dict[str, Any]:
         """The line as JSON."""
@@ -67,6 +76,7 @@ class ListedRun:
             "scenario": self.scenario,
             "label": self.label,
             "samples": self.samples,
+            "method": self.method,
             "seed": self.seed,
             "started_at": self.started_at,
             "seconds": self.seconds,
@@ -98,13 +108,30 @@ def listed_runs(entries: Sequence[RunRecord]) -> tuple[ListedRun, ...]:
                 p50,
                 unit,
                 e.label,
+                method_of(e),
             )
         )
     return tuple(rows)
 
 
+def method_of(entry: RunRecord) -> str:
+    """How a recorded run computed its summaries (``"sample"`` unless its options say)."""
+    return str(entry.options.get("method", "sample"))
+
+
+def computed(entry: RunRecord) -> str:
+    """How a recorded run computed its summaries, in words (``views.how_computed``)."""
+    method = method_of(entry)
+    randomizations = DEFAULT_RANDOMIZATIONS if method == "qmc" else 0
+    return how_computed(method, entry.samples, entry.seed, randomizations)
+
+
 def record_json(entry: RunRecord) -> dict[str, Any]:
-    """A whole record as JSON (``runs show`` and ``runs export``)."""
+    """A whole record as JSON (``runs show`` and ``runs export``).
+
+    ``method`` and ``computed`` say how its summaries were computed (an exact run drew 0
+    samples: ``computed`` says so in words).
+    """
     return {
         "id": entry.id,
         "command": entry.command,
@@ -115,6 +142,8 @@ def record_json(entry: RunRecord) -> dict[str, Any]:
         "started_at": entry.started_at,
         "finished_at": entry.finished_at,
         "samples": entry.samples,
+        "method": method_of(entry),
+        "computed": computed(entry),
         "seed": entry.seed,
         "summary": entry.summary,
         "digests": entry.digests,
@@ -237,7 +266,10 @@ def diff_view(a: RunRecord, b: RunRecord) -> DiffView:
 
 @dataclass(frozen=True)
 class ReproductionView:
-    """A recorded run run again: identical or not, which arrays differ, what changed."""
+    """A recorded run run again: identical or not, which arrays differ, what changed.
+
+    ``computed``: how the run computed its summaries, in words (``views.how_computed``).
+    """
 
     id: int
     command: str
@@ -248,6 +280,7 @@ class ReproductionView:
     compared: int
     differing: tuple[str, ...]
     changed_versions: dict[str, tuple[str, str]]
+    computed: str = ""
 
     def to_json(self) -> dict[str, Any]:
         """The view as the ``runs reproduce --format json`` document."""
@@ -275,4 +308,5 @@ def reproduction_view(run_id: int, outcome: Reproduction) -> ReproductionView:
         len(record.digests),
         outcome.differing,
         outcome.changed_versions,
+        computed(record),
     )

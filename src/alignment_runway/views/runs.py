@@ -364,6 +364,7 @@ class RaceView:
         fan_rows: the reporting times a table shows.
         research: the headline in researcher-years; field_years_median: its median in
             field-years.
+        method: ``"sample"`` or ``"qmc"``, with its number of ``randomizations``.
     """
 
     scenario: str
@@ -389,6 +390,8 @@ class RaceView:
     notes: tuple[str, ...]
     research: Interval
     field_years_median: float
+    method: str = "sample"
+    randomizations: int = 0
 
     @property
     def point(self) -> bool:
@@ -407,8 +410,11 @@ class RaceView:
         )
 
     def to_json(self) -> dict[str, Any]:
-        """The view as the ``race --format json`` document."""
-        return {
+        """The view as the ``race --format json`` document (``method`` when not sampling)."""
+        method: dict[str, Any] = {} if self.method == "sample" else {"method": self.method}
+        if self.randomizations:
+            method["randomizations"] = self.randomizations
+        return method | {
             "scenario": self.scenario,
             "description": self.description,
             "samples": self.samples,
@@ -488,4 +494,6 @@ def race_view(result: RaceResult, qs: Sequence[float]) -> RaceView:
         notes=tuple(result.notes(qs)) + _missing_notes(rows, result.samples),
         research=_interval(result, "race.research", to_years, "researcher_year"),
         field_years_median=float(np.median(result.values["race.field_years"])),
+        method=result.method,
+        randomizations=result.randomizations,
     )

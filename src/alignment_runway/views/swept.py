@@ -24,6 +24,7 @@ class PlanView:
         cells: each cell's value on every axis, in grid order.
         sample_months: samples × months (a race) or samples (a run), in all.
         seconds_per_worker: a rough estimate of the time on one worker.
+        method: how every cell draws its samples: ``"sample"`` or ``"qmc"``.
     """
 
     scenario: str
@@ -36,6 +37,7 @@ class PlanView:
     sample_months: float
     seconds_per_worker: float
     notes: tuple[str, ...]
+    method: str = "sample"
 
     def to_json(self) -> dict[str, Any]:
         """The view as the ``sweep --dry-run --format json`` document."""
@@ -43,6 +45,7 @@ class PlanView:
             "scenario": self.scenario,
             "kind": self.kind,
             "samples": self.samples,
+            "method": self.method,
             "seed": self.seed,
             "outputs": list(self.outputs),
             "axes": [{"name": n, "unit": u, "values": list(v)} for n, u, v in self.axes],
@@ -69,6 +72,7 @@ def plan_view(plan: Plan) -> PlanView:
         sample_months=plan.sample_months,
         seconds_per_worker=plan.seconds_per_worker,
         notes=plan.notes,
+        method=plan.method,
     )
 
 
@@ -99,6 +103,7 @@ class SweepView:
 
     Attributes:
         outputs: (name, display unit, meaning, binary) per output.
+        method: how every cell drew its samples: ``"sample"`` or ``"qmc"``.
     """
 
     scenario: str
@@ -112,6 +117,7 @@ class SweepView:
     cells: tuple[SweepCell, ...]
     notes: tuple[str, ...]
     sweep_id: int | None
+    method: str = "sample"
 
     def to_json(self) -> dict[str, Any]:
         """The view as the ``sweep --format json`` document."""
@@ -120,6 +126,7 @@ class SweepView:
             "scenario": self.scenario,
             "kind": self.kind,
             "samples": self.samples,
+            "method": self.method,
             "seed": self.seed,
         }
         if self.kind == "race":
@@ -163,4 +170,5 @@ def sweep_view(result: Sweep) -> SweepView:
         cells=tuple(cells),
         notes=result.notes,
         sweep_id=result.sweep_id,
+        method=result.plan.method,
     )

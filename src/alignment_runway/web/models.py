@@ -20,6 +20,7 @@ __all__ = [
     "ErrorOut",
     "RaceRequest",
     "RunRequest",
+    "SampledRequest",
     "SaveRequest",
     "ScenarioRequest",
     "SensitivityRequest",
@@ -50,8 +51,8 @@ class ScenarioRequest(_Strict):
     )
 
 
-class RunRequest(ScenarioRequest):
-    """A run of the static model."""
+class SampledRequest(ScenarioRequest):
+    """A scenario computed from samples: the seed and the sample count."""
 
     seed: int = Field(DEFAULT_SEED, ge=0, le=MAX_SEED, description="seed of the random draws")
     samples: int | None = Field(
@@ -59,14 +60,30 @@ class RunRequest(ScenarioRequest):
     )
 
 
-class RaceRequest(RunRequest):
+class RunRequest(SampledRequest):
+    """A run of the static model."""
+
+    method: Literal["sample", "qmc", "exact", "auto"] = Field(
+        "sample",
+        description="sample: Monte Carlo; qmc: randomized quasi-Monte Carlo (samples a "
+        "multiple of 16); exact: lognormal closed forms, nothing sampled (an error names the "
+        "input that prevents it); auto: exact where it can be, sampled elsewhere",
+    )
+
+
+class RaceRequest(SampledRequest):
     """A race: the lead, the pause and the window."""
 
     months: float = Field(120.0, gt=0, le=1200, description="horizon in calendar months")
     step: Literal["month", "week"] = "month"
+    method: Literal["sample", "qmc"] = Field(
+        "sample",
+        description="sample: Monte Carlo; qmc: randomized quasi-Monte Carlo (samples a "
+        "multiple of 16); a race has no closed form, so no exact or auto",
+    )
 
 
-class SensitivityRequest(RunRequest):
+class SensitivityRequest(SampledRequest):
     """Which uncertain input drives an output."""
 
     output: str = Field("static.research_per_month", min_length=1, max_length=MAX_NAME)
@@ -96,7 +113,7 @@ class CompareRequest(_Strict):
     step: Literal["month", "week"] = "month"
 
 
-class SweepRequest(RunRequest):
+class SweepRequest(SampledRequest):
     """One grid axis over a scenario: every cell a run or race with the same seed."""
 
     axis: str = Field(
@@ -109,7 +126,7 @@ class SweepRequest(RunRequest):
     step: Literal["month", "week"] = "month"
 
 
-class TasksRequest(RunRequest):
+class TasksRequest(SampledRequest):
     """Speed-up over the human field as the automated share of tasks grows (Stage D)."""
 
     preset: str = Field(

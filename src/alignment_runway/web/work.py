@@ -22,7 +22,12 @@ from alignment_runway.formatting import number
 __all__ = ["LABELS", "TimeLimitError", "compute", "error_record", "scenario_of", "warm"]
 
 #: How the web shows each field an error names: the request's keys (parameters by name).
-LABELS: dict[str, str] = {"settings": "settings", "samples": "samples", "seed": "seed"}
+LABELS: dict[str, str] = {
+    "settings": "settings",
+    "samples": "samples",
+    "seed": "seed",
+    "method": "method",
+}
 _PARTS = re.compile(r"expected (?P<expected>.*?); received (?P<received>.*)$")
 _UNKNOWN = re.compile(r"unknown (?P<what>[a-z ]+?) (?P<name>'[^']*')(?P<hint>.*)$")
 #: Percentiles every view shows (the CLI's default).
@@ -105,7 +110,11 @@ def _histogram(values: np.ndarray[Any, Any], scale: float) -> dict[str, Any] | N
 def _run(request: dict[str, Any], deadline: float) -> dict[str, Any]:
     scenario = scenario_of(request)
     samples = request.get("samples") or api.default_samples(scenario)
-    result = api.run(scenario, samples, request["seed"], progress=_deadline_check(deadline))
+    # a scenario with nothing uncertain is one point run, whatever the method
+    method = request.get("method", "sample") if scenario.uncertain() else "sample"
+    result = api.run(
+        scenario, samples, request["seed"], progress=_deadline_check(deadline), method=method
+    )
     if not scenario.uncertain() and samples == 1:
         point = views.point_view(result)
         sentence = (
@@ -129,7 +138,8 @@ def _run(request: dict[str, Any], deadline: float) -> dict[str, Any]:
             "unit": h.unit, "sentence": sentence,
         }  # fmt: skip
         scale = views.display_unit(h.name)[1]
-        out["histogram"] = _histogram(result.values[h.name], scale)
+        sampled = result.values.get(h.name)  # a closed form has no samples to draw
+        out["histogram"] = None if sampled is None else _histogram(sampled, scale)
     return out
 
 
@@ -143,6 +153,7 @@ def _race(request: dict[str, Any], deadline: float) -> dict[str, Any]:
         months=request.get("months", api.DEFAULT_MONTHS),
         step=request.get("step", "month"),
         progress=_deadline_check(deadline),
+        method=request.get("method", "sample"),
     )
     view = views.race_view(result, PERCENTILES)
     r = view.research
@@ -242,12 +253,12 @@ def _save(request: dict[str, Any], deadline: float) -> dict[str, Any]:
         months, step = request["months"], request["step"]
         result: api.RunResult = api.race(
             scenario, request.get("samples"), request["seed"], months=months, step=step,
-            progress=check, store=request["store"],
+            progress=check, store=request["store"], method=request.get("method", "sample"),
         )  # fmt: skip
     else:
         result = api.run(
             scenario, request.get("samples"), request["seed"], progress=check,
-            store=request["store"],
+            store=request["store"], method=request.get("method", "sample"),
         )  # fmt: skip
     return {"run_id": result.run_id, "store": request["store"]}
 

@@ -59,8 +59,25 @@ function request() {
   return body;
 }
 
+// the method: all four for a run; a race has no closed form, so only sample and qmc
+function method() {
+  const chosen = $("method").value;
+  return $("mode").value === "race" && (chosen === "exact" || chosen === "auto") ? "sample" : chosen;
+}
+
+function fitMethod() {
+  const race = $("mode").value === "race";
+  for (const option of $("method").options) option.disabled = race && (option.value === "exact" || option.value === "auto");
+  $("method").value = method();
+}
+
+function withMethod(body) {
+  const chosen = method();
+  return chosen === "sample" ? body : { ...body, method: chosen };
+}
+
 function shareLink() {
-  const body = request();
+  const body = withMethod(request());
   const data = { v: state.version, mode: $("mode").value, ...body };
   return `${location.origin}${location.pathname}#s=${encodeLink(data)}`;
 }
@@ -209,7 +226,7 @@ function schedule() {
 
 async function recompute() {
   const mode = $("mode").value;
-  const body = request();
+  const body = withMethod(request());
   const sequence = ++state.sequence;
   document.body.classList.add("busy");
   $("status").textContent = "computing…";
@@ -230,8 +247,10 @@ async function recompute() {
   state.last = answer.body;
   const view = answer.body.view;
   const seconds = ((performance.now() - started) / 1000).toFixed(2);
-  $("status").textContent = `${view.samples.toLocaleString("en-US")} samples, seed ${view.seed}; ` +
-    `computed by alignment-runway ${answer.body.version} in ${seconds} s.`;
+  const drawn = view.method === "exact" && view.samples === 0
+    ? "exact: lognormal closed forms, no samples"
+    : `${view.samples.toLocaleString("en-US")} ${view.method === "qmc" ? "quasi-random " : ""}samples, seed ${view.seed}`;
+  $("status").textContent = `${drawn}; computed by alignment-runway ${answer.body.version} in ${seconds} s.`;
   $("headline").textContent = answer.body.headline?.sentence ?? "";
   drawDistribution(answer.body);
   drawFan(mode === "race" ? view : null);
@@ -371,7 +390,9 @@ function downloadCsv() {
 }
 
 async function save() {
+  const chosen = method();
   const body = { ...request(), command: $("mode").value };
+  if (chosen === "qmc") body.method = chosen; // a saved run samples: exact and auto are the page's
   const answer = await getJSON("api/runs", {
     method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body),
   });
@@ -518,6 +539,8 @@ async function start() {
   $("mode").value = shared?.mode === "race" ? "race" : (preset === "race" ? "race" : "run");
   $("seed").value = String(shared?.seed ?? meta.body.default_seed);
   $("samples").value = shared?.samples !== undefined ? String(shared.samples) : "";
+  $("method").value = ["sample", "qmc", "exact", "auto"].includes(shared?.method) ? shared.method : "sample";
+  fitMethod();
   if (shared && shared.v !== state.version) {
     $("version-note").hidden = false;
     $("version-note").textContent = `This link was made with alignment-runway ${shared.v}; this ` +
@@ -529,7 +552,8 @@ async function start() {
     await loadPreset($("preset").value, null);
     schedule();
   });
-  for (const id of ["mode", "seed", "samples"]) $(id).addEventListener("input", schedule);
+  $("mode").addEventListener("input", fitMethod);
+  for (const id of ["mode", "seed", "samples", "method"]) $(id).addEventListener("input", schedule);
   $("share").addEventListener("click", async () => {
     const link = shareLink();
     try { await navigator.clipboard.writeText(link); $("share-note").textContent = "Link copied: it reopens this scenario, seed and sample count."; }
