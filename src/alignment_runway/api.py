@@ -69,6 +69,7 @@ from alignment_runway.engine.steps import (
     write_figures,
 )
 from alignment_runway.engine.sweep import MAX_CELLS
+from alignment_runway.engine.sweep import cell_samples as sweep_cell_samples
 from alignment_runway.engine.tasks_curve import DEFAULT_EPSILONS, DEFAULT_TASKS_SAMPLES, tasks_curve
 from alignment_runway.errors import Error, InputError, OutputError, ScenarioError, StoreError
 from alignment_runway.results import (
@@ -170,6 +171,7 @@ __all__ = [
     "sensitivity",
     "sensitivity_figure",
     "sweep",
+    "sweep_cell_samples",
     "sweep_figure",
     "tasks_curve",
     "tasks_figure",

@@ -103,6 +103,21 @@ def test_a_sweep_on_a_cluster_is_the_local_sweep(client: Any) -> None:
     assert remote == local  # every cell's every estimate, bit for bit
 
 
+def test_a_streamed_sweep_on_a_cluster_is_the_local_one(client: Any) -> None:
+    plan = _plan()
+    done: list[int] = []
+    local = sweep(plan, (5.0, 50.0, 95.0), stream_above=1000)  # every cell streamed
+    remote = sweep(
+        plan,
+        (5.0, 50.0, 95.0),
+        map_cells=cell_mapper(client),
+        stream_above=1000,
+        progress=done.append,
+    )
+    assert remote == local
+    assert sum(done) == len(plan.cells) * 2 * plan.samples  # both passes counted
+
+
 def test_a_worker_killed_mid_sweep_is_retried_and_changes_nothing(client: Any) -> None:
     plan = _plan()
     local = sweep(plan, (50.0,))

@@ -13,7 +13,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -24,6 +24,8 @@ __all__ = [
     "Estimate",
     "mean",
     "mean_of_indicator",
+    "percentile_estimates",
+    "percentile_ranks",
     "percentiles",
     "prob_above",
     "rank_correlation",
@@ -75,9 +77,25 @@ def percentiles(x: Array, qs: Sequence[float]) -> list[Estimate]:
     """
     if not qs:
         return []
-    n = x.size
+    plans = percentile_ranks(x.size, qs)
+    indices = sorted({i for plan in plans for i in plan[1:]})
+    ordered = np.partition(x, indices)
+    return percentile_estimates(x.size, plans, lambda i: float(ordered[i]))
+
+
+#: What a percentile needs of the ordered samples: ``(h, lo, hi, se_lo, se_hi)``, its
+#: fractional rank ``h`` and the ranks (0-based) of the order statistics it reads.
+RankPlan = tuple[float, int, int, int, int]
+
+
+def percentile_ranks(n: int, qs: Sequence[float]) -> list[RankPlan]:
+    """For each percentile ``q`` of ``n`` samples, the order statistics it is read from.
+
+    The value interpolates linearly between ranks ``floor(h)`` and ``ceil(h)`` at
+    ``h = q/100 · (n − 1)`` (numpy's default); its standard error reads the ranks
+    ``n·f ± sqrt(n·f·(1 − f))`` with ``f = q/100`` (Conover, §3.2), clipped to the samples.
+    """
     plans = []
-    indices: set[int] = set()
     for q in qs:
         f = q / 100.0
         h = f * (n - 1)
@@ -86,14 +104,23 @@ def percentiles(x: Array, qs: Sequence[float]) -> list[Estimate]:
         se_lo = min(max(math.floor(n * f - spread), 0), n - 1)
         se_hi = min(max(math.ceil(n * f + spread), 0), n - 1)
         plans.append((h, lo_i, hi_i, se_lo, se_hi))
-        indices.update((lo_i, hi_i, se_lo, se_hi))
-    ordered = np.partition(x, sorted(indices))
+    return plans
+
+
+def percentile_estimates(
+    n: int, plans: Sequence[RankPlan], order_statistic: Callable[[int], float]
+) -> list[Estimate]:
+    """The percentiles of ``percentile_ranks`` from ``order_statistic(rank)`` of ``n`` samples.
+
+    Shared by the summary of samples in memory and of samples streamed, so both read the same
+    order statistics the same way (NaN ranks above every number, as ``np.partition`` puts it).
+    """
     out = []
     for h, lo_i, hi_i, se_lo, se_hi in plans:
-        lo, hi = float(ordered[lo_i]), float(ordered[hi_i])
+        lo, hi = order_statistic(lo_i), order_statistic(hi_i)
         # equal neighbours (even infinite ones, such as "never reached") give themselves
         value = lo if lo == hi else lo + (h - lo_i) * (hi - lo)
-        se_a, se_b = float(ordered[se_lo]), float(ordered[se_hi])
+        se_a, se_b = order_statistic(se_lo), order_statistic(se_hi)
         se = (0.0 if se_a == se_b else (se_b - se_a) / 2) if n > 1 else math.nan
         if not math.isfinite(value):
             se = math.nan  # an infinite percentile ("never reached") has no error

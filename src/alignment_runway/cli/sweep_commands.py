@@ -77,8 +77,8 @@ KeepSamplesOpt = Annotated[
     bool,
     typer.Option(
         "--keep-samples",
-        help="Keep every cell's samples of its outputs too (8 bytes a sample each): --out .nc "
-        "then holds NAME.samples over the axes and the sample.",
+        help="Keep every cell's samples of its outputs too (8 bytes a sample each, held: such "
+        "cells never stream): --out .nc then holds NAME.samples over the axes and the sample.",
     ),
 ]
 DryRunOpt = Annotated[
@@ -116,7 +116,9 @@ def sweep_command(
 ) -> None:
     """Sweep a grid of scenarios: every cell a full run or race with the same seed.
 
-    Each cell keeps its outputs' mean and percentiles with Monte Carlo errors. --dry-run
+    Each cell keeps its outputs' mean and percentiles with Monte Carlo errors; a cell of more
+    than 2**24 samples streams (two passes, a slab of samples held at a time; not with
+    --keep-samples or --method qmc). --dry-run
     prints the cells and the estimated cost; --out writes one row per cell (.csv, .parquet,
     .json) or the grid as a Dataset (.nc); --figure draws lines over one axis or heatmaps over
     two; --cluster runs the cells on a Dask cluster. The sweep is recorded in the store (unless
@@ -154,8 +156,9 @@ def sweep_command(
         api.check_figure_path(figure, force)
     if fmt is Format.table:
         print_plan(planned, cells=False)
-    kinds = {name.startswith("race.") for name in plan.outputs}  # a run, a race, or both
-    with progress(len(plan.cells) * plan.samples * len(kinds), fmt is Format.json) as advance:
+    # a run, a race or both per cell, each in one pass, or two or three when the cell streams
+    total = len(plan.cells) * api.sweep_cell_samples(plan, qs, keep_samples)
+    with progress(total, fmt is Format.json) as advance:
         result = api.sweep(
             scenario,
             grid,

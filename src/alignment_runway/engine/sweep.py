@@ -4,7 +4,10 @@ A grid axis is one parameter and its values: ``NAME=v1,v2,…`` (values as ``--s
 each one value), ``NAME=lo..hi:n`` (``n`` values evenly spaced) or ``NAME=lo..hi:n:log``
 (evenly spaced in the logarithm). The cells are every combination, the first axis varying
 slowest. Each cell keeps only the summaries of the outputs asked for (its samples are dropped as
-soon as they are summarised), so a sweep's memory is one cell's samples, not the grid's.
+soon as they are summarised), so a sweep's memory is one cell's samples, not the grid's; a cell
+of more than ``STREAM_SAMPLES`` samples is streamed (``engine.streamed``): summarised a slab at
+a time in two passes, so its memory does not grow with its samples, unless its samples are kept
+or it draws quasi-Monte Carlo points (whose errors come from each randomization's samples).
 
 With ``method="qmc"`` every cell draws randomized quasi-Monte Carlo points: a swept parameter is
 a point value in every cell, so the cells keep the same uncertain inputs and so the same Sobol'
@@ -24,6 +27,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 import numpy as np
 
 from alignment_runway.analysis import replicates as rq
+from alignment_runway.analysis.streamed import planned_passes
 from alignment_runway.analysis.summary import mean, percentiles
 from alignment_runway.engine.checks import (
     STEPS,
@@ -33,6 +37,12 @@ from alignment_runway.engine.checks import (
 )
 from alignment_runway.engine.evaluate import race_inputs
 from alignment_runway.engine.runs import check_sampled_method, race, randomizations_for, run
+from alignment_runway.engine.streamed import (
+    STREAM_SAMPLES,
+    race_job,
+    static_job,
+    streamed,
+)
 from alignment_runway.errors import InputError
 from alignment_runway.results.swept import Axis, CellSummary, OutputSummaryCell, Plan, Sweep
 from alignment_runway.sampling import WorkerLost
@@ -44,8 +54,10 @@ from alignment_runway.units import factor
 __all__ = [
     "MAX_AXES",
     "MAX_CELLS",
+    "STREAM_SAMPLES",
     "MapCells",
     "Plan",
+    "cell_samples",
     "local_cell_mapper",
     "parse_axis",
     "plan",
@@ -209,6 +221,27 @@ def plan(
     )
 
 
+def streams(plan: Plan, keep_samples: bool = False, stream_above: int = STREAM_SAMPLES) -> bool:
+    """Whether the plan's cells stream: more than ``stream_above`` samples, none kept, sampled.
+
+    Quasi-Monte Carlo cells are held: their errors come from each randomization's samples.
+    """
+    return not keep_samples and plan.method == "sample" and plan.samples > stream_above
+
+
+def cell_samples(
+    plan: Plan,
+    qs: Sequence[float],
+    keep_samples: bool = False,
+    stream_above: int = STREAM_SAMPLES,
+) -> int:
+    """The samples a cell counts on a progress bar: each pass of its run and of its race."""
+    kinds = len({name.startswith("race.") for name in plan.outputs})
+    streamed = streams(plan, keep_samples, stream_above)
+    passes = planned_passes(plan.samples, qs) if streamed else 1
+    return plan.samples * kinds * passes
+
+
 def run_cell(
     plan: Plan,
     cell: Sequence[int],
@@ -217,8 +250,12 @@ def run_cell(
     workers: int = 1,
     progress: Callable[[int], None] | None = None,
     keep_samples: bool = False,
+    stream_above: int = STREAM_SAMPLES,
 ) -> CellSummary:
     """Run one cell and summarise its outputs (its samples are then dropped, unless kept).
+
+    A cell of more than ``stream_above`` samples, its samples not kept, is streamed: the
+    same summaries, holding one slab at a time (``engine.streamed``).
 
     Raises:
         ScenarioError: for a cell whose scenario cannot run (the cell's settings are named).
@@ -226,6 +263,20 @@ def run_cell(
     scenario = with_settings(plan.scenario, plan.settings(cell))
     static = [n for n in plan.outputs if not n.startswith("race.")]
     racing = [n for n in plan.outputs if n.startswith("race.")]
+    if streams(plan, keep_samples, stream_above):
+        jobs = []
+        if static:
+            jobs.append(static_job(scenario, static, plan.samples, plan.seed))
+        if racing:
+            jobs.append(race_job(scenario, racing, plan.samples, plan.seed, plan.months, plan.step))
+        summaries = {
+            name: OutputSummaryCell(mean, dict(zip(qs, found, strict=True)))
+            for job in jobs
+            for name, (mean, found) in streamed(
+                scenario, job, qs, workers=workers, progress=progress
+            ).items()
+        }
+        return CellSummary(tuple(cell), {name: summaries[name] for name in plan.outputs})
     values: dict[str, np.ndarray] = {}
     randomizations = 0
     if static:
@@ -302,10 +353,14 @@ def local_cell_mapper(workers: int) -> MapCells:
 
 
 def _cell_task(
-    plan: Plan, qs: tuple[float, ...], keep_samples: bool, cell: tuple[int, ...]
+    plan: Plan,
+    qs: tuple[float, ...],
+    keep_samples: bool,
+    stream_above: int,
+    cell: tuple[int, ...],
 ) -> CellSummary:
     """``run_cell`` with the cell last, for a cluster's task (picklable as a partial)."""
-    return run_cell(plan, cell, qs, keep_samples=keep_samples)
+    return run_cell(plan, cell, qs, keep_samples=keep_samples, stream_above=stream_above)
 
 
 def sweep(
@@ -318,6 +373,7 @@ def sweep(
     on_cell: Callable[[CellSummary], None] | None = None,
     map_cells: MapCells | None = None,
     keep_samples: bool = False,
+    stream_above: int = STREAM_SAMPLES,
 ) -> Sweep:
     """Run every cell not already ``done``, in grid order, and collect the summaries.
 
@@ -333,7 +389,10 @@ def sweep(
         map_cells: runs a list of cells elsewhere (a Dask cluster), yielding their summaries
             as they finish; by default they run here (``workers``).
         keep_samples: keep every cell's samples of its outputs too (8 bytes a sample each, for
-            every cell: checked against the memory available before anything runs).
+            every cell: checked against the memory available before anything runs); such
+            cells are never streamed.
+        stream_above: cells of more samples than this are streamed (``run_cell``); the
+            summaries are the same either way.
 
     Raises:
         InputError: for kept samples that would not fit in memory, or kept with cells
@@ -360,14 +419,21 @@ def sweep(
         map_cells = local_cell_mapper(workers)
     if map_cells is None:
         for cell in todo:
-            summary = run_cell(plan, cell, qs, progress=progress, keep_samples=keep_samples)
+            summary = run_cell(
+                plan,
+                cell,
+                qs,
+                progress=progress,
+                keep_samples=keep_samples,
+                stream_above=stream_above,
+            )
             finished[cell] = summary
             if on_cell is not None:
                 on_cell(summary)
     else:
-        per_cell = plan.samples * len({name.startswith("race.") for name in plan.outputs})
+        per_cell = cell_samples(plan, qs, keep_samples, stream_above)
         for summary in map_cells(
-            functools.partial(_cell_task, plan, tuple(qs), keep_samples), todo
+            functools.partial(_cell_task, plan, tuple(qs), keep_samples, stream_above), todo
         ):
             finished[summary.cell] = summary
             if on_cell is not None:

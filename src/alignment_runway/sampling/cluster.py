@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 
 from alignment_runway.sampling.blocks import Array, Job, run_range
-from alignment_runway.sampling.executors import Executor, Progress
+from alignment_runway.sampling.executors import Executor, Progress, span
 
 __all__ = ["DaskCluster", "evaluate_range"]
 
@@ -40,7 +40,8 @@ class DaskCluster(Executor):
     ) -> tuple[dict[str, Array], dict[str, int]]:
         from distributed import as_completed
 
-        out = {name: np.empty(job.samples, dtype=np.float64) for name in job.keep}
+        lo, hi = span(job, ranges)
+        out = {name: np.empty(hi - lo, dtype=np.float64) for name in job.keep}
         counts: dict[str, int] = {}
         if not ranges:
             return out, counts
@@ -54,7 +55,7 @@ class DaskCluster(Executor):
                 start, stop = futures[future]
                 values, part = future.result()
                 for name, array in values.items():
-                    out[name][start:stop] = array
+                    out[name][start - lo : stop - lo] = array
                 for key, count in part.items():
                     counts[key] = counts.get(key, 0) + count
                 if progress is not None:

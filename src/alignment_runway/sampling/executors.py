@@ -52,8 +52,9 @@ class Executor(ABC):
             progress: called with each range's number of samples as it finishes.
 
         Returns:
-            Each kept array (``job.samples`` floats), and the evaluation's event counts
-            summed over every range.
+            Each kept array, and the evaluation's event counts summed over every range. The
+            arrays span the ranges, from the lowest start to the highest stop (``job.samples``
+            floats for ranges covering the run; a slab's floats for a run streamed in slabs).
         """
 
 
@@ -63,10 +64,11 @@ class InProcess(Executor):
     def run(  # noqa: D102
         self, job: Job, ranges: Sequence[tuple[int, int]], progress: Progress | None = None
     ) -> tuple[dict[str, Array], dict[str, int]]:
-        out = {name: np.empty(job.samples, dtype=np.float64) for name in job.keep}
+        lo, hi = span(job, ranges)
+        out = {name: np.empty(hi - lo, dtype=np.float64) for name in job.keep}
         counts: dict[str, int] = {}
         for start, stop in ranges:
-            views = {name: values[start:stop] for name, values in out.items()}
+            views = {name: values[start - lo : stop - lo] for name, values in out.items()}
             _add(counts, run_range(job, start, stop, views))
             if progress is not None:
                 progress(stop - start)
@@ -94,10 +96,11 @@ class LocalProcesses(Executor):
     def run(  # noqa: D102
         self, job: Job, ranges: Sequence[tuple[int, int]], progress: Progress | None = None
     ) -> tuple[dict[str, Array], dict[str, int]]:
-        buffer, shared = _shared_arrays(job.keep, job.samples)
+        lo, hi = span(job, ranges)
+        buffer, shared = _shared_arrays(job.keep, hi - lo)
         counts: dict[str, int] = {}
         if ranges:
-            _run_pool(self.workers, job, shared, ranges, counts, progress)
+            _run_pool(self.workers, job, shared, ranges, counts, progress, lo)
         # the arrays view the shared mapping and keep it alive; it is freed with them
         del buffer
         return shared, counts
@@ -113,8 +116,12 @@ def _run_pool(
     ranges: Sequence[tuple[int, int]],
     counts: dict[str, int],
     progress: Progress | None,
+    offset: int = 0,
 ) -> None:
-    """Evaluate ``ranges`` in forked workers writing into ``shared``, adding to ``counts``."""
+    """Evaluate ``ranges`` in forked workers writing into ``shared``, adding to ``counts``.
+
+    Sample ``offset`` goes to index 0 of the shared arrays.
+    """
     import multiprocessing
 
     pool = ProcessPoolExecutor(
@@ -125,7 +132,7 @@ def _run_pool(
     )
     try:
         sizes: dict[Future[dict[str, int]], int] = {
-            pool.submit(_worker_range, start, stop): stop - start for start, stop in ranges
+            pool.submit(_worker_range, start, stop, offset): stop - start for start, stop in ranges
         }
         for future in as_completed(sizes):
             _add(counts, future.result())
@@ -171,12 +178,22 @@ def _start_worker(job: Job, shared: dict[str, Array]) -> None:
     _worker_job = (job, shared)
 
 
-def _worker_range(start: int, stop: int) -> dict[str, int]:
-    """In a worker process: evaluate samples [start, stop) into the shared arrays."""
+def _worker_range(start: int, stop: int, offset: int = 0) -> dict[str, int]:
+    """In a worker process: evaluate samples [start, stop) into the shared arrays.
+
+    Sample ``offset`` is at index 0 of the shared arrays.
+    """
     assert _worker_job is not None, "called outside a worker process"
     job, shared = _worker_job
-    views = {name: values[start:stop] for name, values in shared.items()}
+    views = {name: values[start - offset : stop - offset] for name, values in shared.items()}
     return run_range(job, start, stop, views)
+
+
+def span(job: Job, ranges: Sequence[tuple[int, int]]) -> tuple[int, int]:
+    """The samples ``[lo, hi)`` an executor's arrays hold for ``ranges``: the whole run if none."""
+    if not ranges:
+        return 0, job.samples
+    return min(start for start, _ in ranges), max(stop for _, stop in ranges)
 
 
 def _add(total: dict[str, int], counts: dict[str, int]) -> None:
