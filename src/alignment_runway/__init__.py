@@ -3,5 +3,5 @@
 The public entry point is :mod:`alignment_runway.api`.
 """
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 __all__ = ["__version__"]

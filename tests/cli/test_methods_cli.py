@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+
+from alignment_runway import api
 
 Cli = Callable[..., subprocess.CompletedProcess[str]]
 CliError = Callable[..., str]
@@ -88,6 +91,29 @@ def test_an_exact_run_says_it_drew_no_samples_everywhere(
     assert "exact: lognormal closed forms, no samples" in shown and "0 samples" not in shown
     again = cli("runs", "reproduce", "1", "--store", store).stdout
     assert "no samples" in again and "0 samples" not in again
+    assert "the same summaries, value for value" in again
+
+
+def test_reproducing_an_exact_run_compares_its_summaries(tmp_path: Path) -> None:
+    """Nothing sampled, nothing hashed: a changed recorded summary is still found."""
+    store = api.open_store(str(tmp_path / "runs.sqlite"))
+    result = api.run(api.load_scenario(VARIANT), method="exact", keep=["static.labor"])
+    options = api.run_options(
+        samples=1_000, seed=2023, chunk_size=65_536, workers=1, percentiles=(50.0,), above=(),
+        keep=["static.labor"], method="exact",
+    )  # fmt: skip
+    run_id = api.record(store, result, options, "2026-01-01")
+    assert api.reproduce(store, run_id).identical
+    entry = store.get(run_id)
+    changed = [dict(row) for row in entry.summary]
+    changed[0]["p50"] *= 1 + 1e-15
+    store.engine.dispose()
+    import sqlite3
+
+    with sqlite3.connect(tmp_path / "runs.sqlite") as db:
+        db.execute("UPDATE runs SET summary = ? WHERE id = ?", (json.dumps(changed), run_id))
+    again = api.reproduce(api.open_store(str(tmp_path / "runs.sqlite")), run_id)
+    assert not again.identical and again.differing == (changed[0]["name"],)
 
 
 def test_race_compare_and_sweep_take_qmc_and_refuse_exact(

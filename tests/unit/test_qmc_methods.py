@@ -200,3 +200,30 @@ def test_a_qmc_sweep_summarises_each_cell_from_its_randomizations(tmp_path: Path
     with pytest.raises(InputError) as error:
         api.plan_sweep(scenario, grid, outputs, 1_000, method="qmc")
     assert error.value.field == "samples"
+
+
+def test_a_qmc_race_sweep_reaching_no_theft_samples_plainly_and_says_so() -> None:
+    """Cells without theft draw one input fewer: another Sobol' sequence, so no shared points."""
+    scenario = api.load_scenario(preset="race")
+    plan = api.plan_sweep(
+        scenario, ["race.theft_rate=0,0.05"], ["race.success"], 1_600, method="qmc"
+    )
+    assert plan.method == "sample"
+    assert any("race.theft_rate 0" in note and "plainly" in note for note in plan.notes)
+    kept = api.plan_sweep(
+        scenario, ["race.theft_rate=0.02,0.05"], ["race.success"], 1_600, method="qmc"
+    )
+    assert kept.method == "qmc" and not kept.notes
+
+
+def test_a_qmc_sweep_checks_the_inputs_its_cells_draw() -> None:
+    """Swept, the only uncertain input is a point in every cell: nothing to draw, any count."""
+    scenario = api.load_scenario(preset="essay", settings=["compute.training_share=0.2 to 0.3"])
+    plan = api.plan_sweep(
+        scenario, ["compute.training_share=0.2,0.3"], ["static.labor"], 1_001, method="qmc"
+    )
+    assert plan.samples == 1_001
+    with pytest.raises(InputError, match="multiple of 16"):
+        api.plan_sweep(
+            scenario, ["compute.utilization=0.4,0.5"], ["static.labor"], 1_001, method="qmc"
+        )

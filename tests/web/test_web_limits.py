@@ -111,3 +111,14 @@ def test_a_run_stops_at_the_first_block_past_its_deadline(
     record = work.compute("run", request, 50.0)
     assert record["error"]["field"] == "time"
     assert len(calls) == 3  # at the start, after block 1, after block 2: not after 3 and 4
+
+
+def test_a_saved_run_keeps_the_method_it_was_shown_with(tmp_path: Path) -> None:
+    store = str(tmp_path / "runs.sqlite")
+    request = {"preset": "essay", "settings": {"compute.stock": "2e21 to 8e21 FLOP/s"}}
+    with TestClient(create_app(Limits(workers=1), store=store)) as client:
+        saved = client.post("/api/runs", json=request | {"method": "exact"}).json()
+        refused = client.post("/api/runs", json=request | {"method": "exact", "command": "race"})
+    entry = api.open_store(store).get(saved["run_id"])
+    assert entry.options.get("method") == "exact" and entry.samples == 0
+    assert refused.status_code == 422 and refused.json()["field"] == "method"

@@ -19,7 +19,15 @@ from numpy.typing import NDArray
 
 from alignment_runway.analysis import summary as s
 
-__all__ = ["replicated_above", "replicated_mean", "replicated_percentiles", "replicated_share"]
+__all__ = [
+    "present",
+    "replicated_above",
+    "replicated_mean",
+    "replicated_percentiles",
+    "replicated_share",
+    "summary_mean",
+    "summary_percentiles",
+]
 
 Array = NDArray[np.float64]
 
@@ -83,3 +91,21 @@ def replicated_share(event: NDArray[np.bool_], randomizations: int) -> s.Estimat
     parts = event.reshape(randomizations, -1)
     shares = np.count_nonzero(parts, axis=1) / parts.shape[1]
     return s.Estimate(float(np.count_nonzero(event)) / event.size, _se(shares))
+
+
+def present(x: Array) -> Array:
+    """The samples that have a value (a missing one is NaN, SPEC §7); all when none or all are."""
+    missing = int(np.count_nonzero(np.isnan(x)))
+    return x[~np.isnan(x)] if 0 < missing < x.size else x
+
+
+def summary_mean(x: Array, randomizations: int) -> s.Estimate:
+    """The mean of the present samples: errors from the randomizations (qmc) or ``s.mean``."""
+    return replicated_mean(x, randomizations) if randomizations else s.mean(present(x))
+
+
+def summary_percentiles(x: Array, qs: Sequence[float], randomizations: int) -> list[s.Estimate]:
+    """Percentiles ``qs`` of the present samples, as ``summary_mean`` takes its errors."""
+    if randomizations:
+        return replicated_percentiles(x, qs, randomizations)
+    return s.percentiles(present(x), qs)

@@ -214,9 +214,9 @@ def runs_reproduce(
 ) -> None:
     """Run a recorded run again with everything recorded; confirm identical results.
 
-    Exits with code 3 when any kept array differs from the record, naming the outputs that
-    differ and the recorded versions (package, Python, numpy, scipy, sampling scheme) that
-    changed.
+    Exits with code 3 when any kept array or summary differs from the record, naming the
+    outputs that differ and the recorded versions (package, Python, numpy, scipy, sampling
+    scheme) that changed.
     """
     view = views.reproduction_view(
         run_id, api.reproduce(api.open_store(store, create=False), run_id)
@@ -224,15 +224,20 @@ def runs_reproduce(
     if fmt is Format.json:
         emit_json(view.to_json())
     elif view.identical:
+        arrays = (
+            f"the same {view.compared} array{'' if view.compared == 1 else 's'}, bit for bit, "
+            "and the same summaries"
+            if view.compared
+            else "the same summaries, value for value (nothing sampled: no arrays to compare)"
+        )
         console.print(
             f"[green]identical:[/] run {run_id} ({view.command} of {escape(view.scenario)}, "
-            f"{escape(view.computed)}) gives the same {view.compared} "
-            f"array{'' if view.compared == 1 else 's'}, bit for bit"
+            f"{escape(view.computed)}) gives {arrays}"
         )
     else:
         console.print(
-            f"[bold red]differs:[/] run {run_id}: {len(view.differing)} of {view.compared} "
-            f"arrays differ: {escape(', '.join(view.differing))}"
+            f"[bold red]differs:[/] run {run_id}: the samples or summaries of "
+            f"{len(view.differing)} output(s) differ: {escape(', '.join(view.differing))}"
         )
         if view.changed_versions:
             changed = ", ".join(f"{k} {a} → {b}" for k, (a, b) in view.changed_versions.items())

@@ -27,6 +27,7 @@ __all__ = [
     "column",
     "evaluate_race",
     "evaluate_static",
+    "may_be_missing",
     "race_inputs",
     "static_inputs",
     "tasks_inputs",
@@ -82,6 +83,15 @@ _RACE_NEEDS = ("static.labor", "static.serial_speedup")
 THEFT_DRAW = "race.theft_draw"
 
 
+def may_be_missing(name: str) -> bool:
+    """Whether output ``name`` can be missing (NaN) by definition, not by an error.
+
+    Stage D's outputs where a share is undefined (SPEC §7), and the race's efficiency gain
+    for an empty window.
+    """
+    return name.startswith("tasks.") or name == "race.efficiency_gain"
+
+
 def column(scenario: Scenario, drawn: Mapping[str, Array], name: str, n: int) -> Array:
     """The drawn samples of ``name``, or its point value broadcast to ``n`` samples."""
     if name in drawn:
@@ -131,7 +141,7 @@ def evaluate_static(
     counts = {"capped": out.capped_serial_samples}
     for name, array in values.items():
         finite = np.isfinite(array)
-        if name.startswith("tasks."):
+        if may_be_missing(name):
             finite |= np.isnan(array)
         bad = finite.size - int(np.count_nonzero(finite))
         if bad:
@@ -200,7 +210,7 @@ def evaluate_race(
     counts["cut"] = out.cut
     for name, values_ in out.values.items():
         finite = np.isfinite(values_) | (name == "race.time_to_requirement")
-        if name == "race.efficiency_gain":  # missing (NaN) for an empty window
+        if may_be_missing(name):
             finite |= np.isnan(values_)
         bad = int(np.count_nonzero(~finite))
         if bad:

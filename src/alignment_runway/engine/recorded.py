@@ -182,20 +182,27 @@ def rerun(entry: RunRecord) -> RunResult:
 
 
 def reproduce(store: Store, run_id: int) -> Reproduction:
-    """Run a recorded run again and compare every kept array bit for bit with the record.
+    """Run a recorded run again; compare every kept array bit for bit, and every summary.
+
+    The summaries (means, percentiles and their errors) are compared value for value too: a
+    run computed in closed form (``method="exact"``) keeps no arrays, only them.
 
     Raises:
         InputError: for an unknown id.
         ScenarioError: for a recorded scenario this version cannot read.
     """
-    from alignment_runway.store import changed_versions, differing, digests
+    from alignment_runway.store import changed_versions, differing, digests, summary_records
 
     entry = store.get(run_id)
     result = rerun(entry)
+    arrays = differing(entry.digests, digests(result.values))
+    then = {row["name"]: row for row in entry.summary}
+    now = {row["name"]: row for row in summary_records(result)}
+    summaries = [n for n in sorted(set(then) | set(now)) if then.get(n) != now.get(n)]
     return Reproduction(
         entry,
         result,
-        tuple(differing(entry.digests, digests(result.values))),
+        tuple(dict.fromkeys([*arrays, *summaries])),
         changed_versions(entry.versions),
     )
 

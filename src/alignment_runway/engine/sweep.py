@@ -11,8 +11,10 @@ or it draws quasi-Monte Carlo points (whose errors come from each randomization'
 
 With ``method="qmc"`` every cell draws randomized quasi-Monte Carlo points: a swept parameter is
 a point value in every cell, so the cells keep the same uncertain inputs and so the same Sobol'
-dimensions (a race's theft draw, present only where theft is possible, is the last one), and
-share their draws as plain sampling does.
+points. The one exception is a race swept over ``race.theft_rate`` down to 0: cells where theft
+is impossible draw no theft time, and a scrambled Sobol' sequence of one dimension fewer is
+another sequence, not a projection of the same one. Such a sweep samples plainly (whose draws
+are per input name, so the cells still share them), with a note.
 """
 
 from __future__ import annotations
@@ -28,14 +30,13 @@ import numpy as np
 
 from alignment_runway.analysis import replicates as rq
 from alignment_runway.analysis.streamed import planned_passes
-from alignment_runway.analysis.summary import mean, percentiles
 from alignment_runway.engine.checks import (
     STEPS,
     check_memory,
     check_numeric_outputs,
     check_requirement,
 )
-from alignment_runway.engine.evaluate import race_inputs
+from alignment_runway.engine.evaluate import may_be_missing, race_inputs
 from alignment_runway.engine.runs import check_sampled_method, race, randomizations_for, run
 from alignment_runway.engine.streamed import (
     STREAM_SAMPLES,
@@ -43,7 +44,8 @@ from alignment_runway.engine.streamed import (
     static_job,
     streamed,
 )
-from alignment_runway.errors import InputError
+from alignment_runway.errors import Error, InputError
+from alignment_runway.results.runs import DEFAULT_PERCENTILES
 from alignment_runway.results.swept import Axis, CellSummary, OutputSummaryCell, Plan, Sweep
 from alignment_runway.sampling import WorkerLost
 from alignment_runway.scenarios import Scenario, with_settings
@@ -186,14 +188,21 @@ def plan(
         raise InputError("step", f"one of {', '.join(STEPS)}", repr(step))
     check_sampled_method(method, "sweep")
     kind = "race" if any(n.startswith("race.") for n in outputs) else "run"
-    drawn = race_inputs(scenario) if kind == "race" else scenario.uncertain()
-    randomizations_for(method, bool(drawn), samples)
+    drawn = _drawn_by_cell(scenario, axes, kind)
+    notes = []
+    if method == "qmc" and len(set(drawn)) > 1:
+        notes.append(
+            "method qmc needs every cell to draw the same inputs, and cells with "
+            "race.theft_rate 0 draw no theft time: every cell samples plainly instead "
+            "(common random numbers by input name)"
+        )
+        method = "sample"
+    randomizations_for(method, bool(drawn[0]), samples)
     swept_requirement = any(a.name == "race.required_research" for a in axes)
     if scenario.value("race.required_research") is None and not swept_requirement:
         check_requirement(outputs, [f"the {scenario.name} scenario"])
     swept = set(names)
     dropped = [c for c in scenario.correlations if swept & {c.first, c.second}]
-    notes = []
     if dropped:
         pairs = "; ".join(f"{c.first} with {c.second}" for c in dropped)
         notes.append(
@@ -203,6 +212,8 @@ def plan(
         scenario = dataclasses.replace(scenario, correlations=kept)
     per_cell = samples * (months if kind == "race" else 1.0)
     rate = _RACE_SAMPLE_MONTHS_PER_S if kind == "race" else _RUN_SAMPLES_PER_S
+    if method == "sample" and samples > STREAM_SAMPLES:  # streamed cells draw twice or more
+        rate /= planned_passes(samples, DEFAULT_PERCENTILES)
     cells = tuple(itertools.product(*(range(len(a.values)) for a in axes)))
     return Plan(
         scenario,
@@ -221,12 +232,41 @@ def plan(
     )
 
 
+def _drawn_by_cell(scenario: Scenario, axes: Sequence[Axis], kind: str) -> list[tuple[str, ...]]:
+    """The uncertain inputs the cells draw, by name: the first cell's, or one per theft rate.
+
+    A swept parameter is a point in every cell. The one setting that adds or removes an input
+    of its own is ``race.theft_rate`` (the theft time's quantile, drawn where theft is
+    possible), so a swept theft rate gives one entry per value.
+    """
+    first = [f"{a.name}={a.texts[0]}" for a in axes]
+    variants = [first]
+    for k, axis in enumerate(axes):
+        if axis.name == "race.theft_rate":
+            variants = [[*first[:k], f"{axis.name}={t}", *first[k + 1 :]] for t in axis.texts]
+    drawn = []
+    for settings in variants:
+        try:
+            cell = with_settings(scenario, settings)
+        except Error:
+            cell = scenario  # the cell's own run names what is wrong with it
+        drawn.append(tuple(race_inputs(cell) if kind == "race" else cell.uncertain()))
+    return drawn
+
+
 def streams(plan: Plan, keep_samples: bool = False, stream_above: int = STREAM_SAMPLES) -> bool:
     """Whether the plan's cells stream: more than ``stream_above`` samples, none kept, sampled.
 
-    Quasi-Monte Carlo cells are held: their errors come from each randomization's samples.
+    Quasi-Monte Carlo cells are held: their errors come from each randomization's samples. So
+    are cells with an output that can be missing (``tasks.*``, ``race.efficiency_gain``):
+    their summaries leave the missing samples out, which the streamed ranks do not.
     """
-    return not keep_samples and plan.method == "sample" and plan.samples > stream_above
+    return (
+        not keep_samples
+        and plan.method == "sample"
+        and plan.samples > stream_above
+        and not any(may_be_missing(name) for name in plan.outputs)
+    )
 
 
 def cell_samples(
@@ -314,13 +354,9 @@ def run_cell(
 
 
 def _summary(x: np.ndarray, qs: Sequence[float], randomizations: int) -> OutputSummaryCell:
-    """One output of a cell: mean and percentiles, errors from qmc's randomizations if any."""
-    if randomizations:
-        found = rq.replicated_percentiles(x, qs, randomizations)
-        return OutputSummaryCell(
-            rq.replicated_mean(x, randomizations), dict(zip(qs, found, strict=True))
-        )
-    return OutputSummaryCell(mean(x), dict(zip(qs, percentiles(x, qs), strict=True)))
+    """One output of a cell: mean and percentiles of its present samples (as a run's)."""
+    found = rq.summary_percentiles(x, qs, randomizations)
+    return OutputSummaryCell(rq.summary_mean(x, randomizations), dict(zip(qs, found, strict=True)))
 
 
 def local_cell_mapper(workers: int) -> MapCells:
@@ -423,6 +459,7 @@ def sweep(
                 plan,
                 cell,
                 qs,
+                workers=workers,
                 progress=progress,
                 keep_samples=keep_samples,
                 stream_above=stream_above,

@@ -44,7 +44,8 @@ class Plan:
     Attributes:
         cells: the grid's index of each cell, the first axis slowest.
         sample_months: samples × months of horizon (a race) or samples (a run), in all.
-        seconds_per_worker: a rough estimate of the time on one worker.
+        seconds_per_worker: a rough estimate of the time on one worker (a streamed cell
+            counts each of its passes).
         notes: what a reader should know (correlations of swept inputs dropped).
         method: how every cell draws its samples: ``"sample"`` or ``"qmc"``.
     """

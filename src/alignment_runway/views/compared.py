@@ -10,8 +10,6 @@ from typing import Any
 from alignment_runway.analysis import replicates as rq
 from alignment_runway.analysis.paired import Paired, PairedSummary, zero_one
 from alignment_runway.analysis.summary import Estimate
-from alignment_runway.analysis.summary import mean as sample_mean
-from alignment_runway.analysis.summary import percentiles as sample_percentiles
 from alignment_runway.results.compared import Comparison
 from alignment_runway.views.common import OUTPUT_SPECS, display_unit, estimate_record
 
@@ -161,8 +159,8 @@ def compare_view(result: Comparison, qs: Sequence[float]) -> CompareView:
         arrays = result.values[name]
         sides = []
         for label, x in zip(labels, arrays, strict=True):
-            shown = rq.replicated_percentiles(x, qs, r) if r else sample_percentiles(x, qs)
-            average = rq.replicated_mean(x, r) if r else sample_mean(x)
+            shown = rq.summary_percentiles(x, qs, r)
+            average = rq.summary_mean(x, r)
             sides.append(
                 SideRow(
                     label,

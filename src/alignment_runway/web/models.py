@@ -134,10 +134,15 @@ class TasksRequest(SampledRequest):
     )
 
 
-class SaveRequest(RaceRequest):
-    """A run or a race to record in the server's store."""
+class SaveRequest(SampledRequest):
+    """A run or a race to record in the server's store, computed as the page showed it."""
 
     command: Literal["run", "race"] = "run"
+    months: float = Field(120.0, gt=0, le=1200, description="a race's horizon in months")
+    step: Literal["month", "week"] = "month"
+    method: Literal["sample", "qmc", "exact", "auto"] = Field(
+        "sample", description="as a run or race takes it: a race refuses exact and auto"
+    )
 
 
 class ErrorOut(BaseModel):

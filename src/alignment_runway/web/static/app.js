@@ -390,9 +390,7 @@ function downloadCsv() {
 }
 
 async function save() {
-  const chosen = method();
-  const body = { ...request(), command: $("mode").value };
-  if (chosen === "qmc") body.method = chosen; // a saved run samples: exact and auto are the page's
+  const body = { ...withMethod(request()), command: $("mode").value }; // as the page shows it
   const answer = await getJSON("api/runs", {
     method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body),
   });
