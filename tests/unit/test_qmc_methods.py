@@ -206,21 +206,25 @@ def test_a_qmc_race_sweep_reaching_no_theft_samples_plainly_and_says_so() -> Non
     """Cells without theft draw one input fewer: another Sobol' sequence, so no shared points."""
     scenario = api.load_scenario(preset="race")
     plan = api.plan_sweep(
-        scenario, ["race.theft_rate=0,0.05"], ["race.success"], 1_600, method="qmc"
+        scenario, ["race.theft_rate=0 / month,0.05 / month"], ["race.success"], 1_600, method="qmc"
     )
     assert plan.method == "sample"
     assert any("race.theft_rate 0" in note and "plainly" in note for note in plan.notes)
     kept = api.plan_sweep(
-        scenario, ["race.theft_rate=0.02,0.05"], ["race.success"], 1_600, method="qmc"
+        scenario,
+        ["race.theft_rate=0.02 / month,0.05 / month"],
+        ["race.success"],
+        1_600,
+        method="qmc",
     )
     assert kept.method == "qmc" and not kept.notes
 
 
 def test_a_qmc_sweep_checks_the_inputs_its_cells_draw() -> None:
     """Swept, the only uncertain input is a point in every cell: nothing to draw, any count."""
-    scenario = api.load_scenario(preset="essay", settings=["compute.training_share=0.2 to 0.3"])
+    scenario = api.load_scenario(preset="essay", settings=["compute.stock=2e21 to 8e21 FLOP/s"])
     plan = api.plan_sweep(
-        scenario, ["compute.training_share=0.2,0.3"], ["static.labor"], 1_001, method="qmc"
+        scenario, ["compute.stock=2e21 FLOP/s,4e21 FLOP/s"], ["static.labor"], 1_001, method="qmc"
     )
     assert plan.samples == 1_001
     with pytest.raises(InputError, match="multiple of 16"):
