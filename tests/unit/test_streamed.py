@@ -271,3 +271,25 @@ def test_quasi_monte_carlo_cells_are_held() -> None:
 def test_a_streamed_static_job_checks_its_names() -> None:
     with pytest.raises(api.InputError, match="tasks"):
         static_job(api.load_scenario(preset="uncertain"), ["tasks.speedup"], 10, 1)
+
+
+def test_cells_stream_past_2_to_the_24_samples_sampled_and_never_missing() -> None:
+    from alignment_runway.engine.sweep import STREAM_SAMPLES, streams
+    from alignment_runway.results.swept import Plan
+
+    assert STREAM_SAMPLES == 2**24
+    scenario = api.load_scenario(preset="race")
+    grid = ["race.lead=3 months,6 months"]
+
+    def plan(samples: int, outputs: list[str], method: str = "sample") -> Plan:
+        return plan_grid(scenario, grid, outputs, samples, method=method)
+
+    assert not streams(plan(2**24, ["race.research"]))
+    assert streams(plan(2**24 + 1, ["race.research"]))
+    assert not streams(plan(2**24 + 1, ["race.research"]), keep_samples=True)
+    assert not streams(plan(2**24 + 16, ["race.research"], "qmc"))
+    # a missing (NaN) efficiency gain is left out of the summary: held, as a run's
+    assert not streams(plan(2**24 + 1, ["race.efficiency_gain"]))
+    cost = plan(2**24 + 1, ["race.research"]).seconds_per_worker
+    held = plan(2**24, ["race.research"]).seconds_per_worker
+    assert cost > 1.9 * held  # a streamed cell draws its samples twice

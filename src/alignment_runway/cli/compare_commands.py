@@ -25,9 +25,9 @@ from alignment_runway.cli.common import (
 )
 from alignment_runway.cli.render import cell
 from alignment_runway.cli.run_commands import (
-    RaceMethod,
-    RaceMethodOpt,
     ReportOpt,
+    SampledMethod,
+    SampledMethodOpt,
     Step,
     WorkersOpt,
 )
@@ -85,7 +85,7 @@ def compare_command(
     ] = False,
     store: StoreReadOpt = None,
     fmt: FormatOpt = Format.table,
-    method: RaceMethodOpt = RaceMethod.sample,
+    method: SampledMethodOpt = SampledMethod.sample,
 ) -> None:
     """Compare scenarios sample by sample (common random numbers), the first the baseline.
 

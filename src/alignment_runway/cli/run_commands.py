@@ -33,7 +33,7 @@ from alignment_runway.cli.common import (
 )
 from alignment_runway.cli.render import print_point, print_race, print_summary
 
-__all__ = ["RaceMethod", "RaceMethodOpt", "race_command", "run_command"]
+__all__ = ["SampledMethod", "SampledMethodOpt", "race_command", "run_command"]
 
 
 class What(StrEnum):
@@ -52,7 +52,7 @@ class Method(StrEnum):
     qmc = "qmc"
 
 
-class RaceMethod(StrEnum):
+class SampledMethod(StrEnum):
     """How ``race``, ``compare`` and ``sweep`` draw their samples (none has a closed form)."""
 
     sample = "sample"
@@ -74,8 +74,9 @@ ChunkOpt = Annotated[
     typer.Option(
         "--chunk-size",
         parser=count,
-        help="Most samples evaluated at once (at most 16,384 in any case; bounds working "
-        "memory; kept samples take 8 bytes each per kept array: see --keep).",
+        help="Most samples the model evaluates at once (16,384 at most: a larger value "
+        "changes nothing; results never depend on it; kept samples take 8 bytes each per "
+        "kept array: see --keep).",
     ),
 ]
 OutOpt = Annotated[
@@ -167,13 +168,14 @@ MethodOpt = Annotated[
 ]
 
 
-RaceMethodOpt = Annotated[
-    RaceMethod,
+SampledMethodOpt = Annotated[
+    SampledMethod,
     typer.Option(
         "--method",
         help="sample: Monte Carlo; qmc: randomized quasi-Monte Carlo, 16 scrambled Sobol' "
         "sequences (--samples a multiple of 16), errors from their spread. (exact and auto "
-        "are run's only: the race has no closed form.)",
+        "are run's only: a race has no closed form, and comparisons and sweeps pair or "
+        "summarise samples.)",
     ),
 ]
 
@@ -341,7 +343,7 @@ def race_command(
     store_samples: StoreSamplesOpt = False,
     label: LabelOpt = None,
     cluster: ClusterOpt = None,
-    method: RaceMethodOpt = RaceMethod.sample,
+    method: SampledMethodOpt = SampledMethod.sample,
 ) -> None:
     """The race: research delivered before competitors catch up or the weights are stolen.
 

@@ -33,8 +33,8 @@ from alignment_runway.cli.render import cell
 from alignment_runway.cli.run_commands import (
     NoStoreOpt,
     OutOpt,
-    RaceMethod,
-    RaceMethodOpt,
+    SampledMethod,
+    SampledMethodOpt,
     Step,
     StoreOpt,
     WorkersOpt,
@@ -112,13 +112,14 @@ def sweep_command(
     resume: ResumeOpt = None,
     canonical: CanonicalOpt = False,
     fmt: FormatOpt = Format.table,
-    method: RaceMethodOpt = RaceMethod.sample,
+    method: SampledMethodOpt = SampledMethod.sample,
 ) -> None:
     """Sweep a grid of scenarios: every cell a full run or race with the same seed.
 
     Each cell keeps its outputs' mean and percentiles with Monte Carlo errors; a cell of more
-    than 2**24 samples streams (two passes, a slab of samples held at a time; not with
-    --keep-samples or --method qmc). --dry-run
+    than 2**24 samples streams (two passes, three past about 2e8 samples, a slab of samples
+    held at a time; not with --keep-samples, --method qmc or an output that can be missing,
+    tasks.* and race.efficiency_gain). --dry-run
     prints the cells and the estimated cost; --out writes one row per cell (.csv, .parquet,
     .json) or the grid as a Dataset (.nc); --figure draws lines over one axis or heatmaps over
     two; --cluster runs the cells on a Dask cluster. The sweep is recorded in the store (unless

@@ -106,8 +106,10 @@ def sweep_grid(
             options are the recorded ones (the arguments above are then not used), and only
             its missing cells run.
         keep_samples: keep every cell's samples of its outputs (``Sweep.dataset`` then holds
-            ``NAME.samples``); by default cells keep only their summaries. The store keeps
-            summaries only.
+            ``NAME.samples``); by default cells keep only their summaries, and a sampled cell
+            of more than ``engine.sweep.STREAM_SAMPLES`` (2**24) samples streams: two or three
+            passes, one slab held at a time (``engine.streamed``). The store keeps summaries
+            only.
         method: as ``plan_grid``; recorded with the sweep (a resumed sweep uses its own).
 
     Raises:

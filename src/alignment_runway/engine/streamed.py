@@ -21,6 +21,7 @@ from alignment_runway.engine.checks import (
     kept_names,
 )
 from alignment_runway.engine.evaluate import RaceJob, evaluate_race, evaluate_static, race_inputs
+from alignment_runway.errors import InputError
 from alignment_runway.model import race as race_model
 from alignment_runway.sampling import BLOCK_SIZE, Executor, InProcess, Job, LocalProcesses
 from alignment_runway.scenarios import Scenario, tasks_active
@@ -130,8 +131,10 @@ def streamed(
     """
     if executor is None:
         executor = InProcess() if workers <= 1 else LocalProcesses(workers)
+    if slab_blocks < 1:
+        raise InputError("slab_blocks", "a whole number of blocks >= 1", repr(slab_blocks))
     slab = slab_blocks * BLOCK_SIZE
-    check_memory(min(slab, job.samples), len(job.keep), 0.0)
+    check_memory(min(slab, job.samples), len(job.keep), 0.0, can_keep=False)
     counts: dict[str, int] = {}
 
     def passes(visit: Visit) -> None:
