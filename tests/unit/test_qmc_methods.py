@@ -231,3 +231,28 @@ def test_a_qmc_sweep_checks_the_inputs_its_cells_draw() -> None:
         api.plan_sweep(
             scenario, ["compute.utilization=0.4,0.5"], ["static.labor"], 1_001, method="qmc"
         )
+
+
+class _InterruptedError(Exception):
+    pass
+
+
+def test_an_interrupted_qmc_sweep_resumes_with_qmc(tmp_path: Path) -> None:
+    store = f"sqlite:///{tmp_path / 'runs.sqlite'}"
+    scenario = api.load_scenario(VARIANT)
+    grid = ["compute.training_share=0.2,0.25,0.3"]
+    calls: list[int] = []
+
+    def stop_in_the_second_cell(done: int) -> None:  # one block, one call per cell
+        calls.append(done)
+        if len(calls) == 2:
+            raise _InterruptedError
+
+    with pytest.raises(_InterruptedError):
+        api.sweep(scenario, grid, ["static.labor"], 1_600, 4, method="qmc", store=store,
+                  progress=stop_in_the_second_cell)  # fmt: skip
+    (listed,) = api.list_sweeps(store)
+    assert listed["cells_done"] == 1
+    resumed = api.sweep(scenario, [], store=store, resume=listed["id"])
+    whole = api.sweep(scenario, grid, ["static.labor"], 1_600, 4, method="qmc")
+    assert resumed.plan.method == "qmc" and resumed.cells == whole.cells
