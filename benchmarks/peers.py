@@ -229,7 +229,7 @@ def in_process(sizes: list[int], repeats: int | None) -> list[dict[str, Any]]:
 def _parts() -> tuple[tuple[tuple[str, Callable[..., Any]], ...], ...]:
     """Where the time goes: (label, function) whose cumulative time cProfile reports."""
     from alignment_runway import sampling
-    from alignment_runway.distributions import Distribution, LogNormal
+    from alignment_runway.distributions import LogNormal, Truncated
     from alignment_runway.engine.evaluate import evaluate_static
     from alignment_runway.model import static
 
@@ -239,11 +239,11 @@ def _parts() -> tuple[tuple[tuple[str, Callable[..., Any]], ...], ...]:
             "standard normals: a SeedSequence and a Generator per input per block",
             sampling.block_normals,
         ),
-        ("lognormal stock and τ: exp(μ + σz)", LogNormal.from_normal),
-        # the truncated utilization is the one input using the base class's from_normal
-        ("truncated utilization: Φ(z), clip, Φ⁻¹(·), exp, clip", Distribution.from_normal),
+        ("lognormal draws (stock, τ, utilization's base): exp(μ + σz)", LogNormal.from_normal),
+        # the truncated utilization keeps its base's draw inside the bounds (tail map)
+        ("truncated utilization: the base's draw, the few outside moved", Truncated.from_normal),
         ("model call: input columns, the equations, finiteness counts", evaluate_static),
-        ("… of which the equations: all 13 outputs, L one of them", static.static_model),
+        ("… of which the equations: L and what it is built from", static.static_model),
         ("np.percentile of L", percentile),
     )
     baseline = (

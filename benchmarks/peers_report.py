@@ -452,14 +452,15 @@ def profile_section(prof: dict[str, Any]) -> list[str]:
             f"**{total:.3f}** | 100% |"
         )
     base = {p["function"]: p["cumulative_s"] for p in prof["numpy"]["parts"]}
-    draws = own["block_normals"] + own["LogNormal.from_normal"] + own["Distribution.from_normal"]
     lines += [
         "",
-        f"Inputs: alignment-runway spends {draws:.3f} s drawing and transforming the three "
-        f"inputs where numpy's `rng.lognormal` takes {base['lognormal_90']:.3f} s; "
-        f"{own['Distribution.from_normal']:.3f} s of it is the truncated utilization alone "
-        "(Φ(z) and Φ⁻¹ per sample where an untruncated lognormal needs one exp). Model: "
-        f"{own['_evaluate_static']:.3f} s to evaluate all 13 outputs and count non-finite "
-        f"ones where numpy computes L alone in {base['labor'] - base['lognormal_90']:.3f} s.",
+        f"Inputs: alignment-runway's standard normals take {own['block_normals']:.3f} s and the "
+        f"exp of its three lognormals {own['LogNormal.from_normal']:.3f} s (of which the "
+        f"truncated utilization, its base's exp included, {own['Truncated.from_normal']:.3f} s: "
+        "draws inside its bounds are kept, the few outside moved), where numpy's "
+        f"`rng.lognormal` takes {base['lognormal_90']:.3f} s for all three. Model: "
+        f"{own['evaluate_static']:.3f} s to evaluate L and the outputs it is built from and "
+        "count non-finite ones, where numpy computes L alone in "
+        f"{base['labor'] - base['lognormal_90']:.3f} s.",
     ]
     return [*lines, ""]

@@ -238,10 +238,6 @@ def race_memory_section(text: str) -> list[str]:
     ]
 
 
-if __name__ == "__main__":
-    main()
-
-
 def web_section(web: dict[str, Any]) -> list[str]:
     """The web playground under load: p95 latency with concurrent clients, against the bars."""
     lines = [
@@ -266,10 +262,15 @@ def web_section(web: dict[str, Any]) -> list[str]:
     lines += [
         "",
         "Four clients on two workers queue: a request waits for one other, so p95 is about "
-        "twice one request's time. One `run` request computes about 120 ms at 1e5 samples "
-        "(43 ms of sampling, then the summary with Monte Carlo errors and the rank "
-        "correlations the command line also prints), so the 200 ms bar needs either more "
-        "cores or a cheaper summary.",
+        "twice one request's time (p50 is about one request's time plus its share of the "
+        "queue). A `run` request samples the `uncertain` preset's 1e5 samples and then builds "
+        "the summary view the command line prints (every output's mean and percentiles with "
+        "Monte Carlo errors, and the rank correlations of the inputs), so the 200 ms bar "
+        "needs either more cores or a cheaper summary.",
         "",
     ]
     return lines
+
+
+if __name__ == "__main__":
+    main()

@@ -167,6 +167,15 @@ def test_streamed_percentiles_of_any_floats(
     x = np.array(values)
     got, _ = _streamed(x, qs, slab=GROUP, margin=margin, keep=keep)
     assert _nan_equal(got[1], percentiles(x, qs))
+    if np.isnan(x).any() or (np.inf in x and -np.inf in x):
+        assert math.isnan(got[0].value)
+    elif np.isinf(x).any():
+        assert got[0].value == (np.inf if np.inf in x else -np.inf)
+    else:  # exact sums against numpy's pairwise ones: equal to the largest value's rounding
+        size = float(np.max(np.abs(x)))
+        scale = 2.0**-10 if size > 1e300 else 1.0  # exact, and keeps the exact sum finite
+        exact = math.fsum(x * scale) / x.size / scale
+        assert abs(got[0].value - exact) <= 1e-15 * size
 
 
 def test_float_keys_order_floats_as_numbers_with_nan_last() -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Sequence
 
 import numpy as np
@@ -28,8 +29,8 @@ from alignment_runway.sampling import (
     DEFAULT_SEED,
     Executor,
     Job,
+    run_job,
     run_range,
-    simulate,
 )
 from alignment_runway.sampling.qmc import DEFAULT_RANDOMIZATIONS
 from alignment_runway.scenarios import Scenario, tasks_active
@@ -43,8 +44,11 @@ __all__ = [
     "check_sampled_method",
     "default_samples",
     "race",
+    "race_grid",
+    "race_job",
     "randomizations_for",
     "run",
+    "static_job",
 ]
 
 Array = NDArray[np.float64]
@@ -95,20 +99,10 @@ def run(
         return RunResult(scenario, 0, seed, {}, 0, chunk_size, workers, method=method, laws=laws)
     randomizations = randomizations_for(method, bool(uncertain), samples)
     check_memory(samples, len(sampled))
-    values, counts = simulate(
-        evaluate_static,
-        scenario,
-        uncertain,
-        sampled,
-        samples,
-        seed,
-        chunk_size=chunk_size,
-        workers=workers,
-        progress=progress,
-        mixing=mixing_matrix(scenario.correlations) if scenario.correlations else None,
-        executor=executor,
-        randomizations=randomizations,
+    job = static_job(
+        scenario, sampled, samples, seed, chunk_size=chunk_size, randomizations=randomizations
     )
+    values, counts = run_job(job, workers, progress, executor)
     check_finite(scenario, counts)
     capped = counts.get("capped", 0)
     return RunResult(
@@ -123,6 +117,78 @@ def run(
         laws=laws,
         randomizations=randomizations,
     )
+
+
+def static_job(
+    scenario: Scenario,
+    keep: Sequence[str],
+    samples: int,
+    seed: int,
+    *,
+    chunk_size: int = BLOCK_SIZE,
+    randomizations: int = 0,
+) -> Job:
+    """The static model's job: the scenario's uncertain inputs drawn, ``keep`` kept.
+
+    The names are the caller's to check (``checks.kept_names``).
+    """
+    return Job(
+        evaluate_static,
+        scenario,
+        tuple(scenario.uncertain().items()),
+        tuple(dict.fromkeys(keep)),
+        samples,
+        seed,
+        chunk_size,
+        _mixing(scenario),
+        randomizations,
+    )
+
+
+def race_grid(
+    scenario: Scenario, months: float, step: str
+) -> tuple[NDArray[np.float64], NDArray[np.intp]]:
+    """The race's time grid (seconds) and its reporting steps, the scenario checked first.
+
+    Raises:
+        InputError: for a bad horizon or step; ScenarioError: for parameters that do not fit.
+    """
+    check_race(scenario)
+    horizon, step_s = check_horizon(months, step)
+    return race_model.time_grid(horizon, step_s, CALENDAR_MONTH_S)
+
+
+def race_job(
+    scenario: Scenario,
+    keep: Sequence[str],
+    samples: int,
+    seed: int,
+    grid: NDArray[np.float64],
+    record: NDArray[np.intp] | None = None,
+    *,
+    chunk_size: int = BLOCK_SIZE,
+    randomizations: int = 0,
+) -> Job:
+    """The race's job on ``grid``: its inputs drawn (``race_inputs``), ``keep`` kept.
+
+    With ``record``, the values are cumulative research at those steps (``evaluate_race``).
+    """
+    return Job(
+        evaluate_race,
+        RaceJob(scenario, grid, record),
+        tuple(race_inputs(scenario).items()),
+        tuple(dict.fromkeys(keep)),
+        samples,
+        seed,
+        chunk_size,
+        _mixing(scenario),
+        randomizations,
+    )
+
+
+def _mixing(scenario: Scenario) -> tuple[tuple[str, ...], NDArray[np.float64]] | None:
+    """The correlated inputs and the matrix mixing their normal scores, if any."""
+    return mixing_matrix(scenario.correlations) if scenario.correlations else None
 
 
 def randomizations_for(method: str, uncertain: bool, samples: int) -> int:
@@ -204,8 +270,7 @@ def race(
         InputError: for a bad horizon, step or sampling option, or method exact or auto.
         ScenarioError: for parameters that do not fit together, or results that overflow.
     """
-    check_race(scenario)
-    horizon, step_s = check_horizon(months, step)
+    grid, record = race_grid(scenario, months, step)
     _check_trajectories(keep_trajectories)
     inputs = race_inputs(scenario)
     if samples is None:
@@ -213,7 +278,6 @@ def race(
     check_sampling(samples, seed, chunk_size, workers)
     check_sampled_method(method, "race")
     randomizations = randomizations_for(method, bool(inputs), samples)
-    grid, record = race_model.time_grid(horizon, step_s, CALENDAR_MONTH_S)
     kept_trajectories = min(keep_trajectories, samples)
     keep = [spec.name for spec in race_model.RACE_OUTPUTS]
     if scenario.value("race.required_research") is None:
@@ -222,39 +286,16 @@ def race(
     if only is not None:
         keep = [name for name in keep if name in only]
     check_memory(samples, len(keep) + kept_trajectories * record.size / max(samples, 1))
-    mixing = mixing_matrix(scenario.correlations) if scenario.correlations else None
-    values, counts = simulate(
-        evaluate_race,
-        RaceJob(scenario, grid, None),
-        inputs,
-        keep,
-        samples,
-        seed,
-        chunk_size=chunk_size,
-        workers=workers,
-        progress=progress,
-        mixing=mixing,
-        executor=executor,
-        randomizations=randomizations,
+    job = race_job(
+        scenario, keep, samples, seed, grid, chunk_size=chunk_size, randomizations=randomizations
     )
+    values, counts = run_job(job, workers, progress, executor)
     check_finite(scenario, counts)
     trajectories = np.zeros((0, record.size))
     if kept_trajectories:
-        names = [f"race.research@{j}" for j in range(record.size)]
-        paths = _first_paths(
-            Job(
-                evaluate_race,
-                RaceJob(scenario, grid, record),
-                tuple(inputs.items()),
-                tuple(names),
-                samples,
-                seed,
-                chunk_size,
-                mixing,
-                randomizations,
-            ),
-            kept_trajectories,
-        )
+        names = tuple(f"race.research@{j}" for j in range(record.size))
+        recorded = dataclasses.replace(job, context=RaceJob(scenario, grid, record), keep=names)
+        paths = _first_paths(recorded, kept_trajectories)
         trajectories = np.column_stack([paths[name] for name in names])
     return RaceResult(
         scenario,
@@ -281,16 +322,7 @@ def _first_paths(job: Job, count: int) -> dict[str, Array]:
     points depend on its sample count, so they are evaluated as a range of the whole job.
     """
     if not job.randomizations:
-        paths, _ = simulate(
-            job.evaluate,
-            job.context,
-            dict(job.inputs),
-            job.keep,
-            count,
-            job.seed,
-            chunk_size=job.chunk_size,
-            mixing=job.mixing,
-        )
+        paths, _ = run_job(dataclasses.replace(job, samples=count))
         return paths
     out = {name: np.empty(count) for name in job.keep}
     run_range(job, 0, count, out)

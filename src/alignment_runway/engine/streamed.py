@@ -13,20 +13,11 @@ from collections.abc import Callable, Sequence
 
 from alignment_runway.analysis.streamed import KEEP, MARGIN, SUBSAMPLE, Visit, summaries
 from alignment_runway.analysis.summary import Estimate
-from alignment_runway.engine.checks import (
-    check_finite,
-    check_horizon,
-    check_memory,
-    check_race,
-    kept_names,
-)
-from alignment_runway.engine.evaluate import RaceJob, evaluate_race, evaluate_static, race_inputs
+from alignment_runway.engine import runs
+from alignment_runway.engine.checks import check_finite, check_memory, kept_names
 from alignment_runway.errors import InputError
-from alignment_runway.model import race as race_model
-from alignment_runway.sampling import BLOCK_SIZE, Executor, InProcess, Job, LocalProcesses
+from alignment_runway.sampling import BLOCK_SIZE, Executor, Job, executor_for
 from alignment_runway.scenarios import Scenario, tasks_active
-from alignment_runway.scenarios.correlations import mixing_matrix
-from alignment_runway.units import CALENDAR_MONTH_S
 
 __all__ = [
     "SLAB_BLOCKS",
@@ -51,19 +42,8 @@ def static_job(scenario: Scenario, names: Sequence[str], samples: int, seed: int
     Raises:
         InputError: for a name the scenario does not compute (as ``runs.run``).
     """
-    uncertain = scenario.uncertain()
-    kept = kept_names(names, uncertain, tasks_active(scenario))
-    mixing = mixing_matrix(scenario.correlations) if scenario.correlations else None
-    return Job(
-        evaluate_static,
-        scenario,
-        tuple(uncertain.items()),
-        tuple(dict.fromkeys(kept)),
-        samples,
-        seed,
-        BLOCK_SIZE,
-        mixing,
-    )
+    kept = kept_names(names, scenario.uncertain(), tasks_active(scenario))
+    return runs.static_job(scenario, kept, samples, seed)
 
 
 def race_job(
@@ -79,21 +59,8 @@ def race_job(
     Raises:
         InputError: for a bad horizon or step; ScenarioError: for parameters that do not fit.
     """
-    check_race(scenario)
-    horizon, step_s = check_horizon(months, step)
-    inputs = race_inputs(scenario)
-    grid, _ = race_model.time_grid(horizon, step_s, CALENDAR_MONTH_S)
-    mixing = mixing_matrix(scenario.correlations) if scenario.correlations else None
-    return Job(
-        evaluate_race,
-        RaceJob(scenario, grid, None),
-        tuple(inputs.items()),
-        tuple(dict.fromkeys(names)),
-        samples,
-        seed,
-        BLOCK_SIZE,
-        mixing,
-    )
+    grid, _ = runs.race_grid(scenario, months, step)
+    return runs.race_job(scenario, names, samples, seed, grid)
 
 
 def streamed(
@@ -130,7 +97,7 @@ def streamed(
             overflow floating point (after the first pass).
     """
     if executor is None:
-        executor = InProcess() if workers <= 1 else LocalProcesses(workers)
+        executor = executor_for(workers, job.samples)
     if slab_blocks < 1:
         raise InputError("slab_blocks", "a whole number of blocks >= 1", repr(slab_blocks))
     slab = slab_blocks * BLOCK_SIZE

@@ -48,6 +48,8 @@ __all__ = [
     "LocalProcesses",
     "WorkerLost",
     "block_normals",
+    "executor_for",
+    "run_job",
     "run_range",
     "simulate",
 ]
@@ -119,7 +121,25 @@ def simulate(
         mixing,
         randomizations,
     )
-    if executor is None:
-        single = workers <= 1 or samples <= BLOCK_SIZE
-        executor = InProcess() if single else LocalProcesses(workers)
-    return executor.run(job, block_ranges(samples), progress)
+    return run_job(job, workers, progress, executor)
+
+
+def executor_for(workers: int, samples: int) -> Executor:
+    """The executor used when none is given.
+
+    In this process for one worker or at most one block of samples, else
+    ``LocalProcesses(workers)``.
+    """
+    single = workers <= 1 or samples <= BLOCK_SIZE
+    return InProcess() if single else LocalProcesses(workers)
+
+
+def run_job(
+    job: Job,
+    workers: int = 1,
+    progress: Progress | None = None,
+    executor: Executor | None = None,
+) -> tuple[dict[str, Array], dict[str, int]]:
+    """Evaluate every sample of ``job`` (see ``simulate``, which builds the job)."""
+    executor = executor_for(workers, job.samples) if executor is None else executor
+    return executor.run(job, block_ranges(job.samples), progress)
