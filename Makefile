@@ -84,6 +84,9 @@ bench: $(VENV)/.bench $(SQUIGGLE)/node_modules/.installed
 	@test -x /usr/bin/time || { \
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -q && apt-get install -y -q time; \
 	  else echo "/usr/bin/time is missing: run 'sudo apt-get install time', then make bench"; exit 1; fi; }
+	@# bytecode compiled as an installed package has it (PYTHONDONTWRITEBYTECODE would otherwise
+	@# recompile every changed module on every start)
+	$(BIN)/python -m compileall -q src > /dev/null
 	hyperfine --warmup 2 --runs 20 --export-json benchmarks/startup.json \
 	  "$(BIN)/python -c 'import numpy'" '$(BIN)/alignment-runway --version' \
 	  '$(BIN)/alignment-runway essay' '$(BIN)/alignment-runway run'

@@ -69,13 +69,15 @@ def whole_section(whole: dict[str, Any]) -> list[str]:
             )
     lines += [
         "",
-        "The fixed cost is start-up: Python and numpy (the numpy script's whole cost), typer, "
-        "rich and pydantic for the command line, this package's modules, and scipy.special, "
-        "which the benchmark needs for its truncated utilization (Φ and Φ⁻¹ per sample); see "
-        "`python -X importtime -m alignment_runway run benchmarks/three_input.toml -n 16 "
-        "--no-store -f json`. Per sample, the truncated utilization's Φ/Φ⁻¹ round trip, a "
-        "SeedSequence and Generator per input per block, all 13 outputs evaluated where the "
-        "script computes L alone, and the summary's standard errors.",
+        "The fixed cost is start-up: Python and numpy (the numpy script's whole cost), typer "
+        "and rich for the command line, and this package's modules (scipy is not imported: the "
+        "truncated utilization keeps its lognormal draw inside its bounds and moves the few "
+        "outside with the standard library's Φ and Φ⁻¹); see `python -X importtime -m "
+        "alignment_runway run benchmarks/three_input.toml -n 16 --no-store -f json`. Per "
+        "sample, alignment-runway draws standard normals and takes one exp per input where "
+        "numpy's `rng.lognormal` does the same, computes L and the outputs it is built from, "
+        "and summarises with standard errors; the script's `np.percentile` is its only "
+        "summary.",
     ]
     return [*lines, ""]
 
@@ -145,13 +147,19 @@ def answer_section(answer: dict[str, Any]) -> list[str]:
                 f"{p['best'] / numpy['in_process']['best']:.3f}× |"
             )
         lines += ["", *_answer_verdicts(rows), ""]
+    variant = answer.get("variant", {}).get("methods", {})
+    exact = variant.get("exact", {}).get("whole", {}).get("best")
+    bench = answer.get("benchmark", {}).get("methods", {})
+    qmc, plain = (bench.get(m, {}).get("whole", {}).get("best") for m in ("qmc", "sample"))
+    exact_text = f"{exact:.2f} s, " if exact is not None else ""
+    extra = f" ({qmc - plain:.2f} s more than plain sampling here)" if qmc and plain else ""
     lines += [
-        "Exact needs no samples but the command's start-up (about half a second, no scipy); "
-        "qmc needs 8–32× fewer samples than plain sampling for the same p95 accuracy, and is "
-        "the fastest sampler in-process, but its whole process pays for importing "
-        "scipy.stats (about 0.9 s on this machine) for `scipy.stats.qmc`. squigglepy is not "
-        "timed: it redraws an input at each use, so its p95 of L is 13% above the closed form "
-        "at any sample count (the peer section above), never within 1%.",
+        f"Exact needs no samples, only the command's start-up ({exact_text}no scipy); qmc "
+        "needs 8–32× fewer samples than plain sampling for the same p95 accuracy and is the "
+        "fastest sampler in-process, but its whole process pays for importing scipy.stats "
+        f"for `scipy.stats.qmc`{extra}. squigglepy is not timed: it redraws an input at each "
+        "use, so its p95 of L is 13% above the closed form at any sample count (the peer "
+        "section above), never within 1%.",
         "",
     ]
     return lines
@@ -195,8 +203,12 @@ def race_section(race: dict[str, Any]) -> list[str]:
         "",
         f"Speed-up {speed:.2f}× (best), {speed_median:.2f}× (median): "
         f"{_verdict(speed, RACE_BAR, higher_is_better=True)}. Load average "
-        f"{_load(race['load_before'])} before, {_load(race['load_after'])} after, on 2 cores: "
-        "another process running on the machine takes the second core's share.",
+        f"{_load(race['load_before'])} before, {_load(race['load_after'])} after, on 2 cores "
+        "(the benchmark's own processes included). Only the race's blocks run on the workers: "
+        "start-up, reading the scenario (its truncated inputs' draws import scipy.special), "
+        "and the summaries and tables of every output run in one process, about 1.0 s of "
+        "2.6 s with one worker under `python -m cProfile -m alignment_runway race --preset "
+        "race -n 1000000 --no-store -f json`, which caps the speed-up well below 2×.",
         "",
     ]
 
@@ -224,8 +236,8 @@ def section(data: dict[str, Any]) -> list[str]:
         TITLE,
         "",
         "Command: `python benchmarks/answer.py` (run by `make bench`), this tree's "
-        f"`python -m alignment_runway`; the machine has {data.get('cpus')} CPUs, shared and "
-        "loaded (the load averages are beside each measurement). Parts measured "
+        f"`python -m alignment_runway`; the machine has {data.get('cpus')} CPUs, shared with "
+        "whatever else runs (the load averages are beside each measurement). Parts measured "
         + ", ".join(f"{p} at {data[p + '_at']}" for p in _PARTS if p in data)
         + ".",
         "",
