@@ -90,6 +90,7 @@ bench: $(VENV)/.bench $(SQUIGGLE)/node_modules/.installed
 	hyperfine --warmup 2 --runs 20 --export-json benchmarks/startup.json \
 	  "$(BIN)/python -c 'import numpy'" '$(BIN)/alignment-runway --version' \
 	  '$(BIN)/alignment-runway essay' '$(BIN)/alignment-runway run'
+	$(BIN)/python benchmarks/startup_phases.py --out benchmarks/startup_phases.json
 	$(BIN)/python -m pytest benchmarks/test_static_model.py -q -p no:cacheprovider \
 	  --benchmark-json benchmarks/static.json
 	$(BIN)/python -m pytest benchmarks/test_race.py -q -p no:cacheprovider \

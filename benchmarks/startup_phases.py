@@ -1,11 +1,12 @@
 """Where the command line's start-up goes: numpy, typer and rich, this package, the command.
 
-    python benchmarks/startup_phases.py [--repeats R]
+    python benchmarks/startup_phases.py [--repeats R] [--out benchmarks/startup_phases.json]
 
 Each repeat is a fresh interpreter that times, in order: importing numpy; typer and rich; the
 command line's modules for ``essay`` (``cli.root`` and ``cli.study_commands``, which import
 the api); then the ``essay`` command itself, its tables written to a string. Prints the best
-of each phase over the repeats (seconds).
+of each phase over the repeats (seconds), and writes them to ``--out`` when given (``make
+bench`` does, for RESULTS.md's start-up section).
 """
 
 from __future__ import annotations
@@ -43,6 +44,7 @@ print(json.dumps({"numpy": t1 - t0, "typer and rich": t2 - t1, "this package": t
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=7)
+    parser.add_argument("--out", type=Path, default=None)
     args = parser.parse_args()
     best: dict[str, float] = {}
     for _ in range(args.repeats):
@@ -58,6 +60,9 @@ def main() -> None:
             best[phase] = min(best.get(phase, seconds), seconds)
     for phase, seconds in best.items():
         print(f"{phase}: {seconds:.3f} s")
+    if args.out is not None:
+        command = " ".join(["python benchmarks/startup_phases.py", *sys.argv[1:]])
+        args.out.write_text(json.dumps({"command": command, "best_s": best}, indent=1) + "\n")
 
 
 if __name__ == "__main__":

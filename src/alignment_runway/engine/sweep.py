@@ -71,10 +71,11 @@ __all__ = [
 MAX_AXES = 4
 MAX_VALUES = 1_000
 MAX_CELLS = 10_000
-#: Rough throughput per worker for the cost estimate (benchmarks/RESULTS.md: the static model
-#: runs about 1e7 samples a second per core, the race about 2e7 sample-months).
+#: Rough throughput per worker for the cost estimate (benchmarks/RESULTS.md, measured on a
+#: quiet 2-core machine: a run of the static model about 1e7 samples a second per core with
+#: its summaries; race cells about 6e7 sample-months, planned at 5e7 to leave room).
 _RUN_SAMPLES_PER_S = 1e7
-_RACE_SAMPLE_MONTHS_PER_S = 2e7
+_RACE_SAMPLE_MONTHS_PER_S = 5e7
 #: Runs a function over cells elsewhere (a Dask cluster), yielding results as they finish.
 MapCells = Callable[
     [Callable[[tuple[int, ...]], CellSummary], Sequence[tuple[int, ...]]], Iterable[CellSummary]
