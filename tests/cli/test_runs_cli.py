@@ -124,7 +124,7 @@ def test_reproduce_and_export(cli: Cli, store: str, tmp_path: Path) -> None:
         connection.execute("UPDATE runs SET digests = ? WHERE id = 1", (json.dumps(digests),))
     differs = cli("runs", "reproduce", "1", "--store", store)
     assert differs.returncode == 3
-    assert "1 of" in differs.stdout and "race.window" in differs.stdout
+    assert "of 1 output(s) differ: race.window" in differs.stdout
     assert "no recorded version changed" in differs.stdout
 
 
