@@ -91,6 +91,9 @@ bench: $(VENV)/.bench $(SQUIGGLE)/node_modules/.installed
 	  "$(BIN)/python -c 'import numpy'" '$(BIN)/alignment-runway --version' \
 	  '$(BIN)/alignment-runway essay' '$(BIN)/alignment-runway run'
 	$(BIN)/python benchmarks/startup_phases.py --out benchmarks/startup_phases.json
+	hyperfine -N --warmup 1 --runs 5 --export-json benchmarks/rank.json \
+	  '$(BIN)/alignment-runway run --preset uncertain -n 1000000 --no-store -f json' \
+	  '$(BIN)/alignment-runway sensitivity --preset uncertain --method rank -n 1000000 -f json'
 	$(BIN)/python -m pytest benchmarks/test_static_model.py -q -p no:cacheprovider \
 	  --benchmark-json benchmarks/static.json
 	$(BIN)/python -m pytest benchmarks/test_race.py -q -p no:cacheprovider \

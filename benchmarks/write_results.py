@@ -44,6 +44,8 @@ def main() -> None:
         *answer_section(answer),
         *web_section(web),
     ]
+    if (HERE / "rank.json").exists():  # hyperfine, in make bench
+        lines += rank_section(json.loads((HERE / "rank.json").read_text()))
     if (HERE / "tasks.json").exists():  # benchmarks/tasks_ratio.py
         from tasks_ratio import section as tasks_section
 
@@ -58,6 +60,8 @@ def main() -> None:
 
 #: Start-up bars: each command's time at most this many times ``python -c "import numpy"``.
 STARTUP_BARS = {"--version": 1.5, "essay": 2.0, "run": 2.5}
+#: ``sensitivity --method rank`` at 1e6 samples, at most this many times a plain ``run``.
+RANK_BAR = 3.0
 
 
 def startup_section(startup: dict[str, Any]) -> list[str]:
@@ -95,6 +99,31 @@ def startup_section(startup: dict[str, Any]) -> list[str]:
             "whose per-option pydantic adapters cost 0.1–0.15 s more (docs/decisions.md).",
         ]
     return [*lines, ""]
+
+
+def rank_section(rank: dict[str, Any]) -> list[str]:
+    """``sensitivity --method rank`` against a plain ``run`` of the same samples."""
+    run, ranked = rank["results"]
+    ratio = ranked["mean"] / run["mean"]
+    verdict = "met" if ratio <= RANK_BAR else "**missed**"
+    return [
+        f"## Sensitivity by rank correlation (bar: at most {RANK_BAR:g}× a plain `run`, 1e6)",
+        "",
+        "Command (run by `make bench`): `hyperfine -N --warmup 1 --runs 5 --export-json "
+        f"benchmarks/rank.json '{run['command']}' '{ranked['command']}'`",
+        "",
+        "| command | mean (s) | σ (s) | min (s) |",
+        "|---|---|---|---|",
+        *(
+            f"| `{r['command']}` | {r['mean']:.2f} | {r['stddev']:.2f} | {r['min']:.2f} |"
+            for r in (run, ranked)
+        ),
+        "",
+        f"Ratio of means {ratio:.2f}×, bar ≤ {RANK_BAR:g}×: {verdict}. Each input and the "
+        "output are ranked once (`analysis.summary.ranks`), the pairs' correlations come from "
+        "those ranks, and the samples are drawn as a plain run draws them.",
+        "",
+    ]
 
 
 def static_section(static: dict[str, Any]) -> list[str]:
