@@ -290,3 +290,33 @@ def test_tasks_is_the_tasks_view(client: TestClient) -> None:
         "/api/tasks", json={"preset": "tasks", "settings": {"tasks.substitution": "0"}}
     )
     assert bad.status_code == 422 and bad.json()["field"] == "tasks.substitution"
+
+
+def test_compare_and_sweep_take_the_method(client: TestClient) -> None:
+    sides = [
+        {"preset": "race", "settings": {}},
+        {"preset": "race", "settings": {"race.catch_up_speed": "1 to 3"}},
+    ]
+    body = {"sides": sides, "seed": 5, "samples": 3200, "method": "qmc"}
+    answer = client.post("/api/compare", json=body)
+    assert answer.status_code == 200, answer.text
+    result = api.compare(
+        ["preset:race", "preset:race"], None, 3200, 5, settings=["2:race.catch_up_speed=1 to 3"],
+        method="qmc",
+    )  # fmt: skip
+    expected = views.compare_view(result, QS).to_json()
+    got = answer.json()["view"]
+    assert got["method"] == expected["method"] == "qmc"
+    assert got["outputs"] == _same(expected["outputs"])
+    axis = "race.lead=3..24 months:3"
+    swept = client.post(
+        "/api/sweep", json={"preset": "race", "axis": axis, "seed": 5, "samples": 1600,
+                            "method": "qmc"},
+    )  # fmt: skip
+    assert swept.status_code == 200, swept.text
+    result_ = api.sweep(api.load_scenario(preset="race"), [axis], None, 1600, 5, method="qmc")
+    view = swept.json()["view"]
+    assert view["method"] == "qmc"
+    assert view["cells"] == _same(views.sweep_view(result_).to_json()["cells"])
+    refused = client.post("/api/sweep", json={"preset": "race", "axis": axis, "method": "exact"})
+    assert refused.status_code == 422 and refused.json()["field"] == "method"

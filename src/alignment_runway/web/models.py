@@ -8,7 +8,7 @@ a path: a preset is a name of the package's presets, and settings are parsed as 
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -60,6 +60,17 @@ class SampledRequest(ScenarioRequest):
     )
 
 
+#: How a race, a comparison or a sweep draws its samples (none has a closed form).
+SampledMethod = Annotated[
+    Literal["sample", "qmc"],
+    Field(
+        description="sample: Monte Carlo; qmc: randomized quasi-Monte Carlo (samples a "
+        "multiple of 16); no exact or auto: a race has no closed form, and comparisons and "
+        "sweeps pair or summarise samples"
+    ),
+]
+
+
 class RunRequest(SampledRequest):
     """A run of the static model."""
 
@@ -76,11 +87,7 @@ class RaceRequest(SampledRequest):
 
     months: float = Field(120.0, gt=0, le=1200, description="horizon in calendar months")
     step: Literal["month", "week"] = "month"
-    method: Literal["sample", "qmc"] = Field(
-        "sample",
-        description="sample: Monte Carlo; qmc: randomized quasi-Monte Carlo (samples a "
-        "multiple of 16); a race has no closed form, so no exact or auto",
-    )
+    method: SampledMethod = "sample"
 
 
 class SensitivityRequest(SampledRequest):
@@ -111,6 +118,7 @@ class CompareRequest(_Strict):
     samples: int | None = Field(None, ge=1, description="samples per side (capped)")
     months: float = Field(120.0, gt=0, le=1200)
     step: Literal["month", "week"] = "month"
+    method: SampledMethod = "sample"
 
 
 class SweepRequest(SampledRequest):
@@ -124,6 +132,7 @@ class SweepRequest(SampledRequest):
     outputs: list[str] = Field(default_factory=list, max_length=4)
     months: float = Field(120.0, gt=0, le=1200)
     step: Literal["month", "week"] = "month"
+    method: SampledMethod = "sample"
 
 
 class TasksRequest(SampledRequest):

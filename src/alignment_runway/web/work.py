@@ -213,6 +213,7 @@ def _compare(request: dict[str, Any], deadline: float) -> dict[str, Any]:
         months=request.get("months", api.DEFAULT_MONTHS),
         step=request.get("step", "month"),
         progress=_deadline_check(deadline),
+        method=request.get("method", "sample"),
     )
     return {"kind": "compare", "view": views.compare_view(result, PERCENTILES).to_json()}
 
@@ -223,16 +224,18 @@ def _sweep(request: dict[str, Any], deadline: float) -> dict[str, Any]:
     grid = [request["axis"]]
     outputs = request.get("outputs") or None
     months, step = request.get("months", api.DEFAULT_MONTHS), request.get("step", "month")
+    method = request.get("method", "sample")
     plan = api.plan_sweep(
-        scenario, grid, outputs, request.get("samples"), request["seed"], months=months, step=step
-    )
+        scenario, grid, outputs, request.get("samples"), request["seed"], months=months,
+        step=step, method=method,
+    )  # fmt: skip
     if len(plan.cells) > request["cells"]:
         raise InputError(
             "axis", f"at most {request['cells']} values on this server", f"{len(plan.cells)}"
         )
     result = api.sweep(
         scenario, grid, outputs, plan.samples, plan.seed, months=months, step=step,
-        percentiles=PERCENTILES, progress=_deadline_check(deadline),
+        percentiles=PERCENTILES, progress=_deadline_check(deadline), method=method,
     )  # fmt: skip
     return {"kind": "sweep", "view": views.sweep_view(result).to_json()}
 

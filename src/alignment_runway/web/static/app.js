@@ -430,6 +430,7 @@ async function compare() {
   };
   if (a.samples !== undefined) body.samples = a.samples;
   if ($("mode").value === "run") body.outputs = ["static.research_per_month"];
+  if (method() === "qmc") body.method = "qmc"; // exact and auto are a run's alone: they sample
   const answer = await getJSON("api/compare", {
     method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body),
   });
@@ -457,6 +458,7 @@ async function sweep() {
   $("err-sweep").textContent = "";
   const body = { ...request(), axis: $("sweep-axis").value.trim() };
   if ($("mode").value === "run") body.outputs = ["static.research_per_month"];
+  if (method() === "qmc") body.method = "qmc"; // exact and auto are a run's alone: they sample
   const answer = await getJSON("api/sweep", {
     method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body),
   });
