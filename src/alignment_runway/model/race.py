@@ -21,6 +21,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from alignment_runway.model.race_tasks import (
+    Integrated,
     TaskRate,
     TasksSchedule,
     fastest_change,
@@ -463,7 +464,7 @@ def _invert_growth(target: Array, coefficient: Array, g: Array) -> Array:
         return np.log1p(target / coefficient) / g
 
 
-class _Smoothed:
+class _Smoothed(Integrated):
     """The rate under a smoothed review cap: Gauss–Legendre within steps, split at the kinks.
 
     The rate is smooth between the kinks where the multiplier reaches ``m_max`` and where
@@ -512,13 +513,6 @@ class _Smoothed:
                 for node, weight in zip(*_gauss_legendre(), strict=True):
                     total += weight * half * self.p.rate(mid + half * node)
         return total
-
-    def advance(self, t: float) -> Array:
-        """``∫_0^min(t, end) r``, advanced from the last grid time (times never decrease)."""
-        stop = np.minimum(t, self.end)
-        self.total = self.total + self.integral(self.t, stop)
-        self.t = stop
-        return self.total
 
     def time_to(self, target: Array, lo: Array, hi: Array, at_lo: Array) -> Array:
         """The time in [lo, hi] where ``at_lo + ∫_lo^t r`` reaches ``target``, by bisection."""

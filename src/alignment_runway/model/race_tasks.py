@@ -25,7 +25,7 @@ from numpy.typing import NDArray
 from alignment_runway.model import tasks
 from alignment_runway.model.stage_d import TasksInputs
 
-__all__ = ["TaskRate", "TasksSchedule", "fastest_change", "rate_kinks"]
+__all__ = ["Integrated", "TaskRate", "TasksSchedule", "fastest_change", "rate_kinks"]
 
 Array = NDArray[np.float64]
 
@@ -173,7 +173,29 @@ def _part(
     return total, guess, seen_corner & seen_inside
 
 
-class TasksSchedule:
+class Integrated:
+    """A rate's integral carried over the grid per sample: ``total`` is ``∫_0^t``, up to ``end``.
+
+    Subclasses give ``integral(a, b)``; ``advance`` moves every sample on to a later time.
+    """
+
+    t: Array
+    end: Array
+    total: Array
+
+    def integral(self, a: Array, b: Array) -> Array:
+        """``∫_a^b`` of the rate, per sample."""
+        raise NotImplementedError
+
+    def advance(self, t: float) -> Array:
+        """``∫_0^min(t, end)``, advanced from the last grid time (times never decrease)."""
+        stop = np.minimum(t, self.end)
+        self.total = self.total + self.integral(self.t, stop)
+        self.t = stop
+        return self.total
+
+
+class TasksSchedule(Integrated):
     """Cumulative research ``∫_0^min(t, end) Y`` advanced over the grid, per sample.
 
     Each sample's quadrature depends only on its own inputs (its parts, nodes and warm starts),
@@ -225,13 +247,6 @@ class TasksSchedule:
             fine, _, _ = _part(self.rate.take(index), start, half, self.guess[index], _REFINE)
             np.add.at(total, index, fine - coarse)
         return total
-
-    def advance(self, t: float) -> Array:
-        """``∫_0^min(t, end) Y``, advanced from the last grid time (times never decrease)."""
-        stop = np.minimum(t, self.end)
-        self.total = self.total + self.integral(self.t, stop)
-        self.t = stop
-        return self.total
 
     def time_to(self, target: Array, lo: Array, hi: Array, at_lo: Array) -> Array:
         """The time in ``[lo, hi]`` where ``at_lo + ∫_lo^t Y`` reaches ``target``.
