@@ -31,8 +31,7 @@ from alignment_runway.engine.runs import (
     DEFAULT_MONTHS,
     check_sampled_method,
     default_samples,
-    race,
-    run,
+    sample_outputs,
 )
 from alignment_runway.errors import InputError
 from alignment_runway.results.compared import Comparison, Difference, Side
@@ -267,35 +266,12 @@ def compare(
     values: dict[str, list[NDArray[np.float64]]] = {name: [] for name in chosen}
     randomizations = 0
     for side in sides:
-        if static:
-            result = run(
-                side.scenario,
-                samples,
-                seed,
-                workers=workers,
-                progress=progress,
-                keep=static,
-                method=method,
-            )
-            randomizations = result.randomizations
-            for name in static:
-                values[name].append(result.values[name])
-        if racing:
-            raced = race(
-                side.scenario,
-                samples,
-                seed,
-                months=months,
-                step=step,
-                keep_trajectories=0,
-                workers=workers,
-                progress=progress,
-                only=racing,
-                method=method,
-            )
-            randomizations = raced.randomizations
-            for name in racing:
-                values[name].append(raced.values[name])
+        held, randomizations = sample_outputs(
+            side.scenario, chosen, samples, seed, months=months, step=step, method=method,
+            workers=workers, progress=progress,
+        )  # fmt: skip
+        for name in chosen:
+            values[name].append(held[name])
     return Comparison(
         sides=tuple(sides),
         kind=kind,

@@ -48,6 +48,7 @@ __all__ = [
     "race_job",
     "randomizations_for",
     "run",
+    "sample_outputs",
     "static_job",
 ]
 
@@ -313,6 +314,44 @@ def race(
         method=method,
         randomizations=randomizations,
     )
+
+
+def sample_outputs(
+    scenario: Scenario,
+    outputs: Sequence[str],
+    samples: int,
+    seed: int,
+    *,
+    months: float = DEFAULT_MONTHS,
+    step: str = "month",
+    method: str = "sample",
+    workers: int = 1,
+    progress: Callable[[int], None] | None = None,
+) -> tuple[dict[str, Array], int]:
+    """The samples of ``outputs`` alone, and the qmc randomizations they were drawn with.
+
+    Static outputs come from ``run`` (keeping only them), race outputs from ``race`` (``only``
+    them, no trajectories): what a comparison's side and a sweep's cell hold.
+    """
+    static = [name for name in outputs if not name.startswith("race.")]
+    racing = [name for name in outputs if name.startswith("race.")]
+    values: dict[str, Array] = {}
+    randomizations = 0
+    if static:
+        result = run(
+            scenario, samples, seed, workers=workers, progress=progress, keep=static,
+            method=method,
+        )  # fmt: skip
+        values |= {name: result.values[name] for name in static}
+        randomizations = result.randomizations
+    if racing:
+        raced = race(
+            scenario, samples, seed, months=months, step=step, keep_trajectories=0,
+            workers=workers, progress=progress, only=racing, method=method,
+        )  # fmt: skip
+        values |= {name: raced.values[name] for name in racing}
+        randomizations = raced.randomizations
+    return values, randomizations
 
 
 def _first_paths(job: Job, count: int) -> dict[str, Array]:

@@ -37,7 +37,7 @@ from alignment_runway.engine.checks import (
     check_requirement,
 )
 from alignment_runway.engine.evaluate import may_be_missing, race_inputs
-from alignment_runway.engine.runs import check_sampled_method, race, randomizations_for, run
+from alignment_runway.engine.runs import check_sampled_method, randomizations_for, sample_outputs
 from alignment_runway.engine.streamed import (
     STREAM_SAMPLES,
     race_job,
@@ -302,9 +302,9 @@ def run_cell(
         ScenarioError: for a cell whose scenario cannot run (the cell's settings are named).
     """
     scenario = with_settings(plan.scenario, plan.settings(cell))
-    static = [n for n in plan.outputs if not n.startswith("race.")]
-    racing = [n for n in plan.outputs if n.startswith("race.")]
     if streams(plan, keep_samples, stream_above):
+        static = [n for n in plan.outputs if not n.startswith("race.")]
+        racing = [n for n in plan.outputs if n.startswith("race.")]
         jobs = []
         if static:
             jobs.append(static_job(scenario, static, plan.samples, plan.seed))
@@ -318,35 +318,10 @@ def run_cell(
             ).items()
         }
         return CellSummary(tuple(cell), {name: summaries[name] for name in plan.outputs})
-    values: dict[str, np.ndarray] = {}
-    randomizations = 0
-    if static:
-        result = run(
-            scenario,
-            plan.samples,
-            plan.seed,
-            workers=workers,
-            progress=progress,
-            keep=static,
-            method=plan.method,
-        )
-        values |= {n: result.values[n] for n in static}
-        randomizations = result.randomizations
-    if racing:
-        raced = race(
-            scenario,
-            plan.samples,
-            plan.seed,
-            months=plan.months,
-            step=plan.step,
-            keep_trajectories=0,
-            workers=workers,
-            progress=progress,
-            only=racing,
-            method=plan.method,
-        )
-        values |= {n: raced.values[n] for n in racing}
-        randomizations = raced.randomizations
+    values, randomizations = sample_outputs(
+        scenario, plan.outputs, plan.samples, plan.seed, months=plan.months, step=plan.step,
+        method=plan.method, workers=workers, progress=progress,
+    )  # fmt: skip
     return CellSummary(
         tuple(cell),
         {name: _summary(x, qs, randomizations) for name, x in values.items()},
