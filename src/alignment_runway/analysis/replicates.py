@@ -93,9 +93,13 @@ def replicated_share(event: NDArray[np.bool_], randomizations: int) -> s.Estimat
     return s.Estimate(float(np.count_nonzero(event)) / event.size, _se(shares))
 
 
-def present(x: Array) -> Array:
-    """The samples that have a value (a missing one is NaN, SPEC §7); all when none or all are."""
-    missing = int(np.count_nonzero(np.isnan(x)))
+def present(x: Array, missing: int | None = None) -> Array:
+    """The samples that have a value (a missing one is NaN, SPEC §7); all when none or all are.
+
+    ``missing``: how many are NaN, when the caller has counted them already.
+    """
+    if missing is None:
+        missing = int(np.count_nonzero(np.isnan(x)))
     return x[~np.isnan(x)] if 0 < missing < x.size else x
 
 

@@ -205,8 +205,7 @@ class RunResult:
 
     def _present(self, name: str) -> Array:
         """The samples of ``name`` that have a value (a missing one is NaN, SPEC §7)."""
-        x = self.values[name]
-        return x[~np.isnan(x)] if 0 < self._missing(name) < x.size else x
+        return rq.present(self.values[name], self._missing(name))
 
     def _missing(self, name: str) -> int:
         """How many samples of ``name`` are missing (NaN), counted once."""
