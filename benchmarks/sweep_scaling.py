@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import logging
 import os
 import statistics
 import time
@@ -31,7 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from alignment_runway import api, sampling
-from alignment_runway.engine.cluster import cell_mapper
+from alignment_runway.engine.cluster import cell_mapper, open_cluster
 from alignment_runway.engine.evaluate import evaluate_static
 from alignment_runway.engine.grid import plan_grid
 from alignment_runway.engine.sweep import sweep
@@ -84,7 +83,6 @@ def main() -> None:
     parser.add_argument("--samples", type=int, default=100_000)
     parser.add_argument("--repeats", type=int, default=3)
     args = parser.parse_args()
-    import distributed
 
     plan = plan_grid(api.load_scenario(preset="race"), GRID, samples=args.samples, seed=2023)
     cells = len(plan.cells)
@@ -100,21 +98,10 @@ def main() -> None:
     }
     results["1 process"] = _timed(lambda: sweep(plan, QS, workers=1), args.repeats)
     results["2 processes"] = _timed(lambda: sweep(plan, QS, workers=2), args.repeats)
-    cluster = distributed.LocalCluster(
-        n_workers=2,
-        threads_per_worker=1,
-        processes=True,
-        dashboard_address=":0",  # any free port: never a fixed one another process holds
-        silence_logs=logging.ERROR,
-    )
-    client = distributed.Client(cluster)
-    try:
+    with open_cluster("local:2") as client:  # as --cluster local:2 starts it
         mapper = cell_mapper(client)
         results["LocalCluster(2)"] = _timed(lambda: sweep(plan, QS, map_cells=mapper), args.repeats)
         results["overhead"] = _overhead(client, args.repeats)
-    finally:
-        client.close()
-        cluster.close()
     one = results["1 process"]["best"]
     for case in ("2 processes", "LocalCluster(2)"):
         results[case]["efficiency"] = one / (results[case]["best"] * 2)

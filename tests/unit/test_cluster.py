@@ -6,13 +6,11 @@ after it, whatever happens.
 
 from __future__ import annotations
 
-import logging
 import os
 import signal
 from collections.abc import Iterator
 from typing import Any
 
-import distributed
 import numpy as np
 import pytest
 
@@ -31,19 +29,8 @@ _SAMPLES = 3 * sampling.BLOCK_SIZE + 1234  # several blocks, the last one short
 
 @pytest.fixture(scope="module")
 def client() -> Iterator[Any]:
-    cluster = distributed.LocalCluster(
-        n_workers=2,
-        threads_per_worker=1,
-        processes=True,
-        dashboard_address=":0",  # any free port: never a fixed one another process holds
-        silence_logs=logging.ERROR,
-    )
-    client = distributed.Client(cluster)
-    try:
+    with open_cluster("local:2") as client:  # as --cluster local:2 starts it
         yield client
-    finally:
-        client.close()
-        cluster.close()
 
 
 @pytest.mark.parametrize("chunk_size", [4096, sampling.BLOCK_SIZE])
