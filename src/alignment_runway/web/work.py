@@ -107,11 +107,15 @@ def _histogram(values: np.ndarray[Any, Any], scale: float) -> dict[str, Any] | N
     return {"edges": edges.tolist(), "counts": counts.tolist(), "log": bool(log), "zero": zero}
 
 
+def _method(request: dict[str, Any], scenario: api.Scenario) -> str:
+    """The request's method; a scenario with nothing uncertain is one point run, whatever it."""
+    return str(request.get("method", "sample")) if scenario.uncertain() else "sample"
+
+
 def _run(request: dict[str, Any], deadline: float) -> dict[str, Any]:
     scenario = scenario_of(request)
     samples = request.get("samples") or api.default_samples(scenario)
-    # a scenario with nothing uncertain is one point run, whatever the method
-    method = request.get("method", "sample") if scenario.uncertain() else "sample"
+    method = _method(request, scenario)
     result = api.run(
         scenario, samples, request["seed"], progress=_deadline_check(deadline), method=method
     )
@@ -261,7 +265,7 @@ def _save(request: dict[str, Any], deadline: float) -> dict[str, Any]:
     else:
         result = api.run(
             scenario, request.get("samples"), request["seed"], progress=check,
-            store=request["store"], method=request.get("method", "sample"),
+            store=request["store"], method=_method(request, scenario),
         )  # fmt: skip
     return {"run_id": result.run_id, "store": request["store"]}
 
