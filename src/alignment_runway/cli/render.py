@@ -105,20 +105,25 @@ def print_summary(view: SummaryView, qs: list[float]) -> None:
     )
 
 
+def _sampling_line(samples: int, seed: int, workers: int, randomizations: int) -> str:
+    """How samples were drawn, and what ± means: plain Monte Carlo, or qmc's sequences."""
+    if randomizations:
+        return (
+            f"Randomized quasi-Monte Carlo: {samples:,} samples, {randomizations} scrambled "
+            f"Sobol' sequences, seed {seed} (--seed), {workers} worker(s); ± is the standard "
+            "error from the spread between the sequences"
+        )
+    return (
+        f"Monte Carlo: {samples:,} samples, seed {seed} (--seed), {workers} worker(s); ± is the "
+        "Monte Carlo standard error"
+    )
+
+
 def _method_line(view: SummaryView) -> str:
     """How the summaries were computed: sampled, exact, or some of each."""
-    sampled = (
-        f"Monte Carlo: {view.samples:,} samples, seed {view.seed} (--seed), "
-        f"{view.workers} worker(s); ± is the Monte Carlo standard error"
-    )
-    if view.method == "sample":
+    sampled = _sampling_line(view.samples, view.seed, view.workers, view.randomizations)
+    if view.method in ("sample", "qmc"):
         return sampled
-    if view.method == "qmc":
-        return (
-            f"Randomized quasi-Monte Carlo: {view.samples:,} samples, {view.randomizations} "
-            f"scrambled Sobol' sequences, seed {view.seed} (--seed), {view.workers} worker(s); "
-            "± is the standard error from the spread between the sequences"
-        )
     exact = "exact: lognormal closed forms, standard error 0"
     if view.samples == 0:
         return f"{exact.capitalize()} (--method {view.method}); nothing sampled"
@@ -148,17 +153,8 @@ def print_race(view: RaceView, qs: list[float]) -> None:
         )
         _print_point_rows(view.rows)
     else:
-        sampled = (
-            f"Monte Carlo: {view.samples:,} samples, seed {view.seed} (--seed), "
-            f"{view.workers} worker(s); ± is the Monte Carlo standard error"
-        )
-        if view.randomizations:
-            sampled = (
-                f"randomized quasi-Monte Carlo: {view.samples:,} samples, "
-                f"{view.randomizations} scrambled Sobol' sequences, seed {view.seed} (--seed), "
-                f"{view.workers} worker(s); ± is the standard error from the spread between "
-                "the sequences"
-            )
+        sampled = _sampling_line(view.samples, view.seed, view.workers, view.randomizations)
+        sampled = sampled.replace("Randomized", "randomized", 1)  # mid-sentence here
         console.print(f"Race: horizon {number(view.months)} months, {view.step}ly steps; {sampled}")
         columns = ["quantity", "mean", *(f"p{q:g}" for q in qs), "unit", "meaning"]
         table = _results_table(columns)
